@@ -1,0 +1,126 @@
+"""One Settings class, read from the environment and `.env`; built in main, passed down."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,64}$")
+DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+TELEGRAM_API_URL = "https://api.telegram.org"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one line for the operator."""
+
+
+def _parse_ids(value: object) -> list[int]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, int):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [int(v) for v in value]
+    parts = [p for p in re.split(r"[,\s;]+", str(value)) if p]
+    try:
+        return [int(p) for p in parts]
+    except ValueError as exc:
+        raise ValueError(f"expected comma-separated Telegram ids, got {value!r}") from exc
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    bot_token: SecretStr | None = None
+    bot_api_url: str = TELEGRAM_API_URL
+    database_url: str = "sqlite+aiosqlite:///data/smebot.db"
+    redis_url: str | None = None
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    consultant_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    consultant_chat_id: int | None = None
+    knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
+    default_timezone: str = "Asia/Yekaterinburg"
+    default_region: str = "74"
+    log_level: str = "INFO"
+
+    @field_validator("admin_ids", "consultant_ids", mode="before")
+    @classmethod
+    def _ids(cls, value: object) -> list[int]:
+        return _parse_ids(value)
+
+    @field_validator("consultant_chat_id", "redis_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("default_region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        value = str(value).strip()
+        if not re.fullmatch(r"\d{2}", value):
+            raise ValueError("region must be a two-digit code such as 74")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return value
+
+    @field_validator("bot_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("BOT_API_URL must be an http(s) URL")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.default_timezone)
+
+    def require_token(self) -> str:
+        """Return the bot token or raise ConfigError with a one-line explanation."""
+        if self.bot_token is None or not self.bot_token.get_secret_value().strip():
+            raise ConfigError(
+                "BOT_TOKEN is not set: get a token from @BotFather and put it in the "
+                "environment or in .env (see .env.example); to try the bot without "
+                "Telegram run `smebot chat`."
+            )
+        token = self.bot_token.get_secret_value().strip()
+        if not TOKEN_RE.fullmatch(token):
+            raise ConfigError(
+                "BOT_TOKEN looks malformed: expected '<digits>:<35 characters>' as "
+                "@BotFather gives it."
+            )
+        return token
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings; validation problems become one-line ConfigErrors."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]).upper() or "settings"
+        raise ConfigError(f"{field}: {first['msg']}") from None

@@ -1,0 +1,216 @@
+"""`smebot chat`: a console conversation through the real dispatcher, with no network.
+
+A BaseSession that answers Bot API calls in memory records what the bot sends; typed lines
+become Message updates and a typed button number becomes a CallbackQuery update.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+from collections.abc import AsyncGenerator, Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.base import BaseSession
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import TelegramType
+from aiogram.types import (
+    CallbackQuery,
+    Chat,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
+
+CONSOLE_USER = User(id=100_000_001, is_bot=False, first_name="Гость", language_code="ru")
+CONSOLE_BOT = User(id=100_000_000, is_bot=True, first_name="smebot", username="smebot_console_bot")
+EXIT_WORDS = frozenset({"exit", "quit", "выход", ":q"})
+
+
+@dataclass
+class Sent:
+    """One thing the bot did that the user sees."""
+
+    kind: str  # message | edit | alert | photo | document
+    text: str
+    message_id: int = 0
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+class ConsoleSession(BaseSession):
+    """Answers Bot API methods in memory and records the visible ones."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.outbox: list[Sent] = []
+        self._ids: Iterator[int] = itertools.count(1)
+
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
+    ) -> TelegramType:
+        name = method.__api_method__
+        params: dict[str, Any] = method.model_dump(exclude_none=True)
+        result: Any = True
+        if name == "getMe":
+            result = CONSOLE_BOT
+        elif name in {"sendMessage", "sendPhoto", "sendDocument"}:
+            kind = {"sendMessage": "message", "sendPhoto": "photo", "sendDocument": "document"}
+            text = params.get("text") or params.get("caption") or ""
+            result = self._message(params, text)
+            self.outbox.append(
+                Sent(kind[name], text, result.message_id, getattr(method, "reply_markup", None))
+            )
+        elif name in {"editMessageText", "editMessageReplyMarkup"}:
+            text = params.get("text", "")
+            result = self._message(params, text, message_id=params.get("message_id"))
+            self.outbox.append(
+                Sent("edit", text, result.message_id, getattr(method, "reply_markup", None))
+            )
+        elif name == "answerCallbackQuery" and params.get("text"):
+            self.outbox.append(Sent("alert", params["text"]))
+        return result  # type: ignore[no-any-return]
+
+    def _message(self, params: dict[str, Any], text: str, message_id: int | None = None) -> Message:
+        return Message(
+            message_id=message_id or next(self._ids),
+            date=datetime.now(UTC),
+            chat=Chat(id=int(params.get("chat_id", CONSOLE_USER.id)), type="private"),
+            from_user=CONSOLE_BOT,
+            text=text,
+        )
+
+    async def stream_content(
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
+    ) -> AsyncGenerator[bytes, None]:  # pragma: no cover - files are not used in console
+        raise NotImplementedError
+        yield b""
+
+    async def close(self) -> None:
+        return None
+
+
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
+def html_to_console(text: str) -> str:
+    """Telegram HTML to plain console text."""
+    text = re.sub(r'<a href="([^"]*)">(.*?)</a>', r"\2 (\1)", text, flags=re.S)
+    return html.unescape(_TAG_RE.sub("", text))
+
+
+class ConsoleChat:
+    """Feeds typed lines to the dispatcher and prints what the bot answered."""
+
+    def __init__(self, dp: Dispatcher, bot: Bot, session: ConsoleSession, out: TextIO) -> None:
+        self.dp = dp
+        self.bot = bot
+        self.session = session
+        self.out = out
+        self.buttons: dict[int, tuple[int, str, str | None, str | None]] = {}
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1_000_000)
+
+    async def say(self, text: str) -> None:
+        """One line from the user: a button number presses it, anything else is a message."""
+        stripped = text.strip()
+        if stripped.isdigit() and int(stripped) in self.buttons:
+            await self._press(int(stripped))
+        else:
+            await self._send_text(text)
+        self._print_replies()
+
+    async def _send_text(self, text: str) -> None:
+        message = Message(
+            message_id=next(self._message_ids),
+            date=datetime.now(UTC),
+            chat=Chat(id=CONSOLE_USER.id, type="private", first_name=CONSOLE_USER.first_name),
+            from_user=CONSOLE_USER,
+            text=text,
+        )
+        await self.dp.feed_update(
+            self.bot, Update(update_id=next(self._update_ids), message=message)
+        )
+
+    async def _press(self, number: int) -> None:
+        message_id, label, data, url = self.buttons[number]
+        if url:
+            self.out.write(f"  (ссылка: {url})\n")
+            return
+        message = Message(
+            message_id=message_id,
+            date=datetime.now(UTC),
+            chat=Chat(id=CONSOLE_USER.id, type="private"),
+            from_user=CONSOLE_BOT,
+            text=label,
+        )
+        query = CallbackQuery(
+            id=str(next(self._update_ids)),
+            from_user=CONSOLE_USER,
+            chat_instance="console",
+            message=message,
+            data=data,
+        )
+        await self.dp.feed_update(
+            self.bot, Update(update_id=next(self._update_ids), callback_query=query)
+        )
+
+    def _print_replies(self) -> None:
+        sent, self.session.outbox[:] = list(self.session.outbox), []
+        numbered: dict[int, tuple[int, str, str | None, str | None]] = {}
+        for item in sent:
+            prefix = {"alert": "🔔 ", "photo": "[изображение] ", "document": "[файл] "}.get(
+                item.kind, ""
+            )
+            if item.text:
+                self.out.write(f"\n{prefix}{html_to_console(item.text)}\n")
+            if item.keyboard is not None:
+                for row in item.keyboard.inline_keyboard:
+                    cells = []
+                    for button in row:
+                        number = len(numbered) + 1
+                        numbered[number] = (
+                            item.message_id,
+                            button.text,
+                            button.callback_data,
+                            button.url,
+                        )
+                        cells.append(f"[{number}] {button.text}")
+                    self.out.write("  " + "   ".join(cells) + "\n")
+        if numbered:
+            self.buttons = numbered
+        self.out.flush()
+
+
+async def run_console(
+    dp: Dispatcher,
+    bot: Bot,
+    session: ConsoleSession,
+    read_line: Callable[[], str | None],
+    out: TextIO,
+) -> None:
+    """Conversation loop until EOF or an exit word."""
+    chat = ConsoleChat(dp, bot, session, out)
+    out.write(
+        "smebot — разговор в консоли. Пишите сообщения как в Telegram; номер кнопки нажимает её; "
+        "выход — Ctrl-D или «выход».\n"
+    )
+    await chat.say("/start")
+    while True:
+        out.write("\n> ")
+        out.flush()
+        line = read_line()
+        if line is None or line.strip().lower() in EXIT_WORDS:
+            out.write("\nДо встречи!\n")
+            return
+        if line.strip():
+            await chat.say(line.rstrip("\n"))

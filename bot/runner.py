@@ -1,0 +1,58 @@
+"""Long-running entry points: polling for real and the console chat."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TextIO
+
+from aiogram.exceptions import TelegramUnauthorizedError
+
+from bot.app import build_bot, build_dispatcher, build_scheduler, build_storage
+from bot.config import ConfigError, Settings
+from bot.console import ConsoleSession, run_console
+from bot.db import create_engine, create_sessionmaker, upgrade
+from bot.ui.commands import bot_commands
+
+log = logging.getLogger("smebot")
+CONSOLE_TOKEN = "100000000:console-token-not-used-for-any-network-call"
+
+
+async def run_polling(settings: Settings, token: str) -> None:
+    """Migrate, then poll BOT_API_URL; aiogram stops cleanly on SIGINT and SIGTERM."""
+    engine = create_engine(settings.database_url)
+    await upgrade(engine)
+    bot = build_bot(settings, token)
+    dp = build_dispatcher(settings, create_sessionmaker(engine), storage=build_storage(settings))
+    scheduler = build_scheduler(settings)
+    try:
+        try:
+            me = await bot.get_me()
+        except TelegramUnauthorizedError:
+            raise ConfigError("Telegram rejected BOT_TOKEN (401 Unauthorized)") from None
+        await bot.set_my_commands(bot_commands())
+        await bot.delete_webhook(drop_pending_updates=False)
+        scheduler.start()
+        log.info("polling %s as @%s", settings.bot_api_url, me.username)
+        await dp.start_polling(bot, handle_signals=True, close_bot_session=False)
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        await dp.storage.close()
+        await bot.session.close()
+        await engine.dispose()
+        log.info("stopped")
+
+
+async def run_console_chat(
+    settings: Settings, read_line: Callable[[], str | None], out: TextIO
+) -> None:
+    engine = create_engine(settings.database_url)
+    await upgrade(engine)
+    session = ConsoleSession()
+    bot = build_bot(settings, CONSOLE_TOKEN, session=session)
+    dp = build_dispatcher(settings, create_sessionmaker(engine))
+    try:
+        await run_console(dp, bot, session, read_line, out)
+    finally:
+        await engine.dispose()

@@ -1,0 +1,23 @@
+"""Domain errors; one error handler turns them into friendly messages."""
+
+
+class DomainError(Exception):
+    """Base of expected, user-facing failures. `code` selects the message template."""
+
+    code = "generic"
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail or self.code)
+        self.detail = detail
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+class BadInput(DomainError):
+    code = "bad_input"

@@ -1,0 +1,100 @@
+"""Users: registration on first contact, last-seen tracking, reactivation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db import upsert
+from models import User
+
+
+@dataclass(frozen=True, slots=True)
+class UserInfo:
+    id: int
+    first_name: str
+    username: str | None
+    timezone: str
+    region: str
+    is_active: bool
+    is_new: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """What the transport layer knows about the person who wrote."""
+
+    id: int
+    first_name: str
+    last_name: str | None = None
+    username: str | None = None
+    language: str | None = None
+
+
+def _info(user: User, *, is_new: bool = False) -> UserInfo:
+    return UserInfo(
+        id=user.id,
+        first_name=user.first_name,
+        username=user.username,
+        timezone=user.timezone,
+        region=user.region,
+        is_active=user.is_active,
+        is_new=is_new,
+    )
+
+
+async def touch_user(
+    session: AsyncSession,
+    contact: Contact,
+    *,
+    now: datetime,
+    default_timezone: str,
+    default_region: str,
+) -> UserInfo:
+    """Create the user on first contact, else refresh names and last seen; reactivate."""
+    existing = await session.get(User, contact.id)
+    is_new = existing is None
+    dialect = session.get_bind().dialect.name
+    stmt = upsert(
+        User.__table__,
+        {
+            "id": contact.id,
+            "first_name": contact.first_name[:256],
+            "last_name": contact.last_name[:256] if contact.last_name else None,
+            "username": contact.username,
+            "language": contact.language,
+            "timezone": default_timezone,
+            "region": default_region,
+            "created_at": now,
+            "last_seen_at": now,
+            "is_active": True,
+        },
+        dialect=dialect,
+        index_elements=["id"],
+        update=["first_name", "last_name", "username", "language", "last_seen_at", "is_active"],
+    )
+    await session.execute(stmt)
+    await session.commit()
+    session.expire_all()
+    user = await session.get(User, contact.id)
+    assert user is not None
+    return _info(user, is_new=is_new)
+
+
+async def get_user(session: AsyncSession, user_id: int) -> UserInfo | None:
+    user = await session.get(User, user_id)
+    return None if user is None else _info(user)
+
+
+async def set_active(session: AsyncSession, user_id: int, active: bool) -> None:
+    await session.execute(update(User).where(User.id == user_id).values(is_active=active))
+    await session.commit()
+
+
+async def count_users(session: AsyncSession) -> int:
+    from sqlalchemy import func
+
+    return int((await session.execute(select(func.count()).select_from(User))).scalar_one())

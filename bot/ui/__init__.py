@@ -1,0 +1,1 @@
+"""Presentation: Jinja templates, keyboards and callback data. No models, no SQLAlchemy."""

@@ -1,0 +1,24 @@
+"""The bot's command menu (setMyCommands) and the list /help shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiogram.types import BotCommand
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str
+    description: str
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", "Начать и открыть главное меню"),
+    Command("menu", "Главное меню"),
+    Command("help", "Как пользоваться ботом"),
+)
+
+
+def bot_commands() -> list[BotCommand]:
+    return [BotCommand(command=c.name, description=c.description) for c in COMMANDS]

@@ -1,0 +1,84 @@
+"""One Jinja environment with autoescape; every message text comes from a template."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+MONTHS_GENITIVE = (
+    "января", "февраля", "марта", "апреля", "мая", "июня",
+    "июля", "августа", "сентября", "октября", "ноября", "декабря",
+)  # fmt: skip
+
+
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """Russian plural form for n: 1 день, 2 дня, 5 дней."""
+    n = abs(n)
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def money(value: Decimal | int | float | None, currency: str = "₽") -> str:
+    """1234567.5 -> '1 234 567,50 ₽' with narrow no-break spaces as thousands separators."""
+    if value is None:
+        return "—"
+    q = Decimal(value).quantize(Decimal("0.01"))
+    whole, _, cents = f"{q:,.2f}".partition(".")
+    whole = whole.replace(",", "\u202f")
+    return f"{whole},{cents} {currency}".strip()
+
+
+def human_date(
+    value: datetime | None, tz: str = "Asia/Yekaterinburg", with_time: bool = True
+) -> str:
+    """'25 ноября 2026 в 10:00' in the given zone."""
+    if value is None:
+        return "—"
+    local = value.astimezone(ZoneInfo(tz))
+    text = f"{local.day} {MONTHS_GENITIVE[local.month - 1]} {local.year}"
+    return f"{text} в {local:%H:%M}" if with_time else text
+
+
+def number(value: int | float | Decimal) -> str:
+    return f"{value:,}".replace(",", "\u202f")
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters["money"] = money
+    env.filters["date"] = human_date
+    env.filters["number"] = number
+    env.globals["plural"] = plural
+    return env
+
+
+def render(template_name: str, /, **context: Any) -> str:
+    """Render `templates/<name>.html.j2`; surrounding whitespace is stripped."""
+    template = environment().get_template(f"{template_name}.html.j2")
+    return template.render(**context).strip()
+
+
+def template_names() -> list[str]:
+    """Every template, as the name `render` takes (for the rules test)."""
+    return sorted(
+        str(p.relative_to(TEMPLATES_DIR)).removesuffix(".html.j2")
+        for p in TEMPLATES_DIR.rglob("*.html.j2")
+    )

@@ -1,0 +1,11 @@
+"""Thin aiogram routers, one per feature. Order matters: the fallback router goes last."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from handlers import errors, fallback, start
+
+
+def get_routers() -> list[Router]:
+    return [errors.build_router(), start.build_router(), fallback.build_router()]

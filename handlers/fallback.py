@@ -1,0 +1,57 @@
+"""Whatever no feature took: unknown commands, stickers, photos, stale buttons, groups."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery, Message
+
+from bot.ui.keyboards import main_menu
+from bot.ui.render import render
+
+MAX_TEXT = 4096
+QUESTION_LIMIT = 1000
+
+
+async def group_command(message: Message) -> None:
+    me = await message.bot.me() if message.bot else None
+    await message.reply(render("common/group_hint", username=me.username if me else "smebot"))
+
+
+async def group_other(message: Message) -> None:
+    """Ordinary group chatter is not for us; stay quiet."""
+
+
+async def unknown_command(message: Message) -> None:
+    command = (message.text or "").split(maxsplit=1)[0][:64]
+    await message.answer(render("common/unknown_command", command=command))
+
+
+async def plain_text(message: Message) -> None:
+    text = message.text or ""
+    if len(text) > QUESTION_LIMIT:
+        await message.answer(render("common/too_long", length=len(text), limit=QUESTION_LIMIT))
+        return
+    await message.answer(render("common/text_hint"), reply_markup=main_menu())
+
+
+async def unsupported(message: Message) -> None:
+    kind = next(
+        (k for k in ("sticker", "photo", "voice", "document") if getattr(message, k, None)),
+        "other",
+    )
+    await message.answer(render("common/unsupported_content", kind=kind))
+
+
+async def stale_button(query: CallbackQuery) -> None:
+    await query.answer(render("common/stale_button"), show_alert=False)
+
+
+def build_router() -> Router:
+    router = Router(name="fallback")
+    router.message.register(group_command, F.chat.type != "private", F.text.startswith("/"))
+    router.message.register(group_other, F.chat.type != "private")
+    router.message.register(unknown_command, F.text.startswith("/"))
+    router.message.register(plain_text, F.text)
+    router.message.register(unsupported)
+    router.callback_query.register(stale_button)
+    return router

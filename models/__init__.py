@@ -1,0 +1,6 @@
+"""SQLAlchemy tables only. Migrations live in models/migrations (Alembic)."""
+
+from models.base import Base
+from models.user import User
+
+__all__ = ["Base", "User"]
