@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck imports pytest chat clean
+.PHONY: run test install lint typecheck imports kb-check pytest chat clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,11 +33,14 @@ typecheck: install
 imports: install
 	$(BIN)/lint-imports --no-cache
 
+kb-check: install
+	$(BIN)/smebot kb check
+
 pytest: install
 	$(BIN)/pytest
 
 ## Everything CI checks: lint, types, import contracts, the whole test suite.
-test: lint typecheck imports pytest
+test: lint typecheck imports kb-check pytest
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

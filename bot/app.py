@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.middlewares import DbSessionMiddleware, FloodControlMiddleware, UserMiddleware
+from bot.services.answers import KnowledgeBase
 from handlers import get_routers
 
 Clock = Callable[[], datetime]
@@ -55,10 +56,11 @@ def build_dispatcher(
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
     *,
+    kb: KnowledgeBase,
     clock: Clock = utcnow,
     storage: BaseStorage | None = None,
 ) -> Dispatcher:
-    dp = Dispatcher(storage=storage or MemoryStorage(), settings=settings, clock=clock)
+    dp = Dispatcher(storage=storage or MemoryStorage(), settings=settings, clock=clock, kb=kb)
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dp.update.outer_middleware(UserMiddleware(settings, clock))
     flood = FloodControlMiddleware()
@@ -66,6 +68,11 @@ def build_dispatcher(
     dp.callback_query.middleware(flood)
     dp.include_routers(*get_routers())
     return dp
+
+
+def build_knowledge(settings: Settings) -> KnowledgeBase:
+    """Load and index the curated knowledge base (articles and glossary)."""
+    return KnowledgeBase.from_dir(settings.knowledge_dir)
 
 
 def build_scheduler(settings: Settings) -> AsyncIOScheduler:

@@ -6,9 +6,7 @@ become Message updates and a typed button number becomes a CallbackQuery update.
 
 from __future__ import annotations
 
-import html
 import itertools
-import re
 from collections.abc import AsyncGenerator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +24,8 @@ from aiogram.types import (
     Update,
     User,
 )
+
+from bot.ui.console_text import html_to_text
 
 CONSOLE_USER = User(id=100_000_001, is_bot=False, first_name="Гость", language_code="ru")
 CONSOLE_BOT = User(id=100_000_000, is_bot=True, first_name="smebot", username="smebot_console_bot")
@@ -99,15 +99,6 @@ class ConsoleSession(BaseSession):
         return None
 
 
-_TAG_RE = re.compile(r"<[^>]+>")
-
-
-def html_to_console(text: str) -> str:
-    """Telegram HTML to plain console text."""
-    text = re.sub(r'<a href="([^"]*)">(.*?)</a>', r"\2 (\1)", text, flags=re.S)
-    return html.unescape(_TAG_RE.sub("", text))
-
-
 class ConsoleChat:
     """Feeds typed lines to the dispatcher and prints what the bot answered."""
 
@@ -172,7 +163,7 @@ class ConsoleChat:
                 item.kind, ""
             )
             if item.text:
-                self.out.write(f"\n{prefix}{html_to_console(item.text)}\n")
+                self.out.write(f"\n{prefix}{html_to_text(item.text)}\n")
             if item.keyboard is not None:
                 for row in item.keyboard.inline_keyboard:
                     cells = []

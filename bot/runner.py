@@ -8,7 +8,7 @@ from typing import TextIO
 
 from aiogram.exceptions import TelegramUnauthorizedError
 
-from bot.app import build_bot, build_dispatcher, build_scheduler, build_storage
+from bot.app import build_bot, build_dispatcher, build_knowledge, build_scheduler, build_storage
 from bot.config import ConfigError, Settings
 from bot.console import ConsoleSession, run_console
 from bot.db import create_engine, create_sessionmaker, upgrade
@@ -22,8 +22,11 @@ async def run_polling(settings: Settings, token: str) -> None:
     """Migrate, then poll BOT_API_URL; aiogram stops cleanly on SIGINT and SIGTERM."""
     engine = create_engine(settings.database_url)
     await upgrade(engine)
+    kb = build_knowledge(settings)
     bot = build_bot(settings, token)
-    dp = build_dispatcher(settings, create_sessionmaker(engine), storage=build_storage(settings))
+    dp = build_dispatcher(
+        settings, create_sessionmaker(engine), kb=kb, storage=build_storage(settings)
+    )
     scheduler = build_scheduler(settings)
     try:
         try:
@@ -51,7 +54,7 @@ async def run_console_chat(
     await upgrade(engine)
     session = ConsoleSession()
     bot = build_bot(settings, CONSOLE_TOKEN, session=session)
-    dp = build_dispatcher(settings, create_sessionmaker(engine))
+    dp = build_dispatcher(settings, create_sessionmaker(engine), kb=build_knowledge(settings))
     try:
         await run_console(dp, bot, session, read_line, out)
     finally:

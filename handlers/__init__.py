@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import errors, fallback, start
+from handlers import errors, fallback, faq, glossary, inline, questions, start
 
 
 def get_routers() -> list[Router]:
-    return [errors.build_router(), start.build_router(), fallback.build_router()]
+    return [
+        errors.build_router(),
+        start.build_router(),
+        faq.build_router(),
+        glossary.build_router(),
+        inline.build_router(),
+        questions.build_router(),
+        fallback.build_router(),
+    ]

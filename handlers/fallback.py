@@ -5,11 +5,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 
-from bot.ui.keyboards import main_menu
 from bot.ui.render import render
-
-MAX_TEXT = 4096
-QUESTION_LIMIT = 1000
 
 
 async def group_command(message: Message) -> None:
@@ -24,14 +20,6 @@ async def group_other(message: Message) -> None:
 async def unknown_command(message: Message) -> None:
     command = (message.text or "").split(maxsplit=1)[0][:64]
     await message.answer(render("common/unknown_command", command=command))
-
-
-async def plain_text(message: Message) -> None:
-    text = message.text or ""
-    if len(text) > QUESTION_LIMIT:
-        await message.answer(render("common/too_long", length=len(text), limit=QUESTION_LIMIT))
-        return
-    await message.answer(render("common/text_hint"), reply_markup=main_menu())
 
 
 async def unsupported(message: Message) -> None:
@@ -51,7 +39,6 @@ def build_router() -> Router:
     router.message.register(group_command, F.chat.type != "private", F.text.startswith("/"))
     router.message.register(group_other, F.chat.type != "private")
     router.message.register(unknown_command, F.text.startswith("/"))
-    router.message.register(plain_text, F.text)
     router.message.register(unsupported)
     router.callback_query.register(stale_button)
     return router

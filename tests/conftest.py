@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -15,8 +16,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.app import build_bot, build_dispatcher
-from bot.config import Settings
+from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
 from bot.db import create_engine, create_sessionmaker, upgrade
+from bot.services.answers import KnowledgeBase
 from tests.fakebotapi import FakeBotAPI
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -66,6 +68,17 @@ def settings(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Se
     return Settings(database_url=db_url, bot_token=None, _env_file=None)  # type: ignore[call-arg]
 
 
+@functools.lru_cache(maxsize=1)
+def shipped_kb() -> KnowledgeBase:
+    """The shipped knowledge base, indexed once per test session."""
+    return KnowledgeBase.from_dir(DEFAULT_KNOWLEDGE_DIR)
+
+
+@pytest.fixture
+def kb() -> KnowledgeBase:
+    return shipped_kb()
+
+
 class FixedClock:
     def __init__(self, now: datetime) -> None:
         self.now = now
@@ -110,7 +123,7 @@ async def start_bot(
 ) -> RunningBot:
     settings = settings.model_copy(update={"bot_api_url": api.url})
     bot = build_bot(settings, api.token)
-    dp = build_dispatcher(settings, sessionmaker, clock=clock)
+    dp = build_dispatcher(settings, sessionmaker, kb=shipped_kb(), clock=clock)
 
     async def poll() -> None:
         try:

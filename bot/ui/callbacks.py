@@ -9,3 +9,24 @@ class MenuCB(CallbackData, prefix="m1"):
     """Main menu buttons; `item` is one of MENU_ITEMS keys."""
 
     item: str
+
+
+class ArticleCB(CallbackData, prefix="a1"):
+    """Show an article; `q` is the question-log id it was offered for (0: none)."""
+
+    id: str
+    q: int = 0
+
+
+class FeedbackCB(CallbackData, prefix="f1"):
+    """👍 (v=1) or 👎 (v=-1) for the answer to question-log row `q`."""
+
+    q: int
+    v: int
+
+
+class FaqCB(CallbackData, prefix="q1"):
+    """FAQ navigation: section key ('' = list of sections) and page."""
+
+    s: str = ""
+    p: int = 0

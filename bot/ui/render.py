@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -39,14 +39,16 @@ def money(value: Decimal | int | float | None, currency: str = "₽") -> str:
 
 
 def human_date(
-    value: datetime | None, tz: str = "Asia/Yekaterinburg", with_time: bool = True
+    value: datetime | date | None, tz: str = "Asia/Yekaterinburg", with_time: bool = True
 ) -> str:
-    """'25 ноября 2026 в 10:00' in the given zone."""
+    """'25 ноября 2026 в 10:00' in the given zone; plain dates have no time part."""
     if value is None:
         return "—"
-    local = value.astimezone(ZoneInfo(tz))
-    text = f"{local.day} {MONTHS_GENITIVE[local.month - 1]} {local.year}"
-    return f"{text} в {local:%H:%M}" if with_time else text
+    if isinstance(value, datetime):
+        local = value.astimezone(ZoneInfo(tz))
+        text = f"{local.day} {MONTHS_GENITIVE[local.month - 1]} {local.year}"
+        return f"{text} в {local:%H:%M}" if with_time else text
+    return f"{value.day} {MONTHS_GENITIVE[value.month - 1]} {value.year}"
 
 
 def number(value: int | float | Decimal) -> str:

@@ -1,0 +1,204 @@
+"""Answering questions from the curated knowledge base; logging questions and feedback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.errors import Forbidden, NotFound
+from knowledge.glossary import Glossary, Term
+from knowledge.loader import SECTIONS, Article, load_articles
+from knowledge.markdown import split_html, to_plain
+from knowledge.search import SearchIndex, SearchResult
+from knowledge.text import is_meaningless
+from models import QuestionLog
+
+MAX_QUESTION = 1000
+CHUNK = 3500  # room for the header and the citations around a body chunk
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRef:
+    id: str
+    title: str
+    section: str
+    score: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleView:
+    """Everything a template needs to show an article."""
+
+    id: str
+    title: str
+    section: str
+    section_title: str
+    chunks: tuple[str, ...]  # Telegram HTML of the body, split on paragraph boundaries
+    laws: tuple[str, ...]
+    applies_to: str
+    updated: date
+    reviewed_by: str
+    related: tuple[ArticleRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    question: str
+    outcome: str  # answer | suggest | none | off_topic | small_talk | empty | too_long
+    article: ArticleView | None
+    score: float
+    confidence: float
+    alternatives: tuple[ArticleRef, ...]
+    log_id: int | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.outcome == "answer"
+
+
+class KnowledgeBase:
+    """Articles, glossary and the search index, loaded once and shared by all updates."""
+
+    def __init__(self, articles: list[Article], glossary: Glossary) -> None:
+        self.articles = {a.id: a for a in articles}
+        self.glossary = glossary
+        self.index = SearchIndex(articles, glossary)
+
+    @classmethod
+    def from_dir(cls, directory: Path) -> KnowledgeBase:
+        return cls(load_articles(directory), Glossary.load(directory / "glossary.yaml"))
+
+    # ---------------------------------------------------------------- views
+    def ref(self, article: Article, score: float = 0.0) -> ArticleRef:
+        return ArticleRef(article.id, article.title, article.section, round(score, 4))
+
+    def view(self, article_id: str) -> ArticleView:
+        article = self.articles.get(article_id)
+        if article is None:
+            raise NotFound("Такой статьи в базе знаний нет.")
+        related = tuple(self.ref(self.articles[r]) for r in article.related if r in self.articles)
+        return ArticleView(
+            id=article.id,
+            title=article.title,
+            section=article.section,
+            section_title=article.section_title,
+            chunks=tuple(split_html(article.html, CHUNK)),
+            laws=article.laws,
+            applies_to=article.applies_to,
+            updated=article.updated,
+            reviewed_by=article.reviewed_by,
+            related=related[:3],
+        )
+
+    def sections(self) -> list[tuple[str, str, int]]:
+        counts: dict[str, int] = {}
+        for article in self.articles.values():
+            counts[article.section] = counts.get(article.section, 0) + 1
+        return [(key, title, counts[key]) for key, title in SECTIONS.items() if key in counts]
+
+    def section_articles(self, section: str) -> list[ArticleRef]:
+        if section not in SECTIONS:
+            raise NotFound("Такого раздела нет.")
+        return [self.ref(a) for a in self.articles.values() if a.section == section]
+
+    # ------------------------------------------------------------- answering
+    def ask(self, question: str) -> Answer:
+        """Answer, suggest or decline; never raises on odd input."""
+        text = question.strip()
+        if not text or is_meaningless(text):
+            return Answer(question, "empty", None, 0.0, 0.0, ())
+        if len(text) > MAX_QUESTION:
+            return Answer(question, "too_long", None, 0.0, 0.0, ())
+        result = self.index.search(text)
+        return self._answer(question, result)
+
+    def _answer(self, question: str, result: SearchResult) -> Answer:
+        best = result.best
+        if result.small_talk:
+            return Answer(question, "small_talk", None, 0.0, 0.0, ())
+        if result.off_topic or best is None:
+            outcome = "off_topic" if result.off_topic else "none"
+            return Answer(question, outcome, None, best.score if best else 0.0, 0.0, ())
+        if result.confident:
+            alternatives = tuple(self.ref(h.article, h.score) for h in result.hits[1:3])
+            return Answer(
+                question,
+                "answer",
+                self.view(best.article.id),
+                best.score,
+                best.confidence,
+                alternatives,
+            )
+        suggestions = tuple(self.ref(h.article, h.score) for h in result.suggestions)
+        outcome = "suggest" if suggestions else "none"
+        return Answer(question, outcome, None, best.score, best.confidence, suggestions)
+
+    def search_refs(self, query: str, limit: int = 10) -> list[ArticleRef]:
+        """Articles for inline mode: best matches, or the first articles for an empty query."""
+        if not query.strip() or is_meaningless(query):
+            return [self.ref(a) for a in list(self.articles.values())[:limit]]
+        result = self.index.search(query, k=limit)
+        if result.off_topic:
+            return []
+        return [self.ref(h.article, h.score) for h in result.hits if h.confidence >= 0.2][:limit]
+
+    def term(self, query: str) -> Term | None:
+        return self.glossary.lookup(query)
+
+    def plain_text(self, answer: Answer, rendered_html: str) -> str:
+        return to_plain(rendered_html)
+
+
+# ------------------------------------------------------------------ persistence
+async def log_question(
+    session: AsyncSession, answer: Answer, *, user_id: int | None, source: str, now: datetime
+) -> int:
+    row = QuestionLog(
+        user_id=user_id,
+        source=source,
+        question=answer.question[: MAX_QUESTION * 5],
+        outcome=answer.outcome,
+        article_id=answer.article.id if answer.article else None,
+        score=answer.score,
+        confidence=answer.confidence,
+        answered=answer.answered,
+        created_at=now,
+    )
+    session.add(row)
+    await session.commit()
+    return row.id
+
+
+async def _own_log(session: AsyncSession, log_id: int, user_id: int) -> QuestionLog:
+    row = await session.get(QuestionLog, log_id)
+    if row is None:
+        raise NotFound("Вопрос не найден.")
+    if row.user_id != user_id:
+        raise Forbidden("Эта кнопка относится к чужому вопросу.")
+    return row
+
+
+async def record_feedback(session: AsyncSession, log_id: int, user_id: int, useful: bool) -> bool:
+    """Store 👍/👎 for the user's own question; returns False when it was already the same."""
+    row = await _own_log(session, log_id, user_id)
+    value = 1 if useful else -1
+    if row.feedback == value:
+        return False
+    await session.execute(
+        update(QuestionLog).where(QuestionLog.id == log_id).values(feedback=value)
+    )
+    await session.commit()
+    return True
+
+
+async def record_choice(session: AsyncSession, log_id: int, user_id: int, article_id: str) -> None:
+    """The user picked an article offered for their question."""
+    await _own_log(session, log_id, user_id)
+    await session.execute(
+        update(QuestionLog).where(QuestionLog.id == log_id).values(chosen_article_id=article_id)
+    )
+    await session.commit()

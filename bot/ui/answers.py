@@ -1,0 +1,105 @@
+"""Answers and articles as Telegram messages: text from templates plus keyboards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.services.answers import Answer, ArticleRef, ArticleView
+from bot.ui.callbacks import ArticleCB, FaqCB, FeedbackCB, MenuCB
+from bot.ui.render import render
+
+CONSULT_LABEL = "🧑‍💼 Спросить консультанта"
+PAGE_SIZE = 8
+
+
+@dataclass(frozen=True, slots=True)
+class OutMessage:
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+def _short(title: str, limit: int = 60) -> str:
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
+
+
+def article_messages(view: ArticleView, log_id: int = 0) -> list[OutMessage]:
+    """The article split into messages; the keyboard goes under the last one."""
+    n = len(view.chunks)
+    texts = [
+        render("qa/answer", article=view, chunk=chunk, first=i == 0, last=i == n - 1)
+        for i, chunk in enumerate(view.chunks)
+    ]
+    builder = InlineKeyboardBuilder()
+    if log_id:
+        builder.button(text="👍 Помогло", callback_data=FeedbackCB(q=log_id, v=1))
+        builder.button(text="👎 Не помогло", callback_data=FeedbackCB(q=log_id, v=-1))
+    for ref in view.related:
+        builder.button(text=f"📄 {_short(ref.title)}", callback_data=ArticleCB(id=ref.id, q=log_id))
+    builder.button(text=CONSULT_LABEL, callback_data=MenuCB(item="consult"))
+    builder.adjust(*([2] if log_id else []), *([1] * (len(view.related) + 1)))
+    keyboard = builder.as_markup()
+    return [OutMessage(t, keyboard if i == n - 1 else None) for i, t in enumerate(texts)]
+
+
+def _refs_keyboard(refs: tuple[ArticleRef, ...], log_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for ref in refs:
+        builder.button(text=f"📄 {_short(ref.title)}", callback_data=ArticleCB(id=ref.id, q=log_id))
+    builder.button(text=CONSULT_LABEL, callback_data=MenuCB(item="consult"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def answer_messages(answer: Answer, log_id: int = 0) -> list[OutMessage]:
+    if answer.outcome == "answer" and answer.article is not None:
+        return article_messages(answer.article, log_id)
+    if answer.outcome == "suggest":
+        return [
+            OutMessage(
+                render("qa/suggest", suggestions=answer.alternatives),
+                _refs_keyboard(answer.alternatives, log_id),
+            )
+        ]
+    if answer.outcome == "small_talk":
+        return [OutMessage(render("qa/small_talk"))]
+    if answer.outcome == "empty":
+        return [OutMessage(render("qa/empty"))]
+    if answer.outcome == "too_long":
+        from bot.services.answers import MAX_QUESTION
+
+        return [
+            OutMessage(render("common/too_long", length=len(answer.question), limit=MAX_QUESTION))
+        ]
+    return [OutMessage(render("qa/none", outcome=answer.outcome), _refs_keyboard((), log_id))]
+
+
+def faq_sections(sections: list[tuple[str, str, int]]) -> OutMessage:
+    builder = InlineKeyboardBuilder()
+    for key, title, count in sections:
+        builder.button(text=f"{title} ({count})", callback_data=FaqCB(s=key, p=0))
+    builder.adjust(2)
+    total = sum(c for _, _, c in sections)
+    return OutMessage(render("faq/sections", total=total), builder.as_markup())
+
+
+def faq_section(title: str, key: str, refs: list[ArticleRef], page: int) -> OutMessage:
+    pages = max(1, -(-len(refs) // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    builder = InlineKeyboardBuilder()
+    for ref in refs[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]:
+        builder.button(text=_short(ref.title), callback_data=ArticleCB(id=ref.id))
+    nav = []
+    if page > 0:
+        builder.button(text="◀️ Назад", callback_data=FaqCB(s=key, p=page - 1))
+        nav.append(1)
+    if page < pages - 1:
+        builder.button(text="Вперёд ▶️", callback_data=FaqCB(s=key, p=page + 1))
+        nav.append(1)
+    builder.button(text="☰ Разделы", callback_data=FaqCB(s="", p=0))
+    shown = len(refs[page * PAGE_SIZE : (page + 1) * PAGE_SIZE])
+    builder.adjust(*([1] * shown), max(1, len(nav)), 1)
+    text = render("faq/section", title=title, count=len(refs), page=page, pages=pages)
+    return OutMessage(text, builder.as_markup())

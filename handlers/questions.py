@@ -1,0 +1,68 @@
+"""Free text is a question for the knowledge base; article buttons and 👍/👎."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery, Message
+
+from bot.services import Session
+from bot.services.answers import KnowledgeBase, log_question, record_choice, record_feedback
+from bot.services.users import UserInfo
+from bot.ui.answers import answer_messages, article_messages
+from bot.ui.callbacks import ArticleCB, FeedbackCB
+from bot.ui.render import render
+from bot.ui.telegram import send_all
+
+NOT_LOGGED = frozenset({"empty", "too_long", "small_talk"})
+
+
+async def on_question(
+    message: Message,
+    kb: KnowledgeBase,
+    session: Session,
+    user: UserInfo,
+    clock: Callable[[], datetime],
+) -> None:
+    answer = kb.ask(message.text or "")
+    log_id = 0
+    if answer.outcome not in NOT_LOGGED:
+        log_id = await log_question(session, answer, user_id=user.id, source="chat", now=clock())
+    await send_all(message, answer_messages(answer, log_id))
+
+
+async def on_article(
+    query: CallbackQuery,
+    callback_data: ArticleCB,
+    kb: KnowledgeBase,
+    session: Session,
+    user: UserInfo,
+) -> None:
+    view = kb.view(callback_data.id)
+    if callback_data.q:
+        await record_choice(session, callback_data.q, user.id, view.id)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await send_all(query.message, article_messages(view, callback_data.q))
+
+
+async def on_feedback(
+    query: CallbackQuery, callback_data: FeedbackCB, session: Session, user: UserInfo
+) -> None:
+    changed = await record_feedback(session, callback_data.q, user.id, callback_data.v > 0)
+    text = (
+        render("qa/feedback", useful=callback_data.v > 0)
+        if changed
+        else render("qa/feedback_again")
+    )
+    await query.answer(text[:200])
+
+
+def build_router() -> Router:
+    router = Router(name="questions")
+    router.message.register(on_question, F.chat.type == "private", F.text, ~F.text.startswith("/"))
+    router.callback_query.register(on_article, ArticleCB.filter())
+    router.callback_query.register(on_feedback, FeedbackCB.filter(F.v.in_({1, -1})))
+    return router

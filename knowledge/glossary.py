@@ -1,0 +1,103 @@
+"""The glossary: abbreviations, synonyms and English terms; concept matching for retrieval."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from knowledge.text import lemma, lemmas, normalize, words
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    term: str
+    full: str
+    synonyms: tuple[str, ...]
+    english: tuple[str, ...]
+    description: str
+
+    @property
+    def concept(self) -> str:
+        """The concept token added to documents and queries that mention this term."""
+        return "#" + "".join(words(self.term)) or self.term.lower()
+
+
+class Glossary:
+    def __init__(self, terms: list[Term], translations: dict[str, str] | None = None) -> None:
+        self.terms = terms
+        self.translations = {k.lower(): words(v) for k, v in (translations or {}).items()}
+        # phrase (tuple of lemmas, stopwords kept) -> concepts
+        self._phrases: dict[tuple[str, ...], set[str]] = {}
+        self._by_key: dict[str, Term] = {}
+        for term in terms:
+            for phrase in (term.term, term.full, *term.synonyms, *term.english):
+                key = tuple(lemma(w) for w in words(phrase))
+                if key:
+                    self._phrases.setdefault(key, set()).add(term.concept)
+            for name in (term.term, *term.synonyms, *term.english):
+                self._by_key.setdefault(" ".join(words(name)), term)
+        self._max_len = max((len(k) for k in self._phrases), default=1)
+
+    @classmethod
+    def load(cls, path: Path) -> Glossary:
+        if not path.exists():
+            return cls([])
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        terms = [
+            Term(
+                term=str(item["term"]),
+                full=str(item.get("full") or ""),
+                synonyms=tuple(str(s) for s in item.get("synonyms") or ()),
+                english=tuple(str(s) for s in item.get("english") or ()),
+                description=str(item.get("description") or ""),
+            )
+            for item in data.get("terms", [])
+        ]
+        translations = {str(k): str(v) for k, v in (data.get("translations") or {}).items()}
+        return cls(terms, translations)
+
+    def translate(self, word_seq: list[str]) -> list[str]:
+        """English words replaced by the Russian words the articles use."""
+        out: list[str] = []
+        for w in word_seq:
+            out.extend(self.translations.get(w, [w]) if w.isascii() else [w])
+        return out
+
+    def concepts(self, lemma_seq: list[str]) -> list[str]:
+        """Concept tokens of every glossary phrase found in the lemma sequence."""
+        found: list[str] = []
+        n = len(lemma_seq)
+        for i in range(n):
+            for size in range(1, min(self._max_len, n - i) + 1):
+                hit = self._phrases.get(tuple(lemma_seq[i : i + size]))
+                if hit:
+                    found.extend(sorted(hit))
+        return found
+
+    def lookup(self, query: str) -> Term | None:
+        """The term a user asked about in /glossary (exact, then by lemmas)."""
+        key = " ".join(words(query))
+        if not key:
+            return None
+        if key in self._by_key:
+            return self._by_key[key]
+        concepts = self.concepts([lemma(w) for w in words(query)])
+        if concepts:
+            for term in self.terms:
+                if term.concept == concepts[0]:
+                    return term
+        return None
+
+    def suggestions(self, query: str, limit: int = 5) -> list[Term]:
+        from rapidfuzz import fuzz, process
+
+        names = {t.term: t for t in self.terms}
+        matches = process.extract(normalize(query), list(names), scorer=fuzz.WRatio, limit=limit)
+        return [names[m[0]] for m in matches if m[1] >= 60]
+
+
+def query_lemmas(text: str) -> list[str]:
+    """Lemmas with stopwords kept (glossary phrases may contain them)."""
+    return lemmas(text, keep_stopwords=True)

@@ -1,0 +1,255 @@
+"""Normalise, tokenise and lemmatise Russian (and a little English) text."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pymorphy3
+
+LAWS = ("44", "223", "209", "135", "152", "63", "94")
+_LAW_NUM = "|".join(LAWS)
+# 44-ФЗ, 44 ФЗ, 44фз, ФЗ-44, ФЗ № 44, 44-fz, fz 44, "федеральный закон 44"
+_LAW_RE = re.compile(
+    rf"(?<![0-9])(?:(?P<a>{_LAW_NUM})\s*-?\s*(?:фз|fz)(?![а-яa-z])"
+    rf"|(?:фз|fz)\s*[-№n]?\s*(?P<b>{_LAW_NUM})(?![0-9])"
+    rf"|федеральн[а-я]*\s+закон[а-я]*\s*[№n]?\s*(?P<c>{_LAW_NUM})(?![0-9]))"
+)
+_DECREE_RE = re.compile(
+    r"(?<![а-яa-z])(?:пп|постановлени[а-я]*(?:\s+правительства)?)\s*(?:рф\s*)?№?\s*(\d{3,4})"
+)
+# "по 44", "по 223-му" without ФЗ: a bare 44 or 223 not followed by a unit is the law.
+_BARE_LAW_RE = re.compile(
+    r"(?<![0-9.,а-яa-z])(44|223)(?:-?м?у|-?м)?(?![0-9а-яa-z.,%])"
+    r"(?!\s*(?:%|проц|руб|р\.|тыс|млн|млрд|дн|день|дня|час|мес|лет|год|шт))"
+)
+_ARTICLE_BEFORE = re.compile(r"(?:ст\.?|стать[а-я]*|ч\.|част[а-я]*|п\.|пункт[а-я]*)\s*$")
+_TOKEN_RE = re.compile(r"[a-zа-я0-9]+")
+_DASHES = str.maketrans(
+    {"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "ё": "е"}
+)
+
+STOPWORDS = frozenset(
+    [
+        "а",
+        "без",
+        "более",
+        "бы",
+        "был",
+        "была",
+        "были",
+        "было",
+        "быть",
+        "в",
+        "вам",
+        "вас",
+        "весь",
+        "во",
+        "вот",
+        "все",
+        "всё",
+        "всего",
+        "вы",
+        "где",
+        "да",
+        "даже",
+        "для",
+        "до",
+        "его",
+        "ее",
+        "если",
+        "есть",
+        "еще",
+        "же",
+        "за",
+        "здесь",
+        "и",
+        "из",
+        "или",
+        "им",
+        "их",
+        "к",
+        "как",
+        "какой",
+        "какая",
+        "какое",
+        "какие",
+        "каков",
+        "когда",
+        "кто",
+        "ли",
+        "либо",
+        "меня",
+        "мне",
+        "мной",
+        "мы",
+        "на",
+        "надо",
+        "нам",
+        "нас",
+        "не",
+        "него",
+        "нее",
+        "нет",
+        "ни",
+        "них",
+        "но",
+        "ну",
+        "о",
+        "об",
+        "однако",
+        "он",
+        "она",
+        "они",
+        "оно",
+        "от",
+        "очень",
+        "по",
+        "под",
+        "при",
+        "про",
+        "с",
+        "со",
+        "так",
+        "также",
+        "такой",
+        "там",
+        "те",
+        "тем",
+        "то",
+        "того",
+        "тоже",
+        "той",
+        "только",
+        "том",
+        "ты",
+        "у",
+        "уже",
+        "хотеть",
+        "хочу",
+        "чем",
+        "что",
+        "чтобы",
+        "чей",
+        "эта",
+        "эти",
+        "это",
+        "этот",
+        "я",
+        "мой",
+        "наш",
+        "ваш",
+        "свой",
+        "себя",
+        "можно",
+        "нужно",
+        "быть",
+        "который",
+        "сколько",
+        "почему",
+        "зачем",
+        "подсказать",
+        "подскажите",
+        "пожалуйста",
+        "скажите",
+        "вопрос",
+        "здравствуйте",
+        "добрый",
+        "день",
+        "привет",
+        "спасибо",
+        "вообще",
+        "просто",
+        "вот",
+        "ли",
+        "сейчас",
+        "этот",
+        "тот",
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "is",
+        "are",
+        "be",
+        "do",
+        "does",
+        "how",
+        "what",
+        "which",
+        "who",
+        "when",
+        "where",
+        "why",
+        "can",
+        "i",
+        "we",
+        "you",
+        "my",
+        "our",
+        "your",
+        "it",
+        "this",
+        "that",
+        "with",
+        "about",
+        "please",
+        "tell",
+        "me",
+        "there",
+        "any",
+    ]
+)
+
+
+@lru_cache(maxsize=1)
+def _morph() -> pymorphy3.MorphAnalyzer:
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+def normalize(text: str) -> str:
+    """Lower case, ё→е, unified dashes, law and decree numbers as single tokens (44фз, пп1352)."""
+    text = text.lower().translate(_DASHES)
+    text = _LAW_RE.sub(lambda m: f" {m.group('a') or m.group('b') or m.group('c')}фз ", text)
+    text = _DECREE_RE.sub(lambda m: f" пп{m.group(1)} ", text)
+    return _BARE_LAW_RE.sub(_bare_law, text)
+
+
+def _bare_law(m: re.Match[str]) -> str:
+    if _ARTICLE_BEFORE.search(m.string[max(0, m.start() - 12) : m.start()]):
+        return m.group(0)  # "ст. 44" is an article number, not the law
+    return f" {m.group(1)}фз "
+
+
+def words(text: str) -> list[str]:
+    """Normalised word forms, in order."""
+    return _TOKEN_RE.findall(normalize(text))
+
+
+@lru_cache(maxsize=200_000)
+def lemma(word: str) -> str:
+    if not word or word.isdigit() or not ("а" <= word[0] <= "я"):
+        if word.isascii() and word.isalpha() and len(word) > 3 and word.endswith("s"):
+            return word[:-1]
+        return word
+    if word.endswith("фз") and word[:-2].isdigit():
+        return word
+    parses = _morph().parse(word)
+    return str(parses[0].normal_form).replace("ё", "е") if parses else word
+
+
+def lemmas(text: str, *, keep_stopwords: bool = False) -> list[str]:
+    """Lemmas of the text, stopwords dropped unless asked to keep them."""
+    out = [lemma(w) for w in words(text)]
+    if keep_stopwords:
+        return out
+    return [t for t in out if t not in STOPWORDS and len(t) > 1]
+
+
+def is_meaningless(text: str) -> bool:
+    """True when the text has no letters or digits at all (only emoji, punctuation, spaces)."""
+    return not _TOKEN_RE.search(normalize(text))

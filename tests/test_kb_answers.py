@@ -1,0 +1,145 @@
+"""Answering from the knowledge base: right articles, honest refusals, no crash on odd input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.services.answers import KnowledgeBase
+from bot.services.evaluation import evaluate, load_cases
+from bot.ui.answers import answer_messages, article_messages
+from bot.ui.render import render
+from tests.fakebotapi import check_text
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL = ROOT / "tests" / "eval" / "questions.yaml"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("какое обеспечение заявки?", "security-bid"),
+        ("обиспечение исполнения контракта смп", "security-contract"),
+        ("банковская гарнтия сколько стоит", "guarantee-cost"),
+        ("фз-223 квота мсп", "smp-quota-223"),
+        ("how much does a bank guarantee cost", "guarantee"),
+    ],
+)
+def test_answers_with_the_right_article(kb: KnowledgeBase, question: str, expected: str) -> None:
+    answer = kb.ask(question)
+    ids = [answer.article.id] if answer.article else [a.id for a in answer.alternatives]
+    assert ids and ids[0].startswith(expected), (answer.outcome, ids)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "какая погода в Челябинске",
+        "как подать на развод",
+        "купить биткоин",
+        "рецепт борща",
+        "best crypto exchange",
+    ],
+)
+def test_off_topic_is_declined(kb: KnowledgeBase, question: str) -> None:
+    answer = kb.ask(question)
+    assert (
+        answer.outcome in {"off_topic", "none"}
+        and answer.article is None
+        and not answer.alternatives
+    )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "",
+        "   ",
+        "🙂🙂🙂",
+        "?!...",
+        '" * ( ) NEAR AND OR ^',
+        "<b>html</b><script>x</script>",
+        "'; DROP TABLE users; --",
+        "Zакупки по 44-FZ и ПП-1352 ☂",
+        "я" * 5000,
+        "a" * 4096,
+        "\x00\u202e",
+    ],
+)
+def test_odd_input_gets_a_valid_reply(kb: KnowledgeBase, question: str) -> None:
+    answer = kb.ask(question)
+    messages = answer_messages(answer, log_id=7)
+    assert messages
+    for out in messages:
+        check_text(out.text, "HTML")
+
+
+def test_every_article_renders_within_telegram_rules(kb: KnowledgeBase) -> None:
+    for article_id in kb.articles:
+        view = kb.view(article_id)
+        for out in article_messages(view, log_id=123456):
+            check_text(out.text, "HTML")
+            if out.keyboard:
+                for row in out.keyboard.inline_keyboard:
+                    for button in row:
+                        assert button.callback_data and len(button.callback_data.encode()) <= 64
+        inline = render("qa/inline_article", article=view, chunk=view.chunks[0])
+        check_text(inline, "HTML")
+
+
+def test_glossary_lookup(kb: KnowledgeBase) -> None:
+    term = kb.term("нмцк")
+    assert term is not None and term.term == "НМЦК"
+    assert kb.term("bank guarantee") is not None
+    assert kb.term("абракадабра") is None
+
+
+def test_eval_set_shape() -> None:
+    cases = load_cases(EVAL)
+    out = [c for c in cases if c.expected is None]
+    english = [c for c in cases if c.question.isascii()]
+    assert len(cases) >= 200
+    assert 0.12 <= len(out) / len(cases) <= 0.2
+    assert len(english) / len(cases) >= 0.08
+
+
+def test_quality_floors(kb: KnowledgeBase) -> None:
+    """Regression floors below the targets (top-1 90 %, top-3 97 %, decline 90 %):
+    README reports the measured figures; this test stops them from sliding."""
+    report = evaluate(kb, load_cases(EVAL))
+    for case in load_cases(EVAL):
+        if case.expected:
+            assert case.expected in kb.articles, case.expected
+    assert report.top1_rate >= 0.85
+    assert report.top3_rate >= 0.95
+    assert report.decline_rate >= 0.90
+
+
+def test_ask_cli_json_and_stdin(tmp_path: Path) -> None:
+    one = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json", "сколько стоит банковская гарантия"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert one.returncode == 0, one.stderr
+    data = json.loads(one.stdout)
+    assert set(data) == {"question", "answered", "article", "text", "score", "alternatives"}
+    assert data["answered"] and data["article"]["id"].startswith("guarantee")
+    assert "<b>" not in data["text"] and "Основание" in data["text"]
+    many = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--stdin", "--json"],
+        input="погода завтра\n\nобеспечение заявки\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    lines = [json.loads(line) for line in many.stdout.splitlines()]
+    assert [row["answered"] for row in lines] == [False, True]
+    assert lines[0]["article"] is None and lines[0]["alternatives"] == []

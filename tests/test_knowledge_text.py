@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import pytest
+
+from knowledge.markdown import plain_length, split_html, to_plain, to_telegram_html
+from knowledge.text import is_meaningless, lemmas, normalize, words
+from tests.fakebotapi import check_text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "44-ФЗ",
+        "44 ФЗ",
+        "44фз",
+        "ФЗ-44",
+        "фз № 44",
+        "44-fz",
+        "FZ 44",
+        "федеральный закон 44",
+        "по 44",
+    ],
+)
+def test_law_number_forms(text: str) -> None:
+    assert "44фз" in words(text)
+
+
+def test_article_numbers_and_units_are_not_laws() -> None:
+    assert "44фз" not in words("ст. 44 о обеспечении")
+    assert "44фз" not in words("44 дня")
+    assert "223фз" in words("по 223-ФЗ") and words("ПП 1352") == ["пп1352"]
+
+
+def test_normalize_and_lemmas() -> None:
+    assert normalize("Ещё") == "еще"
+    assert lemmas("Какое обеспечение заявок?") == ["обеспечение", "заявка"]
+    assert lemmas("bank guarantees") == ["bank", "guarantee"]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "!!!", "🙂🙂", "?!.,;", "—"])
+def test_meaningless(text: str) -> None:
+    assert is_meaningless(text)
+
+
+def test_markdown_to_telegram_html_is_safe() -> None:
+    md = "### Заголовок\n\nТекст с **жирным**, *курсивом*, `код <x>` и [ссылкой](https://zakupki.gov.ru).\n\n- пункт & один\n- пункт <два>\n\n1. первый\n2. второй"
+    html = to_telegram_html(md)
+    assert "<b>Заголовок</b>" in html and "<b>жирным</b>" in html and "<i>курсивом</i>" in html
+    assert "<code>код &lt;x&gt;</code>" in html
+    assert '<a href="https://zakupki.gov.ru">ссылкой</a>' in html
+    assert "• пункт &amp; один" in html and "• пункт &lt;два&gt;" in html
+    assert "1. первый\n2. второй" in html
+    check_text(html, "HTML")
+
+
+def test_markdown_never_makes_javascript_links_or_raw_html() -> None:
+    html = to_telegram_html("[x](javascript:alert(1)) <script>alert(1)</script> a*b*c 2*3*4")
+    assert "<a" not in html and "<script>" not in html
+    check_text(html, "HTML")
+
+
+def test_split_on_paragraph_boundaries() -> None:
+    html = "\n\n".join(f"<b>Абзац {i}</b> " + "слово " * 100 for i in range(30))
+    chunks = split_html(html, 1000)
+    assert len(chunks) > 1
+    assert all(plain_length(c) <= 1000 for c in chunks)
+    for chunk in chunks:
+        check_text(chunk, "HTML")
+    assert to_plain("\n\n".join(chunks)) == to_plain(html)
