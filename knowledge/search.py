@@ -4,7 +4,7 @@ glossary concepts, typo tolerance and a confidence that knows when it does not k
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -217,6 +217,20 @@ class SearchIndex:
         self.idf = {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in self.df.items()}
         self.max_idf = math.log(1 + (n + 0.5) / 0.5)
         self.by_id = {d.article.id: d.article for d in self.docs}
+        # Postings: term -> (doc, BM25F contribution). Contributions do not depend on the
+        # query, so a search only sums the postings of its terms.
+        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, doc in enumerate(self.docs):
+            for term in set().union(*(set(c) for c in doc.fields.values())):
+                tf = 0.0
+                for f, w in FIELD_WEIGHTS.items():
+                    c = doc.fields[f].get(term)
+                    if c:
+                        norm = 1 - FIELD_B[f] + FIELD_B[f] * doc.lengths[f] / self.avg[f]
+                        tf += w * c / norm
+                idf = self.idf[term] * TERM_FACTOR.get(term[0], 1.0)
+                self.postings[term].append((i, idf * tf / (K1 + tf)))
+            doc.fields = {}  # the postings hold everything the ranking needs
 
     @cached_property
     def _surface_keys(self) -> list[str]:
@@ -287,36 +301,29 @@ class SearchIndex:
             return SearchResult(
                 query, (), tuple(tokens), tuple(unknown), off_topic, small_talk=True
             )
-        q = Counter(tokens + [s for s in stems(tokens) if s in self.df])
-        scores: list[tuple[float, float, _Doc]] = []
+        q = set(tokens) | {s for s in stems(tokens) if s in self.df}
         base = list(dict.fromkeys(tokens))
         # The query's total weight: every informative token, unknown words at maximum idf.
         total_weight = sum(self._weight(t) for t in base) + self.max_idf * len(unknown)
-        for doc in self.docs:
-            score = 0.0
-            matched_terms: set[str] = set()
-            for term in q:
-                tf = 0.0
-                for f, w in FIELD_WEIGHTS.items():
-                    c = doc.fields[f].get(term)
-                    if c:
-                        norm = 1 - FIELD_B[f] + FIELD_B[f] * doc.lengths[f] / self.avg[f]
-                        tf += w * c / norm
-                if tf:
-                    idf = self.idf.get(term, 0.0) * TERM_FACTOR.get(term[0], 1.0)
-                    score += idf * tf / (K1 + tf)
-                    matched_terms.add(term)
-            if score > 0:
-                matched = sum(
-                    self._weight(t)
-                    if t in matched_terms
-                    else STEM_WEIGHT * self._weight(t)
-                    if stem(t) in matched_terms
-                    else 0.0
-                    for t in base
-                )
-                coverage = matched / total_weight if total_weight else 0.0
-                scores.append((score, coverage, doc))
+        acc: dict[int, float] = defaultdict(float)
+        matched_by_doc: dict[int, set[str]] = defaultdict(set)
+        for term in q:
+            for i, contribution in self.postings.get(term, ()):
+                acc[i] += contribution
+                matched_by_doc[i].add(term)
+        scores: list[tuple[float, float, _Doc]] = []
+        for i, score in acc.items():
+            matched_terms = matched_by_doc[i]
+            matched = sum(
+                self._weight(t)
+                if t in matched_terms
+                else STEM_WEIGHT * self._weight(t)
+                if stem(t) in matched_terms
+                else 0.0
+                for t in base
+            )
+            coverage = matched / total_weight if total_weight else 0.0
+            scores.append((score, coverage, self.docs[i]))
         scores.sort(key=lambda s: s[0], reverse=True)
         hits = []
         top = scores[0][0] if scores else 0.0

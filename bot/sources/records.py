@@ -1,0 +1,150 @@
+"""What the parsers produce: plain frozen records, independent of the database.
+
+Datetimes are timezone-aware (converted from the document's own offset; 223-ФЗ values
+without an offset are Europe/Moscow). Money is Decimal. Dates without time are `date`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+# Procedure statuses (stored as these codes; shown in Russian by templates)
+ACCEPTING = "accepting"  # приём заявок
+CLOSED = "closed"  # заявки закрыты (рассмотрение, торги)
+FINISHED = "finished"  # завершена (итоги подведены)
+CANCELLED = "cancelled"  # отменена
+
+
+@dataclass(frozen=True, slots=True)
+class Lot:
+    number: int
+    title: str
+    max_price: Decimal | None = None
+    currency: str = "RUB"
+
+
+@dataclass(frozen=True, slots=True)
+class ProcedureRecord:
+    """A 44-ФЗ notice (ep*/fcs*) or a 223-ФЗ purchase notice, or one OCDS tender."""
+
+    number: str  # 19 digits (44-ФЗ), 11 digits (223-ФЗ), OCDS ocid otherwise
+    law: str  # "44" | "223" | "ocds"
+    doc_type: str  # e.g. epNotificationEF2020, purchaseNoticeAE, ocds
+    method: str  # Russian name of the method as published, e.g. «Электронный аукцион»
+    title: str  # purchase object
+    customer_name: str
+    customer_inn: str | None
+    customer_kpp: str | None
+    region: str | None  # two-digit subject code (74), None when unknown
+    platform_name: str | None
+    platform_url: str | None
+    max_price: Decimal | None
+    currency: str
+    published_at: datetime | None
+    applications_end: datetime | None
+    auction_at: datetime | None
+    summarizing_at: datetime | None
+    smp_only: bool
+    preferences: tuple[str, ...] = ()
+    okpd2: tuple[str, ...] = ()
+    lots: tuple[Lot, ...] = ()
+    status: str | None = None  # None: derive from dates; CANCELLED for cancel documents
+    version: int = 1
+    source_hash: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProtocolRecord:
+    """A protocol that changes a procedure's status."""
+
+    procedure_number: str
+    law: str
+    doc_type: str
+    status: str  # CLOSED | FINISHED | CANCELLED
+    at: datetime | None
+    source_hash: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    number: int
+    start: date | None
+    end: date | None
+    amount: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    paid_on: date | None
+    amount: Decimal
+    document: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Acceptance:
+    accepted_on: date | None
+    amount: Decimal | None
+    document: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ContractRecord:
+    """A contract register entry (44-ФЗ `contract`, 223-ФЗ `contract`, OCDS award/contract)."""
+
+    number: str
+    law: str
+    procedure_number: str | None
+    customer_name: str
+    customer_inn: str | None
+    customer_kpp: str | None
+    region: str | None
+    supplier_name: str
+    supplier_inn: str | None
+    supplier_is_smp: bool | None
+    price: Decimal | None
+    currency: str
+    signed_on: date | None
+    execution_start: date | None
+    execution_end: date | None
+    status_code: str | None  # E | EC | ET | IN (44-ФЗ); None when the document has none
+    stages: tuple[Stage, ...] = ()
+    version: int = 1
+    source_hash: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionRecord:
+    """Contract execution facts (44-ФЗ contractProcedure, 223-ФЗ performanceContract)."""
+
+    contract_number: str
+    law: str
+    doc_type: str
+    status_code: str | None
+    stages: tuple[Stage, ...] = ()
+    acceptances: tuple[Acceptance, ...] = ()
+    payments: tuple[Payment, ...] = ()
+    terminated_on: date | None = None
+    termination_reason: str | None = None
+    published_at: datetime | None = None
+    source_hash: str = ""
+
+
+Document = ProcedureRecord | ProtocolRecord | ContractRecord | ExecutionRecord
+
+
+@dataclass(frozen=True, slots=True)
+class SourceError:
+    """A malformed file or document: reported, skipped, the rest goes in."""
+
+    file: str
+    reason: str
+    document: str | None = None
+
+
+@dataclass
+class ParsedFile:
+    file: str
+    documents: list[Document] = field(default_factory=list)
+    errors: list[SourceError] = field(default_factory=list)
