@@ -18,6 +18,7 @@ install: $(STAMP)
 ## or, without a token, talk to it in the console.
 run: install
 	$(BIN)/smebot db upgrade
+	test -f data/.demo-loaded || ($(BIN)/smebot demo-data --count 300 && touch data/.demo-loaded)
 	$(BIN)/smebot run --chat-without-token
 
 chat: install

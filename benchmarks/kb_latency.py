@@ -59,7 +59,9 @@ def measure(kb: KnowledgeBase, questions: list[str], rounds: int = 5) -> tuple[f
     return statistics.median(timings), timings[int(len(timings) * 0.99) - 1]
 
 
-def build_with_memory(articles: list[Article], glossary: Glossary) -> tuple[KnowledgeBase, float, float]:
+def build_with_memory(
+    articles: list[Article], glossary: Glossary
+) -> tuple[KnowledgeBase, float, float]:
     gc.collect()
     tracemalloc.start()
     start = time.perf_counter()
@@ -75,7 +77,9 @@ def main() -> None:
     glossary = Glossary.load(DEFAULT_KNOWLEDGE_DIR / "glossary.yaml")
     questions = [c.question for c in load_cases(ROOT / "tests" / "eval" / "questions.yaml")]
     KnowledgeBase(articles[:5], glossary)  # load pymorphy dictionaries outside the measurement
-    print(f"{'base':<22}{'articles':>9}{'build s':>9}{'index MiB':>11}{'p50 ms':>9}{'p99 ms':>9}{'target':>9}")
+    print(
+        f"{'base':<22}{'articles':>9}{'build s':>9}{'index MiB':>11}{'p50 ms':>9}{'p99 ms':>9}{'target':>9}"
+    )
     for name, arts, target in (
         ("shipped", articles, 20.0),
         ("synthetic", synthetic(articles, 2000), 50.0),
@@ -83,7 +87,9 @@ def main() -> None:
         kb, mib, seconds = build_with_memory(arts, glossary)
         p50, p99 = measure(kb, questions)
         verdict = "ok" if p99 <= target else "MISSED"
-        print(f"{name:<22}{len(arts):>9}{seconds:>9.2f}{mib:>11.1f}{p50:>9.2f}{p99:>9.2f}{target:>7.0f} {verdict}")
+        print(
+            f"{name:<22}{len(arts):>9}{seconds:>9.2f}{mib:>11.1f}{p50:>9.2f}{p99:>9.2f}{target:>7.0f} {verdict}"
+        )
         print(f"  p99 / target = {p99 / target:.2f}")
 
 

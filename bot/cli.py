@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -224,3 +224,227 @@ def ask(
                 one(line.rstrip("\n"))
     if question is not None:
         one(question)
+
+
+def _run_db(settings: Settings, work: Any) -> Any:
+    """Migrate DATABASE_URL, then run `work(sessionmaker)` and dispose of the engine."""
+    from bot.db import create_engine, create_sessionmaker, upgrade
+
+    async def go() -> Any:
+        engine = create_engine(settings.database_url)
+        try:
+            await upgrade(engine)
+            return await work(create_sessionmaker(engine))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())
+
+
+@app.command("import")
+def import_(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories or zip archives")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary")] = False,
+) -> None:
+    """Import EIS XML (44-ФЗ, 223-ФЗ) and OCDS JSON into the database."""
+    import json
+    from pathlib import Path
+
+    from rich.progress import Progress
+
+    from bot.app import utcnow
+    from bot.services.importer import import_files
+    from bot.sources.files import parse_path
+
+    settings = settings_or_exit()
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise fail(f"not found: {', '.join(missing)}")
+
+    def parsed() -> Any:
+        for path in paths:
+            yield from parse_path(Path(path))
+
+    async def work(sessionmaker: Any) -> Any:
+        with Progress(transient=True, disable=as_json) as progress:
+            task = progress.add_task("Импорт", total=None)
+            return await import_files(
+                sessionmaker,
+                parsed(),
+                now=utcnow,
+                on_file=lambda f: progress.advance(task),
+            )
+
+    summary = _run_db(settings, work)
+    if as_json:
+        typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
+    else:
+        typer.echo(
+            f"files: {summary.files}, documents: {summary.documents}, procedures: "
+            f"{summary.procedures}, contracts: {summary.contracts}, skipped: {summary.skipped}, "
+            f"errors: {len(summary.errors)}"
+        )
+        for error in summary.errors[:50]:
+            doc = f" [{error.document}]" if error.document else ""
+            typer.echo(f"  {error.file}{doc}: {error.reason}", err=True)
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if value is not None else None
+
+
+@app.command()
+def procedure(
+    number: Annotated[str, typer.Argument(help="Registry number of the notice")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Show a procedure (notice) by registry number."""
+    import json
+
+    from bot.app import utcnow
+    from bot.services.errors import NotFound
+    from bot.services.procurement import get_procedure
+    from bot.ui.console_text import html_to_text
+    from bot.ui.procurement import procedure_message
+
+    settings = settings_or_exit()
+    digits = "".join(ch for ch in number if ch.isdigit()) or number.strip()
+
+    async def work(sessionmaker: Any) -> Any:
+        async with sessionmaker() as session:
+            return await get_procedure(session, digits, utcnow())
+
+    try:
+        card = _run_db(settings, work)
+    except NotFound:
+        raise fail(
+            f"procedure {number} not found (check the digits; maybe not imported yet)", 1
+        ) from None
+    if not as_json:
+        typer.echo(html_to_text(procedure_message(card, settings.default_timezone).text))
+        return
+    payload = {
+        "number": card.number,
+        "law": card.law,
+        "method": card.method,
+        "title": card.title,
+        "customer": {
+            "name": card.customer_name,
+            "inn": card.customer_inn,
+            "kpp": card.customer_kpp,
+        },
+        "region": card.region,
+        "max_price": str(card.max_price) if card.max_price is not None else None,
+        "currency": card.currency,
+        "published_at": _iso(card.published_at),
+        "applications_end": _iso(card.applications_end),
+        "auction_at": _iso(card.auction_at),
+        "summarizing_at": _iso(card.summarizing_at),
+        "platform": {"name": card.platform_name, "url": card.platform_url},
+        "smp_only": card.smp_only,
+        "status": card.status,
+        "url": card.url,
+    }
+    typer.echo(json.dumps(payload, ensure_ascii=False))
+
+
+@app.command()
+def contract(
+    number: Annotated[str, typer.Argument(help="Contract registry number")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Show a contract by registry number: status, stages, acceptance, payments."""
+    import json
+    from datetime import date
+
+    from bot.services.errors import NotFound
+    from bot.services.procurement import get_contract
+    from bot.ui.console_text import html_to_text
+    from bot.ui.procurement import contract_message
+
+    settings = settings_or_exit()
+    digits = "".join(ch for ch in number if ch.isdigit()) or number.strip()
+
+    async def work(sessionmaker: Any) -> Any:
+        async with sessionmaker() as session:
+            return await get_contract(session, digits, date.today())
+
+    try:
+        card = _run_db(settings, work)
+    except NotFound:
+        raise fail(
+            f"contract {number} not found (check the digits; maybe not imported yet)", 1
+        ) from None
+    if not as_json:
+        typer.echo(html_to_text(contract_message(card).text))
+        return
+
+    def money(value: Any) -> Any:
+        return str(value) if value is not None else None
+
+    payload = {
+        "number": card.number,
+        "procedure_number": card.procedure_number,
+        "status_code": card.status_code,
+        "status": card.status_words,
+        "price": money(card.price),
+        "currency": card.currency,
+        "customer": {"name": card.customer_name, "inn": card.customer_inn},
+        "supplier": {
+            "name": card.supplier_name,
+            "inn": card.supplier_inn,
+            "is_smp": card.supplier_is_smp,
+        },
+        "signed_on": _iso(card.signed_on),
+        "execution_end": _iso(card.execution_end),
+        "stages": [
+            {
+                "number": s.number,
+                "start": _iso(s.start),
+                "end": _iso(s.end),
+                "amount": money(s.amount),
+            }
+            for s in card.stages
+        ],
+        "payments": [{"date": _iso(p.on), "amount": money(p.amount)} for p in card.payments],
+        "payment_due": _iso(card.payment_due),
+    }
+    typer.echo(json.dumps(payload, ensure_ascii=False))
+
+
+@app.command("demo-data")
+def demo_data(
+    count: Annotated[int, typer.Option(min=1, max=1_000_000, help="Number of notices")] = 300,
+    region: Annotated[str, typer.Option(help="Two-digit region code")] = "74",
+    directory: Annotated[str, typer.Option("--dir", help="Where to write the XML")] = "data/demo",
+    seed: Annotated[int, typer.Option(help="Random seed")] = 2026,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary")] = False,
+) -> None:
+    """Write realistic EIS-format XML for a region and import it through the importer."""
+    import json
+    import re
+    from pathlib import Path
+
+    from bot.app import utcnow
+    from bot.services.importer import import_files
+    from bot.sources.demo import write_demo
+    from bot.sources.files import parse_path
+
+    if not re.fullmatch(r"\d{2}", region):
+        raise fail("region must be a two-digit code such as 74")
+    settings = settings_or_exit()
+    target = Path(directory)
+    written = write_demo(target, count, region=region, seed=seed, now=utcnow())
+
+    async def work(sessionmaker: Any) -> Any:
+        return await import_files(sessionmaker, parse_path(target), now=utcnow)
+
+    summary = _run_db(settings, work)
+    if as_json:
+        typer.echo(json.dumps({"written": written, **summary.as_dict()}, ensure_ascii=False))
+    else:
+        typer.echo(
+            f"wrote {written} files to {target}; imported {summary.procedures} procedures and "
+            f"{summary.contracts} contract documents ({summary.skipped} unchanged, "
+            f"{len(summary.errors)} errors)"
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import errors, fallback, faq, glossary, inline, questions, start
+from handlers import errors, fallback, faq, glossary, inline, procurement, questions, start
 
 
 def get_routers() -> list[Router]:
@@ -14,6 +14,7 @@ def get_routers() -> list[Router]:
         faq.build_router(),
         glossary.build_router(),
         inline.build_router(),
+        procurement.build_router(),
         questions.build_router(),
         fallback.build_router(),
     ]

@@ -1,7 +1,27 @@
 """SQLAlchemy tables only. Migrations live in models/migrations (Alembic)."""
 
 from models.base import Base
+from models.procurement import (
+    Contract,
+    ContractStage,
+    ExecutionDoc,
+    ExecutionFact,
+    Procedure,
+    ProcedureLot,
+    ProtocolStatus,
+)
 from models.question import QuestionLog
 from models.user import User
 
-__all__ = ["Base", "QuestionLog", "User"]
+__all__ = [
+    "Base",
+    "Contract",
+    "ContractStage",
+    "ExecutionDoc",
+    "ExecutionFact",
+    "Procedure",
+    "ProcedureLot",
+    "ProtocolStatus",
+    "QuestionLog",
+    "User",
+]

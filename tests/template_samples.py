@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
+import dataclasses
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from bot.services.answers import ArticleRef, ArticleView
+from bot.services.procurement import (
+    STATUS_WORDS,
+    ContractCard,
+    FactView,
+    LotView,
+    ProcedureBrief,
+    ProcedureCard,
+    SearchPage,
+    StageView,
+)
 from bot.ui.commands import COMMANDS
 from knowledge.glossary import Term
 
@@ -31,6 +43,72 @@ TERM = Term(
     ("initial price",),
     "Описание & <пример>",
 )
+
+CARD = ProcedureCard(
+    number="0873200009825003091",
+    law="44",
+    method="Электронный аукцион",
+    title="Поставка бумаги <A4> & картриджей",
+    customer_name='МБОУ "Школа № 5" & <филиал>',
+    customer_inn="7451000000",
+    customer_kpp="745101001",
+    region="74",
+    platform_name="РТС-тендер",
+    platform_url="https://www.rts-tender.ru",
+    max_price=Decimal("1234567.89"),
+    currency="RUB",
+    published_at=datetime(2026, 11, 20, 5, tzinfo=UTC),
+    applications_end=datetime(2026, 11, 28, 5, tzinfo=UTC),
+    auction_at=datetime(2026, 11, 30, 5, tzinfo=UTC),
+    summarizing_at=datetime(2026, 12, 1, 5, tzinfo=UTC),
+    smp_only=True,
+    preferences="Преимущество <учреждениям> & организациям инвалидов",
+    okpd2="17.12.14",
+    status="accepting",
+    status_words="приём заявок",
+    url="https://zakupki.gov.ru/epz/order/extendedsearch/results.html?searchString=0873200009825003091",
+    lots=(LotView(1, "Лот <1>", Decimal("1000"), "RUB"),),
+    days_left=2,
+)
+CARD_223 = dataclasses.replace(
+    CARD, law="223", days_left=0, platform_url=None, lots=(), smp_only=False
+)
+CONTRACT = ContractCard(
+    number="1770989550925003831",
+    law="44",
+    procedure_number="0873200009825003091",
+    status_code="E",
+    status_words="исполнение",
+    customer_name="ФГБУ <Центр> & Ко",
+    customer_inn="7709895509",
+    supplier_name='ООО "Бумага & Ко"',
+    supplier_inn="7451234567",
+    supplier_is_smp=True,
+    price=Decimal("99000.50"),
+    currency="RUB",
+    signed_on=date(2026, 10, 1),
+    execution_start=date(2026, 10, 1),
+    execution_end=date(2026, 12, 31),
+    stages=(StageView(1, date(2026, 10, 1), date(2026, 11, 1), Decimal("50000")),),
+    acceptances=(FactView(date(2026, 11, 2), Decimal("50000"), "Акт <№1>"),),
+    payments=(FactView(date(2026, 11, 5), Decimal("50000"), "п/п 1"),),
+    paid_total=Decimal("50000"),
+    payment_due=date(2026, 11, 11),
+    payment_overdue=True,
+    terminated_on=date(2026, 11, 20),
+    termination_reason="Соглашение <сторон>",
+    url="https://zakupki.gov.ru/epz/contract/search/results.html?searchString=1770989550925003831",
+)
+BRIEF = ProcedureBrief(
+    "0873200009825003091",
+    "Поставка <бумаги>",
+    Decimal("1000"),
+    "RUB",
+    CARD.applications_end,
+    True,
+    "accepting",
+)
+PAGE = SearchPage("поставка бумага", (BRIEF, dataclasses.replace(BRIEF, status="closed")), 12, 1, 3)
 
 SAMPLES: dict[str, list[dict[str, Any]]] = {
     "start/welcome": [{"name": "Алиса"}, {"name": HOSTILE}, {"name": ""}],
@@ -73,4 +151,45 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
         {"query": "x", "suggestions": []},
     ],
     "glossary/usage": [{"terms": ["СМП", "НМЦК", "<x>"]}],
+    "procurement/procedure": [
+        {"card": CARD, "tz": "Asia/Yekaterinburg", "tz_name": "Екатеринбург"},
+        {"card": CARD_223, "tz": "Europe/Moscow", "tz_name": "Москва"},
+    ],
+    "procurement/contract": [
+        {"card": CONTRACT},
+        {
+            "card": dataclasses.replace(
+                CONTRACT,
+                stages=(),
+                acceptances=(),
+                payments=(),
+                payment_due=None,
+                terminated_on=None,
+                price=None,
+            )
+        },
+    ],
+    "procurement/not_found": [
+        {"kind": "partial", "number": "12345678", "url": ""},
+        {"kind": "missing", "number": "0873200009825003091", "url": CARD.url},
+    ],
+    "procurement/search": [
+        {
+            "page": PAGE,
+            "tz": "Asia/Yekaterinburg",
+            "page_size": 5,
+            "status_words": STATUS_WORDS,
+            "filters_text": "регион 74, только СМП",
+        },
+        {
+            "page": dataclasses.replace(PAGE, items=(), total=0, pages=1, page=0),
+            "tz": "Asia/Yekaterinburg",
+            "page_size": 5,
+            "status_words": STATUS_WORDS,
+            "filters_text": "",
+        },
+    ],
+    "procurement/find_usage": [{}],
+    "procurement/price_prompt": [{}],
+    "procurement/subscribe_soon": [{}],
 }

@@ -75,7 +75,7 @@ def test_chat_through_stdin(tmp_path: Path, cli_db: str) -> None:
     assert "Здравствуйте" in out  # /start is sent on entry
     assert "[1] ⚖️ Вопрос по закону" in out
     assert "Как пользоваться ботом" in out
-    assert "скоро появится" in out  # button 2 of the help menu: find
+    assert "Поиск закупок" in out  # button 2 of the help menu: find
     assert "Напишите ваш вопрос" in out  # button 1 of the last menu
     assert "До встречи" in out
     assert "Traceback" not in result.stderr

@@ -30,3 +30,17 @@ class FaqCB(CallbackData, prefix="q1"):
 
     s: str = ""
     p: int = 0
+
+
+class FindCB(CallbackData, prefix="s1"):
+    """Search filters and pages; the words themselves live in FSM data, never here."""
+
+    op: str  # smp | acc | reg | price | setprice | page
+    v: str = ""
+
+
+class ProcCB(CallbackData, prefix="p1"):
+    """Procedure card buttons: op = sub (remind) | sim (similar); n = registry number."""
+
+    op: str
+    n: str

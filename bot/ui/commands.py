@@ -16,6 +16,7 @@ class Command:
 COMMANDS: tuple[Command, ...] = (
     Command("start", "Начать и открыть главное меню"),
     Command("menu", "Главное меню"),
+    Command("find", "Найти закупку: /find поставка бумаги"),
     Command("faq", "Разделы базы знаний"),
     Command("glossary", "Что значит термин: /glossary НМЦК"),
     Command("help", "Как пользоваться ботом"),

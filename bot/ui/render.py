@@ -51,6 +51,31 @@ def human_date(
     return f"{value.day} {MONTHS_GENITIVE[value.month - 1]} {value.year}"
 
 
+CURRENCY_SIGNS = {"RUB": "₽", "RUR": "₽", "643": "₽", "810": "₽", "USD": "$", "EUR": "€"}
+ZONE_NAMES = {
+    "Asia/Yekaterinburg": "Екатеринбург",
+    "Europe/Moscow": "Москва",
+    "Europe/Kaliningrad": "Калининград",
+    "Europe/Samara": "Самара",
+    "Asia/Omsk": "Омск",
+    "Asia/Novosibirsk": "Новосибирск",
+    "Asia/Krasnoyarsk": "Красноярск",
+    "Asia/Irkutsk": "Иркутск",
+    "Asia/Yakutsk": "Якутск",
+    "Asia/Vladivostok": "Владивосток",
+    "Asia/Magadan": "Магадан",
+    "Asia/Kamchatka": "Камчатка",
+}
+
+
+def currency(code: str | None) -> str:
+    return CURRENCY_SIGNS.get((code or "RUB").upper(), code or "")
+
+
+def zone_name(tz: str) -> str:
+    return ZONE_NAMES.get(tz, tz)
+
+
 def number(value: int | float | Decimal) -> str:
     return f"{value:,}".replace(",", "\u202f")
 
@@ -68,6 +93,8 @@ def environment() -> Environment:
     env.filters["money"] = money
     env.filters["date"] = human_date
     env.filters["number"] = number
+    env.filters["currency"] = currency
+    env.filters["zone"] = zone_name
     env.globals["plural"] = plural
     return env
 

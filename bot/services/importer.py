@@ -1,0 +1,324 @@
+"""Import parsed procurement documents: idempotent, newest version wins, each document atomic."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.sources.records import (
+    CANCELLED,
+    FINISHED,
+    ContractRecord,
+    Document,
+    ExecutionRecord,
+    ParsedFile,
+    ProcedureRecord,
+    ProtocolRecord,
+    SourceError,
+)
+from knowledge.text import lemmas
+from models import (
+    Contract,
+    ContractStage,
+    ExecutionDoc,
+    ExecutionFact,
+    Procedure,
+    ProcedureLot,
+    ProtocolStatus,
+)
+
+# Which protocol status wins when several arrive: a later stage never goes back.
+STATUS_RANK = {"closed": 1, FINISHED: 2, CANCELLED: 3}
+
+
+@dataclass
+class ImportSummary:
+    files: int = 0
+    documents: int = 0
+    procedures: int = 0
+    contracts: int = 0
+    skipped: int = 0
+    errors: list[SourceError] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "documents": self.documents,
+            "procedures": self.procedures,
+            "contracts": self.contracts,
+            "skipped": self.skipped,
+            "errors": [
+                {
+                    "file": e.file,
+                    "reason": e.reason,
+                    **({"document": e.document} if e.document else {}),
+                }
+                for e in self.errors
+            ],
+        }
+
+
+def search_text(title: str, customer: str, lots: Iterable[str] = ()) -> str:
+    """Lemmatised words for full-text search («поставки бумаги» → «поставка бумага»)."""
+    return " ".join(lemmas(" ".join((title, *lots, customer))))
+
+
+async def _apply_procedure(session: AsyncSession, rec: ProcedureRecord, now: datetime) -> str:
+    existing = (
+        await session.execute(select(Procedure).where(Procedure.number == rec.number))
+    ).scalar_one_or_none()
+    if existing is not None:
+        if existing.source_hash == rec.source_hash:
+            return "skipped"
+        if rec.version < existing.version:
+            return "skipped"  # an older edition arriving late
+        if (
+            rec.version == existing.version
+            and rec.published_at is not None
+            and existing.published_at is not None
+            and rec.published_at < existing.published_at
+        ):
+            return "skipped"
+        if (
+            rec.status != CANCELLED
+            and existing.status == CANCELLED
+            and rec.version == existing.version
+        ):
+            return "skipped"
+    values: dict[str, Any] = {
+        "number": rec.number,
+        "law": rec.law,
+        "doc_type": rec.doc_type[:64],
+        "method": (rec.method or "—")[:256],
+        "title": rec.title or "—",
+        "customer_name": rec.customer_name or "—",
+        "customer_inn": rec.customer_inn,
+        "customer_kpp": rec.customer_kpp,
+        "region": rec.region,
+        "platform_name": rec.platform_name,
+        "platform_url": rec.platform_url,
+        "max_price": rec.max_price,
+        "currency": (rec.currency or "RUB")[:3],
+        "published_at": rec.published_at,
+        "applications_end": rec.applications_end,
+        "auction_at": rec.auction_at,
+        "summarizing_at": rec.summarizing_at,
+        "smp_only": rec.smp_only,
+        "preferences": "; ".join(rec.preferences),
+        "okpd2": " ".join(rec.okpd2),
+        "okpd2_main": rec.okpd2[0][:32] if rec.okpd2 else None,
+        "status": CANCELLED if rec.status == CANCELLED else None,
+        "version": rec.version,
+        "source_hash": rec.source_hash,
+        "search_text": search_text(rec.title, rec.customer_name, (lot.title for lot in rec.lots)),
+        "updated_at": now,
+    }
+    if existing is None:
+        procedure = Procedure(**values)
+        session.add(procedure)
+        await session.flush()
+    else:
+        procedure = existing
+        for key, value in values.items():
+            setattr(procedure, key, value)
+        await session.execute(delete(ProcedureLot).where(ProcedureLot.procedure_id == procedure.id))
+        await session.flush()
+    for lot in rec.lots:
+        session.add(
+            ProcedureLot(
+                procedure_id=procedure.id,
+                number=lot.number,
+                title=lot.title or "—",
+                max_price=lot.max_price,
+                currency=(lot.currency or "RUB")[:3],
+            )
+        )
+    return "procedure"
+
+
+async def _apply_protocol(session: AsyncSession, rec: ProtocolRecord) -> str:
+    existing = await session.get(ProtocolStatus, rec.procedure_number)
+    if existing is not None:
+        if existing.source_hash == rec.source_hash:
+            return "skipped"
+        if STATUS_RANK.get(rec.status, 0) < STATUS_RANK.get(existing.status, 0):
+            return "skipped"
+        existing.status, existing.doc_type, existing.at = rec.status, rec.doc_type[:64], rec.at
+        existing.source_hash = rec.source_hash
+        return "protocol"
+    session.add(
+        ProtocolStatus(
+            procedure_number=rec.procedure_number,
+            status=rec.status,
+            doc_type=rec.doc_type[:64],
+            at=rec.at,
+            source_hash=rec.source_hash,
+        )
+    )
+    return "protocol"
+
+
+async def _apply_contract(session: AsyncSession, rec: ContractRecord, now: datetime) -> str:
+    existing = (
+        await session.execute(select(Contract).where(Contract.number == rec.number))
+    ).scalar_one_or_none()
+    if existing is not None and (
+        existing.source_hash == rec.source_hash or rec.version < existing.version
+    ):
+        return "skipped"
+    values: dict[str, Any] = {
+        "number": rec.number,
+        "law": rec.law,
+        "procedure_number": rec.procedure_number,
+        "customer_name": rec.customer_name or "—",
+        "customer_inn": rec.customer_inn,
+        "customer_kpp": rec.customer_kpp,
+        "region": rec.region,
+        "supplier_name": rec.supplier_name or "—",
+        "supplier_inn": rec.supplier_inn,
+        "supplier_is_smp": rec.supplier_is_smp,
+        "price": rec.price,
+        "currency": (rec.currency or "RUB")[:3],
+        "signed_on": rec.signed_on,
+        "execution_start": rec.execution_start,
+        "execution_end": rec.execution_end,
+        "status_code": rec.status_code,
+        "version": rec.version,
+        "source_hash": rec.source_hash,
+        "updated_at": now,
+    }
+    if existing is None:
+        contract = Contract(**values)
+        session.add(contract)
+        await session.flush()
+    else:
+        contract = existing
+        for key, value in values.items():
+            setattr(contract, key, value)
+        await session.execute(delete(ContractStage).where(ContractStage.contract_id == contract.id))
+        await session.flush()
+    seen: set[int] = set()
+    for stage in rec.stages:
+        if stage.number in seen:
+            continue
+        seen.add(stage.number)
+        session.add(
+            ContractStage(
+                contract_id=contract.id,
+                number=stage.number,
+                start=stage.start,
+                end=stage.end,
+                amount=stage.amount,
+            )
+        )
+    return "contract"
+
+
+async def _apply_execution(session: AsyncSession, rec: ExecutionRecord) -> str:
+    existing = (
+        await session.execute(
+            select(ExecutionDoc.id).where(ExecutionDoc.source_hash == rec.source_hash)
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        return "skipped"
+    doc = ExecutionDoc(
+        contract_number=rec.contract_number,
+        law=rec.law,
+        doc_type=rec.doc_type[:64],
+        status_code=rec.status_code,
+        published_at=rec.published_at,
+        terminated_on=rec.terminated_on,
+        termination_reason=rec.termination_reason,
+        source_hash=rec.source_hash,
+    )
+    session.add(doc)
+    await session.flush()
+    facts = [
+        *(("acceptance", a.accepted_on, a.amount, a.document) for a in rec.acceptances),
+        *(("payment", p.paid_on, p.amount, p.document) for p in rec.payments),
+        *(("stage", s.end, s.amount, f"этап {s.number}") for s in rec.stages),
+    ]
+    for kind, on, amount, document in facts:
+        session.add(
+            ExecutionFact(
+                doc_id=doc.id,
+                contract_number=rec.contract_number,
+                kind=kind,
+                on=on,
+                amount=amount,
+                document=document or "",
+            )
+        )
+    if rec.status_code:
+        contract = (
+            await session.execute(select(Contract).where(Contract.number == rec.contract_number))
+        ).scalar_one_or_none()
+        if contract is not None:
+            contract.status_code = rec.status_code
+    return "contract"
+
+
+async def apply_document(session: AsyncSession, doc: Document, now: datetime) -> str:
+    if isinstance(doc, ProcedureRecord):
+        return await _apply_procedure(session, doc, now)
+    if isinstance(doc, ProtocolRecord):
+        return await _apply_protocol(session, doc)
+    if isinstance(doc, ContractRecord):
+        return await _apply_contract(session, doc, now)
+    return await _apply_execution(session, doc)
+
+
+def _describe(doc: Document) -> str:
+    number = getattr(doc, "number", None) or getattr(doc, "procedure_number", None)
+    number = number or getattr(doc, "contract_number", "?")
+    return f"{type(doc).__name__.removesuffix('Record').lower()} {number}"
+
+
+async def import_files(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    parsed: Iterable[ParsedFile],
+    *,
+    now: Callable[[], datetime],
+    on_file: Callable[[ParsedFile], None] | None = None,
+    batch: int = 500,
+) -> ImportSummary:
+    """Apply every document in its own savepoint; commit in batches. A document that fails
+    is rolled back alone, reported, and the rest goes in."""
+    summary = ImportSummary()
+    async with sessionmaker() as session:
+        pending = 0
+        for parsed_file in parsed:
+            summary.files += 1
+            summary.errors.extend(parsed_file.errors)
+            for doc in parsed_file.documents:
+                summary.documents += 1
+                try:
+                    async with session.begin_nested():
+                        outcome = await apply_document(session, doc, now())
+                except Exception as exc:  # one bad document must not stop the import
+                    summary.errors.append(
+                        SourceError(
+                            parsed_file.file, f"{type(exc).__name__}: {exc}"[:300], _describe(doc)
+                        )
+                    )
+                    continue
+                if outcome == "procedure":
+                    summary.procedures += 1
+                elif outcome == "contract":
+                    summary.contracts += 1
+                elif outcome == "skipped":
+                    summary.skipped += 1
+                pending += 1
+                if pending >= batch:
+                    await session.commit()
+                    pending = 0
+            if on_file is not None:
+                on_file(parsed_file)
+        await session.commit()
+    return summary

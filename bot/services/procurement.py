@@ -1,0 +1,429 @@
+"""Look up procedures and contracts by registry number; search procedures by words."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Select, func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.calendar import add_working_days
+from bot.services.errors import BadInput, NotFound
+from knowledge.text import lemmas
+from models import (
+    Contract,
+    ContractStage,
+    ExecutionDoc,
+    ExecutionFact,
+    Procedure,
+    ProcedureLot,
+    ProtocolStatus,
+)
+
+STATUS_WORDS = {
+    "accepting": "приём заявок",
+    "closed": "заявки закрыты",
+    "finished": "завершена",
+    "cancelled": "отменена",
+}
+CONTRACT_STATUS_WORDS = {
+    "E": "исполнение",
+    "EC": "исполнение завершено",
+    "ET": "исполнение прекращено",
+    "IN": "аннулирован",
+}
+SMP_PAYMENT_DAYS = 7  # ч. 8 ст. 30 44-ФЗ; ч. 5.3 ст. 3 223-ФЗ (see knowledge base)
+EIS_SEARCH = "https://zakupki.gov.ru/epz/order/extendedsearch/results.html?searchString="
+EIS_CONTRACT = "https://zakupki.gov.ru/epz/contract/search/results.html?searchString="
+MAX_WORDS = 12
+_NUMBER_RE = re.compile(r"(?<!\d)\d(?:[\d \-]{8,40}\d)(?!\d)")
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryNumber:
+    digits: str
+    kinds: tuple[str, ...]  # candidates: notice44, notice223, contract44, contract223
+
+
+def find_registry_number(message: str) -> RegistryNumber | None:
+    """A registry number in free text (spaces and dashes inside are tolerated)."""
+    for match in _NUMBER_RE.finditer(message):
+        digits = re.sub(r"\D", "", match.group(0))
+        kinds = classify(digits)
+        if kinds:
+            return RegistryNumber(digits, kinds)
+    return None
+
+
+def classify(digits: str) -> tuple[str, ...]:
+    if len(digits) == 19:
+        return ("notice44", "contract44") if digits[0] == "0" else ("contract44", "notice44")
+    if len(digits) == 11:
+        return ("notice223",)
+    if len(digits) in (23,):
+        return ("contract223",)
+    return ()
+
+
+def looks_like_partial_number(message: str) -> str | None:
+    """A long digit run that is not a registry number: the user probably mistyped it."""
+    for match in re.finditer(r"\d[\d \-]{5,40}\d", message):
+        digits = re.sub(r"\D", "", match.group(0))
+        if len(digits) >= 8 and not classify(digits):
+            return digits
+    return None
+
+
+def eis_url(number: str, law: str) -> str:
+    return f"{EIS_SEARCH}{number}"
+
+
+@dataclass(frozen=True, slots=True)
+class LotView:
+    number: int
+    title: str
+    max_price: Decimal | None
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProcedureCard:
+    number: str
+    law: str
+    method: str
+    title: str
+    customer_name: str
+    customer_inn: str | None
+    customer_kpp: str | None
+    region: str | None
+    platform_name: str | None
+    platform_url: str | None
+    max_price: Decimal | None
+    currency: str
+    published_at: datetime | None
+    applications_end: datetime | None
+    auction_at: datetime | None
+    summarizing_at: datetime | None
+    smp_only: bool
+    preferences: str
+    okpd2: str
+    status: str
+    status_words: str
+    url: str
+    lots: tuple[LotView, ...]
+    days_left: int | None  # whole days until applications end, None when closed
+
+
+def procedure_status(
+    own: str | None, protocol: str | None, applications_end: datetime | None, now: datetime
+) -> str:
+    if own == "cancelled" or protocol == "cancelled":
+        return "cancelled"
+    if protocol == "finished":
+        return "finished"
+    if protocol == "closed":
+        return "closed"
+    if applications_end is not None and applications_end <= now:
+        return "closed"
+    return "accepting"
+
+
+def _card(
+    p: Procedure, protocol: str | None, lots: list[ProcedureLot], now: datetime
+) -> ProcedureCard:
+    status = procedure_status(p.status, protocol, p.applications_end, now)
+    days_left = None
+    if status == "accepting" and p.applications_end is not None:
+        days_left = max(0, (p.applications_end - now).days)
+    return ProcedureCard(
+        number=p.number,
+        law=p.law,
+        method=p.method,
+        title=p.title,
+        customer_name=p.customer_name,
+        customer_inn=p.customer_inn,
+        customer_kpp=p.customer_kpp,
+        region=p.region,
+        platform_name=p.platform_name,
+        platform_url=p.platform_url,
+        max_price=p.max_price,
+        currency=p.currency,
+        published_at=p.published_at,
+        applications_end=p.applications_end,
+        auction_at=p.auction_at,
+        summarizing_at=p.summarizing_at,
+        smp_only=p.smp_only,
+        preferences=p.preferences,
+        okpd2=p.okpd2,
+        status=status,
+        status_words=STATUS_WORDS[status],
+        url=eis_url(p.number, p.law),
+        lots=tuple(LotView(lot.number, lot.title, lot.max_price, lot.currency) for lot in lots),
+        days_left=days_left,
+    )
+
+
+async def get_procedure(session: AsyncSession, number: str, now: datetime) -> ProcedureCard:
+    p = (
+        await session.execute(select(Procedure).where(Procedure.number == number))
+    ).scalar_one_or_none()
+    if p is None:
+        raise NotFound(number)
+    protocol = await session.get(ProtocolStatus, number)
+    lots = list(
+        (
+            await session.execute(
+                select(ProcedureLot)
+                .where(ProcedureLot.procedure_id == p.id)
+                .order_by(ProcedureLot.number)
+            )
+        ).scalars()
+    )
+    return _card(p, protocol.status if protocol else None, lots, now)
+
+
+@dataclass(frozen=True, slots=True)
+class StageView:
+    number: int
+    start: date | None
+    end: date | None
+    amount: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class FactView:
+    on: date | None
+    amount: Decimal | None
+    document: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContractCard:
+    number: str
+    law: str
+    procedure_number: str | None
+    status_code: str | None
+    status_words: str
+    customer_name: str
+    customer_inn: str | None
+    supplier_name: str
+    supplier_inn: str | None
+    supplier_is_smp: bool | None
+    price: Decimal | None
+    currency: str
+    signed_on: date | None
+    execution_start: date | None
+    execution_end: date | None
+    stages: tuple[StageView, ...]
+    acceptances: tuple[FactView, ...]
+    payments: tuple[FactView, ...]
+    paid_total: Decimal
+    payment_due: date | None
+    payment_overdue: bool
+    terminated_on: date | None
+    termination_reason: str | None
+    url: str
+
+
+async def get_contract(session: AsyncSession, number: str, today: date) -> ContractCard:
+    c = (
+        await session.execute(select(Contract).where(Contract.number == number))
+    ).scalar_one_or_none()
+    if c is None:
+        raise NotFound(number)
+    stages = (
+        await session.execute(
+            select(ContractStage)
+            .where(ContractStage.contract_id == c.id)
+            .order_by(ContractStage.number)
+        )
+    ).scalars()
+    facts = list(
+        (
+            await session.execute(
+                select(ExecutionFact)
+                .where(ExecutionFact.contract_number == number)
+                .order_by(ExecutionFact.on, ExecutionFact.id)
+            )
+        ).scalars()
+    )
+    docs = list(
+        (
+            await session.execute(
+                select(ExecutionDoc)
+                .where(ExecutionDoc.contract_number == number)
+                .order_by(ExecutionDoc.published_at, ExecutionDoc.id)
+            )
+        ).scalars()
+    )
+    acceptances = tuple(
+        FactView(f.on, f.amount, f.document) for f in facts if f.kind == "acceptance"
+    )
+    payments = tuple(FactView(f.on, f.amount, f.document) for f in facts if f.kind == "payment")
+    paid = sum((p.amount or Decimal(0) for p in payments), Decimal(0))
+    status_code = (
+        next((d.status_code for d in reversed(docs) if d.status_code), None) or c.status_code
+    )
+    terminated = next((d for d in reversed(docs) if d.terminated_on), None)
+    due, overdue = payment_due(c.supplier_is_smp, acceptances, payments, today)
+    return ContractCard(
+        number=c.number,
+        law=c.law,
+        procedure_number=c.procedure_number,
+        status_code=status_code,
+        status_words=CONTRACT_STATUS_WORDS.get(status_code or "", "нет сведений"),
+        customer_name=c.customer_name,
+        customer_inn=c.customer_inn,
+        supplier_name=c.supplier_name,
+        supplier_inn=c.supplier_inn,
+        supplier_is_smp=c.supplier_is_smp,
+        price=c.price,
+        currency=c.currency,
+        signed_on=c.signed_on,
+        execution_start=c.execution_start,
+        execution_end=c.execution_end,
+        stages=tuple(StageView(s.number, s.start, s.end, s.amount) for s in stages),
+        acceptances=acceptances,
+        payments=payments,
+        paid_total=paid,
+        payment_due=due,
+        payment_overdue=overdue,
+        terminated_on=terminated.terminated_on if terminated else None,
+        termination_reason=terminated.termination_reason if terminated else None,
+        url=f"{EIS_CONTRACT}{c.number}",
+    )
+
+
+def payment_due(
+    is_smp: bool | None,
+    acceptances: tuple[FactView, ...],
+    payments: tuple[FactView, ...],
+    today: date,
+) -> tuple[date | None, bool]:
+    """For an SME supplier: 7 working days after the last acceptance not yet followed by a
+    payment (production calendar with holiday transfers); overdue when that day has passed."""
+    if not is_smp:
+        return None, False
+    accepted = [a.on for a in acceptances if a.on is not None]
+    if not accepted:
+        return None, False
+    last = max(accepted)
+    if any(p.on is not None and p.on >= last for p in payments):
+        return None, False
+    due = add_working_days(last, SMP_PAYMENT_DAYS)
+    return due, today > due
+
+
+# ------------------------------------------------------------------------ search
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    region: str | None = None
+    smp_only: bool = False
+    max_price: Decimal | None = None
+    accepting_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ProcedureBrief:
+    number: str
+    title: str
+    max_price: Decimal | None
+    currency: str
+    applications_end: datetime | None
+    smp_only: bool
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    words: str
+    items: tuple[ProcedureBrief, ...]
+    total: int
+    page: int
+    pages: int
+
+
+def _fts_terms(words: str) -> list[str]:
+    terms = [t for t in lemmas(words) if t.isalnum()]
+    if not terms:
+        raise BadInput("Напишите, что ищете, словами: например, «поставка бумаги».")
+    return list(dict.fromkeys(terms))[:MAX_WORDS]
+
+
+def _filtered(
+    stmt: Select[tuple[Procedure]], filters: SearchFilters, now: datetime
+) -> Select[tuple[Procedure]]:
+    if filters.region:
+        stmt = stmt.where(Procedure.region == filters.region)
+    if filters.smp_only:
+        stmt = stmt.where(Procedure.smp_only.is_(True))
+    if filters.max_price is not None:
+        stmt = stmt.where(Procedure.max_price <= filters.max_price)
+    if filters.accepting_only:
+        stmt = stmt.where(Procedure.applications_end > now, Procedure.status.is_(None))
+    return stmt
+
+
+async def search_procedures(
+    session: AsyncSession,
+    words: str,
+    filters: SearchFilters,
+    now: datetime,
+    page: int = 0,
+    page_size: int = 5,
+) -> SearchPage:
+    """Full-text search over lemmatised text: FTS5 on SQLite, russian tsvector on PostgreSQL."""
+    terms = _fts_terms(words)
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        match = " AND ".join(f'"{t}"' for t in terms)
+        ids = (
+            select(text("rowid"))
+            .select_from(text("procedures_fts"))
+            .where(text("procedures_fts MATCH :match").bindparams(match=match))
+        )
+        base = select(Procedure).where(Procedure.id.in_(ids))
+    else:
+        query = func.to_tsquery("russian", " & ".join(terms))
+        base = select(Procedure).where(
+            func.to_tsvector("russian", Procedure.search_text).op("@@")(query)
+        )
+    base = _filtered(base, filters, now)
+    total = int(
+        (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
+    )
+    pages = max(1, -(-total // page_size))
+    page = min(max(page, 0), pages - 1)
+    rows = (
+        await session.execute(
+            base.order_by(Procedure.applications_end.desc(), Procedure.id.desc())
+            .limit(page_size)
+            .offset(page * page_size)
+        )
+    ).scalars()
+    items = tuple(
+        ProcedureBrief(
+            p.number,
+            p.title,
+            p.max_price,
+            p.currency,
+            p.applications_end,
+            p.smp_only,
+            procedure_status(p.status, None, p.applications_end, now),
+        )
+        for p in rows
+    )
+    return SearchPage(" ".join(terms), items, total, page, pages)
+
+
+async def similar_words(session: AsyncSession, number: str) -> str:
+    """Words to find procedures like this one: the first content words of its title."""
+    title = (
+        await session.execute(select(Procedure.title).where(Procedure.number == number))
+    ).scalar_one_or_none()
+    if title is None:
+        raise NotFound(number)
+    return " ".join(lemmas(title)[:3])

@@ -1,0 +1,104 @@
+"""Procedure and contract cards, search results and their keyboards."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.services.procurement import STATUS_WORDS, ContractCard, ProcedureCard, SearchPage
+from bot.ui.answers import CONSULT_LABEL, OutMessage
+from bot.ui.callbacks import FindCB, MenuCB, ProcCB
+from bot.ui.render import render, zone_name
+
+PRICE_STEPS = ("500000", "1000000", "3000000", "10000000", "50000000")
+PAGE_SIZE = 5
+
+
+def _fits(data: str) -> bool:
+    return len(data.encode()) <= 64
+
+
+def procedure_message(card: ProcedureCard, tz: str) -> OutMessage:
+    text = render("procurement/procedure", card=card, tz=tz, tz_name=zone_name(tz))
+    builder = InlineKeyboardBuilder()
+    for op, label in (("sub", "🔔 Напоминать о сроках"), ("sim", "🔎 Похожие")):
+        data = ProcCB(op=op, n=card.number).pack()
+        if _fits(data):
+            builder.button(text=label, callback_data=data)
+    builder.button(text="🧑‍💼 Вопрос консультанту", callback_data=MenuCB(item="consult"))
+    builder.button(text="🌐 Открыть в ЕИС", url=card.url)
+    builder.adjust(2, 1, 1)
+    return OutMessage(text, builder.as_markup())
+
+
+def contract_message(card: ContractCard) -> OutMessage:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=CONSULT_LABEL, callback_data=MenuCB(item="consult"))
+    builder.button(text="🌐 Открыть в ЕИС", url=card.url)
+    builder.adjust(1)
+    return OutMessage(render("procurement/contract", card=card), builder.as_markup())
+
+
+def filters_text(region: str | None, smp: bool, price: str | None, accepting: bool) -> str:
+    parts = [f"регион {region}" if region else "вся Россия"]
+    if smp:
+        parts.append("только СМП")
+    if price:
+        parts.append(f"до {int(price):,} ₽".replace(",", "\u202f"))
+    if accepting:
+        parts.append("приём заявок идёт")
+    return ", ".join(parts)
+
+
+def search_message(
+    page: SearchPage, tz: str, *, region: str | None, smp: bool, price: str | None, accepting: bool
+) -> OutMessage:
+    text = render(
+        "procurement/search",
+        page=page,
+        tz=tz,
+        page_size=PAGE_SIZE,
+        status_words=STATUS_WORDS,
+        filters_text=filters_text(region, smp, price, accepting),
+    )
+    return OutMessage(
+        text, search_keyboard(page, region=region, smp=smp, price=price, accepting=accepting)
+    )
+
+
+def search_keyboard(
+    page: SearchPage, *, region: str | None, smp: bool, price: str | None, accepting: bool
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for item in page.items:
+        builder.button(text=f"📄 {item.number}", callback_data=ProcCB(op="card", n=item.number))
+    mark = {True: "✅", False: "▫️"}
+    builder.button(text=f"{mark[region is not None]} Мой регион", callback_data=FindCB(op="reg"))
+    builder.button(text=f"{mark[smp]} Только СМП", callback_data=FindCB(op="smp"))
+    builder.button(text=f"{mark[price is not None]} Цена до…", callback_data=FindCB(op="price"))
+    builder.button(text=f"{mark[accepting]} Приём заявок идёт", callback_data=FindCB(op="acc"))
+    nav = 0
+    if page.page > 0:
+        builder.button(text="◀️", callback_data=FindCB(op="page", v=str(page.page - 1)))
+        nav += 1
+    if page.page < page.pages - 1:
+        builder.button(text="▶️", callback_data=FindCB(op="page", v=str(page.page + 1)))
+        nav += 1
+    builder.adjust(*([1] * len(page.items)), 2, 2, *([nav] if nav else []))
+    return builder.as_markup()
+
+
+def price_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for step in PRICE_STEPS:
+        label = f"до {int(step):,} ₽".replace(",", "\u202f")
+        builder.button(text=label, callback_data=FindCB(op="setprice", v=step))
+    builder.button(text="Без ограничения", callback_data=FindCB(op="setprice", v=""))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def parse_price(value: str) -> Decimal | None:
+    return Decimal(value) if value in PRICE_STEPS else None

@@ -1,0 +1,223 @@
+"""Registry numbers in messages show cards; /find searches procedures with filters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+
+from bot.services import Session
+from bot.services.errors import NotFound
+from bot.services.procurement import (
+    RegistryNumber,
+    SearchFilters,
+    eis_url,
+    find_registry_number,
+    get_contract,
+    get_procedure,
+    looks_like_partial_number,
+    search_procedures,
+    similar_words,
+)
+from bot.services.users import UserInfo
+from bot.ui.callbacks import FindCB, MenuCB, ProcCB
+from bot.ui.procurement import (
+    PAGE_SIZE,
+    contract_message,
+    parse_price,
+    price_keyboard,
+    procedure_message,
+    search_message,
+)
+from bot.ui.render import render
+from bot.ui.telegram import edit_or_send
+
+Clock = Callable[[], datetime]
+MAX_QUERY = 300
+
+
+def number_in_message(message: Message) -> dict[str, Any] | bool:
+    """Filter: the message carries a registry number, or mostly digits that are not one."""
+    text = message.text or ""
+    found = find_registry_number(text)
+    if found is not None:
+        return {"registry": found}
+    partial = looks_like_partial_number(text)
+    digits = sum(ch.isdigit() for ch in text)
+    if partial and digits >= 0.6 * len(text.replace(" ", "")):
+        return {"partial": partial}
+    return False
+
+
+async def _card_for(
+    session: Session, digits: str, kinds: tuple[str, ...], user: UserInfo, now: datetime
+) -> tuple[str, Any] | None:
+    for kind in kinds:
+        try:
+            if kind.startswith("notice"):
+                return "procedure", await get_procedure(session, digits, now)
+            return "contract", await get_contract(session, digits, now.date())
+        except NotFound:
+            continue
+    return None
+
+
+async def on_number(
+    message: Message,
+    session: Session,
+    user: UserInfo,
+    clock: Clock,
+    registry: RegistryNumber | None = None,
+    partial: str | None = None,
+) -> None:
+    if registry is None:
+        await message.answer(
+            render("procurement/not_found", kind="partial", number=partial, url="")
+        )
+        return
+    found = await _card_for(session, registry.digits, registry.kinds, user, clock())
+    if found is None:
+        await message.answer(
+            render(
+                "procurement/not_found",
+                kind="missing",
+                number=registry.digits,
+                url=eis_url(registry.digits, ""),
+            )
+        )
+        return
+    kind, card = found
+    out = procedure_message(card, user.timezone) if kind == "procedure" else contract_message(card)
+    await message.answer(out.text, reply_markup=out.keyboard)
+
+
+async def _show_search(
+    target: Message | CallbackQuery,
+    session: Session,
+    state: FSMContext,
+    user: UserInfo,
+    clock: Clock,
+) -> None:
+    data = await state.get_data()
+    words = str(data.get("find_words") or "")
+    region = user.region if data.get("find_region", True) else None
+    price = data.get("find_price") or None
+    filters = SearchFilters(
+        region=region,
+        smp_only=bool(data.get("find_smp")),
+        max_price=parse_price(price) if price else None,
+        accepting_only=bool(data.get("find_acc")),
+    )
+    page = await search_procedures(
+        session, words, filters, clock(), page=int(data.get("find_page") or 0), page_size=PAGE_SIZE
+    )
+    out = search_message(
+        page,
+        user.timezone,
+        region=region,
+        smp=filters.smp_only,
+        price=price,
+        accepting=filters.accepting_only,
+    )
+    if isinstance(target, CallbackQuery):
+        await edit_or_send(target, out)
+    else:
+        await target.answer(out.text, reply_markup=out.keyboard)
+
+
+async def cmd_find(
+    message: Message,
+    command: CommandObject,
+    session: Session,
+    state: FSMContext,
+    user: UserInfo,
+    clock: Clock,
+) -> None:
+    words = (command.args or "").strip()[:MAX_QUERY]
+    if not words:
+        await message.answer(render("procurement/find_usage"))
+        return
+    await state.update_data(find_words=words, find_page=0)
+    await _show_search(message, session, state, user, clock)
+
+
+async def on_find(
+    query: CallbackQuery,
+    callback_data: FindCB,
+    session: Session,
+    state: FSMContext,
+    user: UserInfo,
+    clock: Clock,
+) -> None:
+    data = await state.get_data()
+    if not data.get("find_words"):
+        raise NotFound("Поиск устарел: отправьте /find и слова ещё раз.")
+    op = callback_data.op
+    if op == "price":
+        await query.answer()
+        if isinstance(query.message, Message):
+            await query.message.answer(
+                render("procurement/price_prompt"), reply_markup=price_keyboard()
+            )
+        return
+    updates: dict[str, Any] = {"find_page": 0}
+    if op == "smp":
+        updates["find_smp"] = not data.get("find_smp")
+    elif op == "acc":
+        updates["find_acc"] = not data.get("find_acc")
+    elif op == "reg":
+        updates["find_region"] = not data.get("find_region", True)
+    elif op == "setprice":
+        updates["find_price"] = callback_data.v if parse_price(callback_data.v) else None
+    elif op == "page" and callback_data.v.isdigit():
+        updates["find_page"] = int(callback_data.v)
+    await state.update_data(**updates)
+    await query.answer()
+    await _show_search(query, session, state, user, clock)
+
+
+async def on_procedure_button(
+    query: CallbackQuery,
+    callback_data: ProcCB,
+    session: Session,
+    state: FSMContext,
+    user: UserInfo,
+    clock: Clock,
+) -> None:
+    if callback_data.op == "card":
+        card = await get_procedure(session, callback_data.n, clock())
+        await query.answer()
+        out = procedure_message(card, user.timezone)
+        if isinstance(query.message, Message):
+            await query.message.answer(out.text, reply_markup=out.keyboard)
+    elif callback_data.op == "sim":
+        words = await similar_words(session, callback_data.n)
+        await state.update_data(find_words=words, find_page=0)
+        await query.answer()
+        if isinstance(query.message, Message):
+            await _show_search(query.message, session, state, user, clock)
+    else:
+        await query.answer(render("procurement/subscribe_soon"), show_alert=True)
+
+
+async def on_menu_find(query: CallbackQuery) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(render("procurement/find_usage"))
+
+
+def build_router() -> Router:
+    router = Router(name="procurement")
+    router.message.register(cmd_find, F.chat.type == "private", Command("find"))
+    router.message.register(
+        on_number, F.chat.type == "private", F.text, ~F.text.startswith("/"), number_in_message
+    )
+    router.callback_query.register(on_find, FindCB.filter())
+    router.callback_query.register(on_procedure_button, ProcCB.filter())
+    router.callback_query.register(on_menu_find, MenuCB.filter(F.item == "find"))
+    return router
