@@ -28,9 +28,9 @@ class Procedure(Base):
     __tablename__ = "procedures"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    number: Mapped[str] = mapped_column(String(64), unique=True)
+    number: Mapped[str] = mapped_column(String(128), unique=True)
     law: Mapped[str] = mapped_column(String(8))
-    doc_type: Mapped[str] = mapped_column(String(64))
+    doc_type: Mapped[str] = mapped_column(String(128))
     method: Mapped[str] = mapped_column(String(256))
     title: Mapped[str] = mapped_column(Text)
     customer_name: Mapped[str] = mapped_column(Text)
@@ -51,7 +51,7 @@ class Procedure(Base):
     okpd2_main: Mapped[str | None] = mapped_column(String(32), nullable=True)
     status: Mapped[str | None] = mapped_column(String(16), nullable=True)  # cancelled | None
     version: Mapped[int] = mapped_column(Integer)
-    source_hash: Mapped[str] = mapped_column(String(64))
+    source_hash: Mapped[str] = mapped_column(String(128))
     search_text: Mapped[str] = mapped_column(Text, default="")  # lemmas for full-text search
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -80,20 +80,20 @@ class ProtocolStatus(Base):
 
     __tablename__ = "protocol_statuses"
 
-    procedure_number: Mapped[str] = mapped_column(String(64), primary_key=True)
+    procedure_number: Mapped[str] = mapped_column(String(128), primary_key=True)
     status: Mapped[str] = mapped_column(String(16))
-    doc_type: Mapped[str] = mapped_column(String(64))
+    doc_type: Mapped[str] = mapped_column(String(128))
     at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    source_hash: Mapped[str] = mapped_column(String(64))
+    source_hash: Mapped[str] = mapped_column(String(128))
 
 
 class Contract(Base):
     __tablename__ = "contracts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    number: Mapped[str] = mapped_column(String(64), unique=True)
+    number: Mapped[str] = mapped_column(String(128), unique=True)
     law: Mapped[str] = mapped_column(String(8))
-    procedure_number: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    procedure_number: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
     customer_name: Mapped[str] = mapped_column(Text)
     customer_inn: Mapped[str | None] = mapped_column(String(12), nullable=True, index=True)
     customer_kpp: Mapped[str | None] = mapped_column(String(9), nullable=True)
@@ -108,7 +108,7 @@ class Contract(Base):
     execution_end: Mapped[date | None] = mapped_column(Date, nullable=True)
     status_code: Mapped[str | None] = mapped_column(String(4), nullable=True)
     version: Mapped[int] = mapped_column(Integer)
-    source_hash: Mapped[str] = mapped_column(String(64))
+    source_hash: Mapped[str] = mapped_column(String(128))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_contracts_region_signed", "region", "signed_on"),)
@@ -134,14 +134,14 @@ class ExecutionDoc(Base):
     __tablename__ = "execution_docs"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    contract_number: Mapped[str] = mapped_column(String(64), index=True)
+    contract_number: Mapped[str] = mapped_column(String(128), index=True)
     law: Mapped[str] = mapped_column(String(8))
-    doc_type: Mapped[str] = mapped_column(String(64))
+    doc_type: Mapped[str] = mapped_column(String(128))
     status_code: Mapped[str | None] = mapped_column(String(4), nullable=True)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     terminated_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     termination_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    source_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    source_hash: Mapped[str] = mapped_column(String(128), unique=True)
 
 
 class ExecutionFact(Base):
@@ -151,7 +151,7 @@ class ExecutionFact(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     doc_id: Mapped[int] = mapped_column(ForeignKey("execution_docs.id", ondelete="CASCADE"))
-    contract_number: Mapped[str] = mapped_column(String(64), index=True)
+    contract_number: Mapped[str] = mapped_column(String(128), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # acceptance | payment | stage
     on: Mapped[date | None] = mapped_column(Date, nullable=True)
     amount: Mapped[Decimal | None] = mapped_column(Money, nullable=True)

@@ -63,6 +63,15 @@ class ImportSummary:
         }
 
 
+def _inn(value: str | None) -> str | None:
+    """Russian INNs only (10 or 12 digits); foreign identifiers are not INNs."""
+    return value if value and value.isdigit() and len(value) in (10, 12) else None
+
+
+def _kpp(value: str | None) -> str | None:
+    return value if value and len(value) == 9 else None
+
+
 def search_text(title: str, customer: str, lots: Iterable[str] = ()) -> str:
     """Lemmatised words for full-text search («поставки бумаги» → «поставка бумага»)."""
     return " ".join(lemmas(" ".join((title, *lots, customer))))
@@ -97,11 +106,11 @@ async def _apply_procedure(session: AsyncSession, rec: ProcedureRecord, now: dat
         "method": (rec.method or "—")[:256],
         "title": rec.title or "—",
         "customer_name": rec.customer_name or "—",
-        "customer_inn": rec.customer_inn,
-        "customer_kpp": rec.customer_kpp,
-        "region": rec.region,
-        "platform_name": rec.platform_name,
-        "platform_url": rec.platform_url,
+        "customer_inn": _inn(rec.customer_inn),
+        "customer_kpp": _kpp(rec.customer_kpp),
+        "region": rec.region[:8] if rec.region else None,
+        "platform_name": rec.platform_name[:256] if rec.platform_name else None,
+        "platform_url": rec.platform_url[:256] if rec.platform_url else None,
         "max_price": rec.max_price,
         "currency": (rec.currency or "RUB")[:3],
         "published_at": rec.published_at,
@@ -176,11 +185,11 @@ async def _apply_contract(session: AsyncSession, rec: ContractRecord, now: datet
         "law": rec.law,
         "procedure_number": rec.procedure_number,
         "customer_name": rec.customer_name or "—",
-        "customer_inn": rec.customer_inn,
-        "customer_kpp": rec.customer_kpp,
-        "region": rec.region,
+        "customer_inn": _inn(rec.customer_inn),
+        "customer_kpp": _kpp(rec.customer_kpp),
+        "region": rec.region[:8] if rec.region else None,
         "supplier_name": rec.supplier_name or "—",
-        "supplier_inn": rec.supplier_inn,
+        "supplier_inn": _inn(rec.supplier_inn),
         "supplier_is_smp": rec.supplier_is_smp,
         "price": rec.price,
         "currency": (rec.currency or "RUB")[:3],
