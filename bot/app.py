@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -18,12 +19,15 @@ from aiogram.types import LinkPreviewOptions
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import jobs
 from bot.config import Settings
 from bot.middlewares import DbSessionMiddleware, FloodControlMiddleware, UserMiddleware
 from bot.services.answers import KnowledgeBase
+from bot.sources.base import DirectorySource, Source
 from handlers import get_routers
 
 Clock = Callable[[], datetime]
+EIS_DOWNLOADS = Path("data/eis")
 log = logging.getLogger("smebot")
 
 
@@ -59,8 +63,16 @@ def build_dispatcher(
     kb: KnowledgeBase,
     clock: Clock = utcnow,
     storage: BaseStorage | None = None,
+    eis: Source | None = None,
 ) -> Dispatcher:
-    dp = Dispatcher(storage=storage or MemoryStorage(), settings=settings, clock=clock, kb=kb)
+    dp = Dispatcher(
+        storage=storage or MemoryStorage(),
+        settings=settings,
+        clock=clock,
+        kb=kb,
+        eis=eis,
+        sessionmaker=sessionmaker,
+    )
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dp.update.outer_middleware(UserMiddleware(settings, clock))
     flood = FloodControlMiddleware()
@@ -75,6 +87,57 @@ def build_knowledge(settings: Settings) -> KnowledgeBase:
     return KnowledgeBase.from_dir(settings.knowledge_dir)
 
 
-def build_scheduler(settings: Settings) -> AsyncIOScheduler:
+def build_eis_source(settings: Settings) -> Source | None:
+    """The EIS information service client when EIS_TOKEN is configured."""
+    if settings.eis_token is None or not settings.eis_token.get_secret_value().strip():
+        return None
+    from bot.sources.eis_client import EisClient
+
+    return EisClient(
+        settings.eis_token.get_secret_value(),
+        settings.eis_url,
+        settings.eis_ca_bundle,
+        download_dir=EIS_DOWNLOADS,
+    )
+
+
+def build_scheduler(
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    *,
+    eis: Source | None = None,
+    clock: Clock = utcnow,
+) -> AsyncIOScheduler:
     """APScheduler in the running loop, memory job store; jobs open their own sessions."""
-    return AsyncIOScheduler(timezone=UTC)
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    if settings.import_dir is not None:
+        settings.import_dir.mkdir(parents=True, exist_ok=True)
+        scheduler.add_job(
+            jobs.import_directory_job,
+            "interval",
+            minutes=settings.import_interval_minutes,
+            args=(sessionmaker, DirectorySource(settings.import_dir, min_age=5.0), clock),
+            id="import_dir",
+            next_run_time=clock(),
+            max_instances=1,
+            coalesce=True,
+        )
+    if eis is not None:
+        scheduler.add_job(
+            jobs.eis_sync_job,
+            "cron",
+            hour=settings.eis_sync_hour,
+            timezone=settings.default_timezone,
+            args=(
+                sessionmaker,
+                eis,
+                settings.eis_regions,
+                settings.default_timezone,
+                clock,
+                EIS_DOWNLOADS,
+            ),
+            id="eis_sync",
+            max_instances=1,
+            coalesce=True,
+        )
+    return scheduler

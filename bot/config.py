@@ -49,11 +49,36 @@ class Settings(BaseSettings):
     default_timezone: str = "Asia/Yekaterinburg"
     default_region: str = "74"
     log_level: str = "INFO"
+    # procurement data sources
+    import_dir: Path | None = None
+    import_interval_minutes: int = Field(default=15, ge=1, le=1440)
+    eis_token: SecretStr | None = None
+    eis_regions: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["74"])
+    eis_ca_bundle: Path | None = None
+    eis_url: str = "https://int44.zakupki.gov.ru/eis-integration/services/getDocsIP"
+    eis_sync_hour: int = Field(default=4, ge=0, le=23)
 
     @field_validator("admin_ids", "consultant_ids", mode="before")
     @classmethod
     def _ids(cls, value: object) -> list[int]:
         return _parse_ids(value)
+
+    @field_validator("eis_regions", mode="before")
+    @classmethod
+    def _regions(cls, value: object) -> list[str]:
+        if value is None or value == "":
+            return ["74"]
+        parts = value if isinstance(value, list) else re.split(r"[,\s;]+", str(value))
+        regions = [str(p).strip() for p in parts if str(p).strip()]
+        for region in regions:
+            if not re.fullmatch(r"\d{2}", region):
+                raise ValueError(f"EIS_REGIONS: {region!r} is not a two-digit region code")
+        return regions
+
+    @field_validator("import_dir", "eis_ca_bundle", "eis_token", mode="before")
+    @classmethod
+    def _empty_path(cls, value: object) -> object:
+        return None if value == "" else value
 
     @field_validator("consultant_chat_id", "redis_url", mode="before")
     @classmethod

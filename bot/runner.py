@@ -8,7 +8,14 @@ from typing import TextIO
 
 from aiogram.exceptions import TelegramUnauthorizedError
 
-from bot.app import build_bot, build_dispatcher, build_knowledge, build_scheduler, build_storage
+from bot.app import (
+    build_bot,
+    build_dispatcher,
+    build_eis_source,
+    build_knowledge,
+    build_scheduler,
+    build_storage,
+)
 from bot.config import ConfigError, Settings
 from bot.console import ConsoleSession, run_console
 from bot.db import create_engine, create_sessionmaker, upgrade
@@ -24,10 +31,10 @@ async def run_polling(settings: Settings, token: str) -> None:
     await upgrade(engine)
     kb = build_knowledge(settings)
     bot = build_bot(settings, token)
-    dp = build_dispatcher(
-        settings, create_sessionmaker(engine), kb=kb, storage=build_storage(settings)
-    )
-    scheduler = build_scheduler(settings)
+    sessionmaker = create_sessionmaker(engine)
+    eis = build_eis_source(settings)
+    dp = build_dispatcher(settings, sessionmaker, kb=kb, storage=build_storage(settings), eis=eis)
+    scheduler = build_scheduler(settings, sessionmaker, eis=eis)
     try:
         try:
             me = await bot.get_me()
@@ -42,6 +49,9 @@ async def run_polling(settings: Settings, token: str) -> None:
         if scheduler.running:
             scheduler.shutdown(wait=False)
         await dp.storage.close()
+        close = getattr(eis, "close", None)
+        if close is not None:
+            await close()
         await bot.session.close()
         await engine.dispose()
         log.info("stopped")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -11,7 +12,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.services import Session
+from bot.services import Session, Sessionmaker
 from bot.services.errors import NotFound
 from bot.services.procurement import (
     RegistryNumber,
@@ -24,7 +25,9 @@ from bot.services.procurement import (
     search_procedures,
     similar_words,
 )
+from bot.services.sync import fetch_number
 from bot.services.users import UserInfo
+from bot.sources.base import Source
 from bot.ui.callbacks import FindCB, MenuCB, ProcCB
 from bot.ui.procurement import (
     PAGE_SIZE,
@@ -38,6 +41,7 @@ from bot.ui.render import render
 from bot.ui.telegram import edit_or_send
 
 Clock = Callable[[], datetime]
+log = logging.getLogger("smebot.procurement")
 MAX_QUERY = 300
 
 
@@ -67,13 +71,28 @@ async def _card_for(
     return None
 
 
+async def _fetch_from_eis(
+    message: Message, eis: Source, sessionmaker: Sessionmaker, number: str, clock: Clock
+) -> bool:
+    """Ask the EIS for a number the database lacks; False when the service failed."""
+    await message.answer(render("procurement/fetching", number=number))
+    try:
+        await fetch_number(sessionmaker, eis, number, clock)
+    except Exception:
+        log.warning("on-demand EIS fetch of %s failed", number, exc_info=True)
+        return False
+    return True
+
+
 async def on_number(
     message: Message,
     session: Session,
     user: UserInfo,
     clock: Clock,
+    sessionmaker: Sessionmaker,
     registry: RegistryNumber | None = None,
     partial: str | None = None,
+    eis: Source | None = None,
 ) -> None:
     if registry is None:
         await message.answer(
@@ -81,6 +100,12 @@ async def on_number(
         )
         return
     found = await _card_for(session, registry.digits, registry.kinds, user, clock())
+    eis_failed = False
+    if found is None and eis is not None:
+        eis_failed = not await _fetch_from_eis(message, eis, sessionmaker, registry.digits, clock)
+        if not eis_failed:
+            await session.rollback()  # end the read snapshot: the import committed elsewhere
+            found = await _card_for(session, registry.digits, registry.kinds, user, clock())
     if found is None:
         await message.answer(
             render(
@@ -88,6 +113,7 @@ async def on_number(
                 kind="missing",
                 number=registry.digits,
                 url=eis_url(registry.digits, ""),
+                eis_failed=eis_failed,
             )
         )
         return

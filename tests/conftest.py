@@ -120,10 +120,11 @@ async def start_bot(
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
     clock: FixedClock,
+    eis: object | None = None,
 ) -> RunningBot:
     settings = settings.model_copy(update={"bot_api_url": api.url})
     bot = build_bot(settings, api.token)
-    dp = build_dispatcher(settings, sessionmaker, kb=shipped_kb(), clock=clock)
+    dp = build_dispatcher(settings, sessionmaker, kb=shipped_kb(), clock=clock, eis=eis)  # type: ignore[arg-type]
 
     async def poll() -> None:
         try:

@@ -172,6 +172,7 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
     "procurement/not_found": [
         {"kind": "partial", "number": "12345678", "url": ""},
         {"kind": "missing", "number": "0873200009825003091", "url": CARD.url},
+        {"kind": "missing", "number": "0873200009825003091", "url": CARD.url, "eis_failed": True},
     ],
     "procurement/search": [
         {
@@ -190,6 +191,7 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
         },
     ],
     "procurement/find_usage": [{}],
+    "procurement/fetching": [{"number": "0873200009825003091"}],
     "procurement/price_prompt": [{}],
     "procurement/subscribe_soon": [{}],
 }

@@ -1,5 +1,8 @@
 """Use cases: no aiogram, no HTML. Each service commits its own unit of work."""
 
 from sqlalchemy.ext.asyncio import AsyncSession as Session
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
-__all__ = ["Session"]
+Sessionmaker = async_sessionmaker[Session]
+
+__all__ = ["Session", "Sessionmaker"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.sources.records import (
@@ -77,29 +77,20 @@ def search_text(title: str, customer: str, lots: Iterable[str] = ()) -> str:
     return " ".join(lemmas(" ".join((title, *lots, customer))))
 
 
-async def _apply_procedure(session: AsyncSession, rec: ProcedureRecord, now: datetime) -> str:
-    existing = (
-        await session.execute(select(Procedure).where(Procedure.number == rec.number))
-    ).scalar_one_or_none()
-    if existing is not None:
-        if existing.source_hash == rec.source_hash:
-            return "skipped"
-        if rec.version < existing.version:
-            return "skipped"  # an older edition arriving late
-        if (
-            rec.version == existing.version
-            and rec.published_at is not None
-            and existing.published_at is not None
-            and rec.published_at < existing.published_at
-        ):
-            return "skipped"
-        if (
-            rec.status != CANCELLED
-            and existing.status == CANCELLED
-            and rec.version == existing.version
-        ):
-            return "skipped"
-    values: dict[str, Any] = {
+def _supersedes(rec: ProcedureRecord, old: Any) -> bool:
+    """Does `rec` replace the stored edition `old` (an ORM row or a Row with the same fields)?"""
+    if old.source_hash == rec.source_hash or rec.version < old.version:
+        return False
+    if rec.version == old.version:
+        if rec.published_at and old.published_at and rec.published_at < old.published_at:
+            return False
+        if rec.status != CANCELLED and old.status == CANCELLED:
+            return False
+    return True
+
+
+def _procedure_values(rec: ProcedureRecord, now: datetime) -> dict[str, Any]:
+    return {
         "number": rec.number,
         "law": rec.law,
         "doc_type": rec.doc_type[:64],
@@ -127,6 +118,31 @@ async def _apply_procedure(session: AsyncSession, rec: ProcedureRecord, now: dat
         "search_text": search_text(rec.title, rec.customer_name, (lot.title for lot in rec.lots)),
         "updated_at": now,
     }
+
+
+def _lot_rows(procedure_id: int, rec: ProcedureRecord) -> list[dict[str, Any]]:
+    rows: dict[int, dict[str, Any]] = {}
+    for lot in rec.lots:
+        rows.setdefault(
+            lot.number,
+            {
+                "procedure_id": procedure_id,
+                "number": lot.number,
+                "title": lot.title or "—",
+                "max_price": lot.max_price,
+                "currency": (lot.currency or "RUB")[:3],
+            },
+        )
+    return list(rows.values())
+
+
+async def _apply_procedure(session: AsyncSession, rec: ProcedureRecord, now: datetime) -> str:
+    existing = (
+        await session.execute(select(Procedure).where(Procedure.number == rec.number))
+    ).scalar_one_or_none()
+    if existing is not None and not _supersedes(rec, existing):
+        return "skipped"
+    values = _procedure_values(rec, now)
     if existing is None:
         procedure = Procedure(**values)
         session.add(procedure)
@@ -137,17 +153,67 @@ async def _apply_procedure(session: AsyncSession, rec: ProcedureRecord, now: dat
             setattr(procedure, key, value)
         await session.execute(delete(ProcedureLot).where(ProcedureLot.procedure_id == procedure.id))
         await session.flush()
-    for lot in rec.lots:
-        session.add(
-            ProcedureLot(
-                procedure_id=procedure.id,
-                number=lot.number,
-                title=lot.title or "—",
-                max_price=lot.max_price,
-                currency=(lot.currency or "RUB")[:3],
-            )
-        )
+    lots = _lot_rows(procedure.id, rec)
+    if lots:
+        await session.execute(insert(ProcedureLot), lots)
     return "procedure"
+
+
+async def _bulk_procedures(
+    session: AsyncSession, records: list[ProcedureRecord], now: datetime
+) -> tuple[int, int]:
+    """Many notices in a few statements: one look-up, one bulk insert, one bulk update.
+    Returns (applied, skipped). Runs inside the caller's savepoint: all or nothing."""
+    latest: dict[str, ProcedureRecord] = {}
+    skipped = 0
+    for rec in sorted(records, key=lambda r: (r.version, r.published_at or now)):
+        skipped += rec.number in latest
+        latest[rec.number] = rec
+    stored = {
+        row.number: row
+        for row in (
+            await session.execute(
+                select(
+                    Procedure.id,
+                    Procedure.number,
+                    Procedure.version,
+                    Procedure.source_hash,
+                    Procedure.published_at,
+                    Procedure.status,
+                ).where(Procedure.number.in_(list(latest)))
+            )
+        ).all()
+    }
+    inserts, updates = [], []
+    for number, rec in latest.items():
+        old = stored.get(number)
+        if old is None:
+            inserts.append(_procedure_values(rec, now))
+        elif _supersedes(rec, old):
+            updates.append({"id": old.id, **_procedure_values(rec, now)})
+        else:
+            skipped += 1
+    if inserts:
+        await session.execute(insert(Procedure), inserts)
+    if updates:
+        await session.execute(update(Procedure), updates)
+        await session.execute(
+            delete(ProcedureLot).where(ProcedureLot.procedure_id.in_([u["id"] for u in updates]))
+        )
+    with_lots = [latest[v["number"]] for v in (*inserts, *updates) if latest[v["number"]].lots]
+    if with_lots:
+        ids = dict(
+            (
+                await session.execute(
+                    select(Procedure.number, Procedure.id).where(
+                        Procedure.number.in_([r.number for r in with_lots])
+                    )
+                )
+            ).tuples()
+        )
+        rows = [row for rec in with_lots for row in _lot_rows(ids[rec.number], rec)]
+        await session.execute(insert(ProcedureLot), rows)
+    return len(inserts) + len(updates), skipped
 
 
 async def _apply_protocol(session: AsyncSession, rec: ProtocolRecord) -> str:
@@ -172,15 +238,8 @@ async def _apply_protocol(session: AsyncSession, rec: ProtocolRecord) -> str:
     return "protocol"
 
 
-async def _apply_contract(session: AsyncSession, rec: ContractRecord, now: datetime) -> str:
-    existing = (
-        await session.execute(select(Contract).where(Contract.number == rec.number))
-    ).scalar_one_or_none()
-    if existing is not None and (
-        existing.source_hash == rec.source_hash or rec.version < existing.version
-    ):
-        return "skipped"
-    values: dict[str, Any] = {
+def _contract_values(rec: ContractRecord, now: datetime) -> dict[str, Any]:
+    return {
         "number": rec.number,
         "law": rec.law,
         "procedure_number": rec.procedure_number,
@@ -201,6 +260,35 @@ async def _apply_contract(session: AsyncSession, rec: ContractRecord, now: datet
         "source_hash": rec.source_hash,
         "updated_at": now,
     }
+
+
+def _stage_rows(contract_id: int, rec: ContractRecord) -> list[dict[str, Any]]:
+    rows: dict[int, dict[str, Any]] = {}
+    for stage in rec.stages:
+        rows.setdefault(
+            stage.number,
+            {
+                "contract_id": contract_id,
+                "number": stage.number,
+                "start": stage.start,
+                "end": stage.end,
+                "amount": stage.amount,
+            },
+        )
+    return list(rows.values())
+
+
+def _contract_supersedes(rec: ContractRecord, old: Any) -> bool:
+    return bool(old.source_hash != rec.source_hash and rec.version >= old.version)
+
+
+async def _apply_contract(session: AsyncSession, rec: ContractRecord, now: datetime) -> str:
+    existing = (
+        await session.execute(select(Contract).where(Contract.number == rec.number))
+    ).scalar_one_or_none()
+    if existing is not None and not _contract_supersedes(rec, existing):
+        return "skipped"
+    values = _contract_values(rec, now)
     if existing is None:
         contract = Contract(**values)
         session.add(contract)
@@ -211,21 +299,61 @@ async def _apply_contract(session: AsyncSession, rec: ContractRecord, now: datet
             setattr(contract, key, value)
         await session.execute(delete(ContractStage).where(ContractStage.contract_id == contract.id))
         await session.flush()
-    seen: set[int] = set()
-    for stage in rec.stages:
-        if stage.number in seen:
-            continue
-        seen.add(stage.number)
-        session.add(
-            ContractStage(
-                contract_id=contract.id,
-                number=stage.number,
-                start=stage.start,
-                end=stage.end,
-                amount=stage.amount,
-            )
-        )
+    stages = _stage_rows(contract.id, rec)
+    if stages:
+        await session.execute(insert(ContractStage), stages)
     return "contract"
+
+
+async def _bulk_contracts(
+    session: AsyncSession, records: list[ContractRecord], now: datetime
+) -> tuple[int, int]:
+    """Contracts of a batch in a few statements (see _bulk_procedures)."""
+    latest: dict[str, ContractRecord] = {}
+    skipped = 0
+    for rec in sorted(records, key=lambda r: r.version):
+        skipped += rec.number in latest
+        latest[rec.number] = rec
+    stored = {
+        row.number: row
+        for row in (
+            await session.execute(
+                select(Contract.id, Contract.number, Contract.version, Contract.source_hash).where(
+                    Contract.number.in_(list(latest))
+                )
+            )
+        ).all()
+    }
+    inserts, updates = [], []
+    for number, rec in latest.items():
+        old = stored.get(number)
+        if old is None:
+            inserts.append(_contract_values(rec, now))
+        elif _contract_supersedes(rec, old):
+            updates.append({"id": old.id, **_contract_values(rec, now)})
+        else:
+            skipped += 1
+    if inserts:
+        await session.execute(insert(Contract), inserts)
+    if updates:
+        await session.execute(update(Contract), updates)
+        await session.execute(
+            delete(ContractStage).where(ContractStage.contract_id.in_([u["id"] for u in updates]))
+        )
+    with_stages = [latest[v["number"]] for v in (*inserts, *updates) if latest[v["number"]].stages]
+    if with_stages:
+        ids = dict(
+            (
+                await session.execute(
+                    select(Contract.number, Contract.id).where(
+                        Contract.number.in_([r.number for r in with_stages])
+                    )
+                )
+            ).tuples()
+        )
+        rows = [row for rec in with_stages for row in _stage_rows(ids[rec.number], rec)]
+        await session.execute(insert(ContractStage), rows)
+    return len(inserts) + len(updates), skipped
 
 
 async def _apply_execution(session: AsyncSession, rec: ExecutionRecord) -> str:
@@ -297,37 +425,68 @@ async def import_files(
     on_file: Callable[[ParsedFile], None] | None = None,
     batch: int = 500,
 ) -> ImportSummary:
-    """Apply every document in its own savepoint; commit in batches. A document that fails
-    is rolled back alone, reported, and the rest goes in."""
+    """Import documents in batches. Notices of a batch go in with a few bulk statements inside
+    one savepoint; when that fails (or for other document types) every document gets its own
+    savepoint, so a bad document is rolled back alone, reported, and the rest goes in. A
+    document is never half-imported: its rows are written in one transaction."""
     summary = ImportSummary()
+    buffer: list[tuple[str, Document]] = []
     async with sessionmaker() as session:
-        pending = 0
         for parsed_file in parsed:
             summary.files += 1
             summary.errors.extend(parsed_file.errors)
             for doc in parsed_file.documents:
                 summary.documents += 1
-                try:
-                    async with session.begin_nested():
-                        outcome = await apply_document(session, doc, now())
-                except Exception as exc:  # one bad document must not stop the import
-                    summary.errors.append(
-                        SourceError(
-                            parsed_file.file, f"{type(exc).__name__}: {exc}"[:300], _describe(doc)
-                        )
-                    )
-                    continue
-                if outcome == "procedure":
-                    summary.procedures += 1
-                elif outcome == "contract":
-                    summary.contracts += 1
-                elif outcome == "skipped":
-                    summary.skipped += 1
-                pending += 1
-                if pending >= batch:
-                    await session.commit()
-                    pending = 0
+                buffer.append((parsed_file.file, doc))
+                if len(buffer) >= batch:
+                    await _flush(session, buffer, summary, now())
+                    buffer = []
             if on_file is not None:
                 on_file(parsed_file)
-        await session.commit()
+        await _flush(session, buffer, summary, now())
     return summary
+
+
+async def _flush(
+    session: AsyncSession, buffer: list[tuple[str, Document]], summary: ImportSummary, now: datetime
+) -> None:
+    notices = [doc for _, doc in buffer if isinstance(doc, ProcedureRecord)]
+    contracts = [doc for _, doc in buffer if isinstance(doc, ContractRecord)]
+    rest: list[tuple[str, Document]] = [
+        (file, doc) for file, doc in buffer if not isinstance(doc, ProcedureRecord | ContractRecord)
+    ]
+    try:
+        async with session.begin_nested():
+            p_applied, p_skipped = (
+                await _bulk_procedures(session, notices, now) if notices else (0, 0)
+            )
+            c_applied, c_skipped = (
+                await _bulk_contracts(session, contracts, now) if contracts else (0, 0)
+            )
+    except Exception:  # find the culprit document by document
+        rest = buffer
+    else:
+        summary.procedures += p_applied
+        summary.contracts += c_applied
+        summary.skipped += p_skipped + c_skipped
+    for file, doc in rest:
+        await _apply_one(session, file, doc, summary, now)
+    await session.commit()
+
+
+async def _apply_one(
+    session: AsyncSession, file: str, doc: Document, summary: ImportSummary, now: datetime
+) -> None:
+    try:
+        async with session.begin_nested():
+            outcome = await apply_document(session, doc, now)
+    except Exception as exc:  # one bad document must not stop the import
+        reason = f"{type(exc).__name__}: {exc}"[:300]
+        summary.errors.append(SourceError(file, reason, _describe(doc)))
+        return
+    if outcome == "procedure":
+        summary.procedures += 1
+    elif outcome == "contract":
+        summary.contracts += 1
+    elif outcome == "skipped":
+        summary.skipped += 1

@@ -348,9 +348,10 @@ class DemoGenerator:
 """
         return f"contractProcedure_{number}_{n}_demo.xml", xml
 
-    def files(self, count: int) -> Iterator[tuple[str, str]]:
-        """(file name, XML) for `count` notices plus contracts and execution documents."""
-        for serial in range(1, count + 1):
+    def files(self, count: int, start: int = 1) -> Iterator[tuple[str, str]]:
+        """(file name, XML) for `count` notices (serial numbers from `start`) plus contracts
+        and execution documents."""
+        for serial in range(start, start + count):
             name, xml, facts = self.notice(serial)
             yield name, xml
             finished = facts["end"] < self.now - timedelta(days=14)  # type: ignore[operator]
@@ -361,12 +362,17 @@ class DemoGenerator:
 
 
 def write_demo(
-    directory: Path, count: int, region: str = "74", seed: int = 2026, now: datetime | None = None
+    directory: Path,
+    count: int,
+    region: str = "74",
+    seed: int = 2026,
+    now: datetime | None = None,
+    start: int = 1,
 ) -> int:
     """Write demo XML files into `directory`; return how many files were written."""
     directory.mkdir(parents=True, exist_ok=True)
     written = 0
-    for name, xml in DemoGenerator(region, seed, now).files(count):
+    for name, xml in DemoGenerator(region, seed, now).files(count, start):
         (directory / name).write_text(xml, encoding="utf-8")
         written += 1
     return written

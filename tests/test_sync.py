@@ -1,0 +1,138 @@
+"""Scheduled import from IMPORT_DIR, the EIS job and the on-demand fetch of a missing number."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.app import build_scheduler
+from bot.config import ConfigError, Settings, load_settings
+from bot.jobs import eis_sync_job, import_directory_job
+from bot.sources.base import DirectorySource
+from bot.sources.demo import write_demo
+from models import Procedure
+from tests.conftest import FixedClock, start_bot
+from tests.fakebotapi import FakeBotAPI
+
+NOW = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
+
+
+def clock() -> datetime:
+    return NOW
+
+
+class FakeEis:
+    """A Source that hands out demo files, as the EIS client hands out downloads."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.days: list[tuple[str, date]] = []
+        self.numbers: list[str] = []
+        self.fail = False
+
+    async def fetch_day(self, region: str, day: date) -> list[Path]:
+        self.days.append((region, day))
+        target = self.root / f"{region}-{day}"
+        write_demo(target, 5, region=region, seed=day.toordinal(), now=NOW)
+        return sorted(target.iterdir())
+
+    async def fetch_number(self, number: str) -> list[Path]:
+        self.numbers.append(number)
+        if self.fail:
+            raise OSError("EIS unreachable")
+        target = self.root / "one"
+        write_demo(target, 1, seed=99, now=NOW)
+        notice = next(target.glob("epNotification*.xml"))
+        original = notice.name.split("_")[1]
+        notice.write_text(
+            notice.read_text(encoding="utf-8").replace(original, number), encoding="utf-8"
+        )
+        return [notice]
+
+
+async def count(session: AsyncSession) -> int:
+    await session.commit()  # end the read snapshot so the next count sees new rows
+    return int((await session.execute(select(func.count()).select_from(Procedure))).scalar_one())
+
+
+async def test_import_dir_job_takes_each_file_once(
+    sessionmaker: async_sessionmaker[AsyncSession], session: AsyncSession, tmp_path: Path
+) -> None:
+    inbox = tmp_path / "inbox"
+    write_demo(inbox, 7, seed=1, now=NOW)
+    source = DirectorySource(inbox)
+    await import_directory_job(sessionmaker, source, clock)
+    assert await count(session) == 7
+    assert source.fetch_new() == []
+    write_demo(tmp_path / "later", 3, seed=2, now=NOW, start=100)
+    for f in (tmp_path / "later").iterdir():
+        f.rename(inbox / f.name)
+    await import_directory_job(sessionmaker, source, clock)
+    assert await count(session) == 10
+
+
+async def test_eis_job_fetches_yesterday_and_today(
+    sessionmaker: async_sessionmaker[AsyncSession], session: AsyncSession, tmp_path: Path
+) -> None:
+    eis = FakeEis(tmp_path / "eis")
+    await eis_sync_job(
+        sessionmaker, eis, ["74", "66"], "Asia/Yekaterinburg", clock, tmp_path / "scratch"
+    )
+    assert eis.days == [
+        ("74", date(2026, 11, 23)),
+        ("74", date(2026, 11, 24)),
+        ("66", date(2026, 11, 23)),
+        ("66", date(2026, 11, 24)),
+    ]
+    assert await count(session) > 0
+
+
+def test_scheduler_has_the_configured_jobs(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    assert build_scheduler(settings, sessionmaker).get_jobs() == []
+    configured = settings.model_copy(
+        update={"import_dir": tmp_path / "in", "import_interval_minutes": 5}
+    )
+    scheduler = build_scheduler(configured, sessionmaker, eis=FakeEis(tmp_path), clock=clock)
+    assert {job.id for job in scheduler.get_jobs()} == {"import_dir", "eis_sync"}
+
+
+def test_eis_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("EIS_REGIONS", "74, 66")
+    monkeypatch.setenv("EIS_TOKEN", "secret-token")
+    s = load_settings()
+    assert s.eis_regions == ["74", "66"] and s.eis_token is not None
+    monkeypatch.setenv("EIS_REGIONS", "74,Москва")
+    with pytest.raises(ConfigError, match="EIS_REGIONS"):
+        load_settings()
+
+
+async def test_missing_number_is_fetched_from_eis(
+    fake_api: FakeBotAPI,
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
+) -> None:
+    api = fake_api
+    eis = FakeEis(tmp_path / "eis")
+    running = await start_bot(api, settings, sessionmaker, FixedClock(NOW), eis=eis)
+    try:
+        number = "0374000000126999999"
+        api.user_says(5001, number)
+        card = await api.wait_for(
+            lambda: [s for s in api.to_chat(5001) if "Закупка №" in s.text], 10
+        )
+        assert number in card[0].text
+        eis.fail = True
+        mark = api.mark()
+        api.user_says(5001, "0374000000126888888")
+        reply = await api.wait_for(lambda: [s for s in api.sent[mark:] if "Не нашёл" in s.text], 10)
+        assert "ЕИС сейчас не ответила" in reply[0].text
+    finally:
+        await running.stop()
