@@ -32,6 +32,7 @@ from bot.sources.eis import parse_xml
 from bot.sources.records import ParsedFile, SourceError
 
 NOW = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
+GENERATION = [0.0]  # seconds spent writing demo XML: not part of the import
 QUERIES = ["поставка бумаги", "ремонт кровли", "услуги охраны", "продукты питания", "мебель",
            "компьютерная техника", "лекарственные препараты", "уборка помещений", "бензин", "спецодежда"]  # fmt: skip
 
@@ -50,18 +51,20 @@ def documents(
     gen = DemoGenerator("74", seed=1, now=NOW)
     gen.rng = random.Random(1)
     share = contracts / procedures if procedures else 0
-    numbers: list[str] = []
     made_contracts = 0
     for serial in range(1, procedures + 1):
+        t = time.perf_counter()
         name, xml, facts = gen.notice(serial % 1_000_000)
         facts["number"] = f"{serial:019d}"
         xml = xml.replace(f">{name.split('_')[1]}<", f">{serial:019d}<")
-        numbers.append(f"{serial:019d}")
+        GENERATION[0] += time.perf_counter() - t
         yield _parsed(name, xml)
         progress.advance(task)  # type: ignore[arg-type]
         if made_contracts < contracts and gen.rng.random() < share:
             made_contracts += 1
+            t = time.perf_counter()
             contract_name, contract_xml, _executions = gen.contract(facts, serial % 1_000_000)
+            GENERATION[0] += time.perf_counter() - t
             yield _parsed(contract_name, contract_xml)
 
 
@@ -99,14 +102,17 @@ async def main(procedures: int, contracts: int, db: Path) -> None:
             now=lambda: NOW,
             batch=2000,
         )
-        seconds = time.perf_counter() - start
+        seconds = time.perf_counter() - start - GENERATION[0]
     peak_import = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rate = summary.documents / seconds
     print(
         f"imported {summary.documents:,} documents ({summary.procedures:,} procedures, "
         f"{summary.contracts:,} contracts, {len(summary.errors)} errors) in {seconds:.1f} s"
     )
-    print(f"import rate: {rate:,.0f} documents/s  (target 3,000: ratio {rate / 3000:.2f})")
+    print(
+        f"import rate (XML parsing + database, demo generation excluded): {rate:,.0f} documents/s"
+        f"  (target 3,000: ratio {rate / 3000:.2f})"
+    )
 
     rng = random.Random(5)
     lookups: list[float] = []

@@ -100,10 +100,14 @@ async def test_bad_files_are_reported_and_the_rest_goes_in(
 
 
 async def test_real_samples_import(
-    sessionmaker: async_sessionmaker[AsyncSession], session: AsyncSession, samples: Path
+    sessionmaker: async_sessionmaker[AsyncSession],
+    session: AsyncSession,
+    samples: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     summary = await import_files(sessionmaker, parse_path(samples), now=clock)
     assert summary.errors == []
+    assert "one by one" not in caplog.text  # the bulk path (lots, stages) did not fall back
     assert summary.procedures >= 6 and summary.contracts >= 4
     card = await get_procedure(session, "0873200009825003091", NOW)
     assert card.max_price == Decimal("37128494.92") and card.law == "44"

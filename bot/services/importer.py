@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,6 +32,8 @@ from models import (
     ProcedureLot,
     ProtocolStatus,
 )
+
+log = logging.getLogger("smebot.importer")
 
 # Which protocol status wins when several arrive: a later stage never goes back.
 STATUS_RANK = {"closed": 1, FINISHED: 2, CANCELLED: 3}
@@ -202,15 +205,12 @@ async def _bulk_procedures(
         )
     with_lots = [latest[v["number"]] for v in (*inserts, *updates) if latest[v["number"]].lots]
     if with_lots:
-        ids = dict(
-            (
-                await session.execute(
-                    select(Procedure.number, Procedure.id).where(
-                        Procedure.number.in_([r.number for r in with_lots])
-                    )
-                )
-            ).tuples()
+        result = await session.execute(
+            select(Procedure.number, Procedure.id).where(
+                Procedure.number.in_([r.number for r in with_lots])
+            )
         )
+        ids = {number: id_ for number, id_ in result.tuples()}  # a Result has keys(): no dict()
         rows = [row for rec in with_lots for row in _lot_rows(ids[rec.number], rec)]
         await session.execute(insert(ProcedureLot), rows)
     return len(inserts) + len(updates), skipped
@@ -342,15 +342,12 @@ async def _bulk_contracts(
         )
     with_stages = [latest[v["number"]] for v in (*inserts, *updates) if latest[v["number"]].stages]
     if with_stages:
-        ids = dict(
-            (
-                await session.execute(
-                    select(Contract.number, Contract.id).where(
-                        Contract.number.in_([r.number for r in with_stages])
-                    )
-                )
-            ).tuples()
+        result = await session.execute(
+            select(Contract.number, Contract.id).where(
+                Contract.number.in_([r.number for r in with_stages])
+            )
         )
+        ids = {number: id_ for number, id_ in result.tuples()}  # a Result has keys(): no dict()
         rows = [row for rec in with_stages for row in _stage_rows(ids[rec.number], rec)]
         await session.execute(insert(ContractStage), rows)
     return len(inserts) + len(updates), skipped
@@ -463,7 +460,10 @@ async def _flush(
             c_applied, c_skipped = (
                 await _bulk_contracts(session, contracts, now) if contracts else (0, 0)
             )
-    except Exception:  # find the culprit document by document
+    except Exception as exc:  # find the culprit document by document
+        log.warning(
+            "bulk import of %d documents failed (%s); importing one by one", len(buffer), exc
+        )
         rest = buffer
     else:
         summary.procedures += p_applied

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal, InvalidOperation
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -64,13 +64,18 @@ class DocumentError(ValueError):
 # ---------------------------------------------------------------- element lookups
 
 
-def _split(tag: object) -> tuple[str, str] | None:
-    if not isinstance(tag, str):
-        return None  # comment, processing instruction, entity
+@lru_cache(maxsize=8192)
+def _split_tag(tag: str) -> tuple[str, str]:
     if tag.startswith("{"):
         uri, _, local = tag[1:].partition("}")
         return uri, local
     return "", tag
+
+
+def _split(tag: object) -> tuple[str, str] | None:
+    if not isinstance(tag, str):
+        return None  # comment, processing instruction, entity
+    return _split_tag(tag)
 
 
 def _local(el: El) -> str:
@@ -83,11 +88,18 @@ class _Xml:
 
     def __init__(self, accepts: Callable[[str], bool]) -> None:
         self.accepts = accepts
+        self._accepted: dict[str, bool] = {}
+
+    def _ok(self, uri: str) -> bool:
+        known = self._accepted.get(uri)
+        if known is None:
+            known = self._accepted[uri] = self.accepts(uri)
+        return known
 
     def children(self, el: El, name: str) -> Iterator[El]:
-        for child in el:
-            parts = _split(child.tag)
-            if parts and parts[1] == name and self.accepts(parts[0]):
+        # lxml filters by local name in C ("{*}name" matches any namespace, or none).
+        for child in el.iterchildren("{*}" + name):
+            if self._ok(_split_tag(child.tag)[0]):
                 yield child
 
     def findall(self, el: El | None, path: str) -> list[El]:
