@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.services.stats import clear_cache as clear_stats_cache
 from bot.sources.records import (
     CANCELLED,
     FINISHED,
@@ -162,60 +163,6 @@ async def _apply_procedure(session: AsyncSession, rec: ProcedureRecord, now: dat
     return "procedure"
 
 
-async def _bulk_procedures(
-    session: AsyncSession, records: list[ProcedureRecord], now: datetime
-) -> tuple[int, int]:
-    """Many notices in a few statements: one look-up, one bulk insert, one bulk update.
-    Returns (applied, skipped). Runs inside the caller's savepoint: all or nothing."""
-    latest: dict[str, ProcedureRecord] = {}
-    skipped = 0
-    for rec in sorted(records, key=lambda r: (r.version, r.published_at or now)):
-        skipped += rec.number in latest
-        latest[rec.number] = rec
-    stored = {
-        row.number: row
-        for row in (
-            await session.execute(
-                select(
-                    Procedure.id,
-                    Procedure.number,
-                    Procedure.version,
-                    Procedure.source_hash,
-                    Procedure.published_at,
-                    Procedure.status,
-                ).where(Procedure.number.in_(list(latest)))
-            )
-        ).all()
-    }
-    inserts, updates = [], []
-    for number, rec in latest.items():
-        old = stored.get(number)
-        if old is None:
-            inserts.append(_procedure_values(rec, now))
-        elif _supersedes(rec, old):
-            updates.append({"id": old.id, **_procedure_values(rec, now)})
-        else:
-            skipped += 1
-    if inserts:
-        await session.execute(insert(Procedure), inserts)
-    if updates:
-        await session.execute(update(Procedure), updates)
-        await session.execute(
-            delete(ProcedureLot).where(ProcedureLot.procedure_id.in_([u["id"] for u in updates]))
-        )
-    with_lots = [latest[v["number"]] for v in (*inserts, *updates) if latest[v["number"]].lots]
-    if with_lots:
-        result = await session.execute(
-            select(Procedure.number, Procedure.id).where(
-                Procedure.number.in_([r.number for r in with_lots])
-            )
-        )
-        ids = {number: id_ for number, id_ in result.tuples()}  # a Result has keys(): no dict()
-        rows = [row for rec in with_lots for row in _lot_rows(ids[rec.number], rec)]
-        await session.execute(insert(ProcedureLot), rows)
-    return len(inserts) + len(updates), skipped
-
-
 async def _apply_protocol(session: AsyncSession, rec: ProtocolRecord) -> str:
     existing = await session.get(ProtocolStatus, rec.procedure_number)
     if existing is not None:
@@ -305,51 +252,88 @@ async def _apply_contract(session: AsyncSession, rec: ContractRecord, now: datet
     return "contract"
 
 
-async def _bulk_contracts(
-    session: AsyncSession, records: list[ContractRecord], now: datetime
+@dataclass(frozen=True)
+class _BulkKind:
+    """How one record type goes in by bulk statements: its table, its child table and rows."""
+
+    model: Any
+    child: Any
+    child_fk: str
+    values: Callable[[Any, datetime], dict[str, Any]]
+    child_rows: Callable[[int, Any], list[dict[str, Any]]]
+    supersedes: Callable[[Any, Any], bool]
+    order: Callable[[Any], Any]
+    compared: tuple[str, ...] = ("version", "source_hash")
+
+
+PROCEDURES = _BulkKind(
+    Procedure,
+    ProcedureLot,
+    "procedure_id",
+    _procedure_values,
+    _lot_rows,
+    _supersedes,
+    lambda r: (r.version, r.published_at or datetime.min.replace(tzinfo=UTC)),
+    ("version", "source_hash", "published_at", "status"),
+)
+CONTRACTS = _BulkKind(
+    Contract,
+    ContractStage,
+    "contract_id",
+    _contract_values,
+    _stage_rows,
+    _contract_supersedes,
+    lambda r: r.version,
+)
+
+
+async def _bulk(
+    session: AsyncSession, kind: _BulkKind, records: list[Any], now: datetime
 ) -> tuple[int, int]:
-    """Contracts of a batch in a few statements (see _bulk_procedures)."""
-    latest: dict[str, ContractRecord] = {}
+    """Many records in a few statements: one look-up, one bulk insert, one bulk update, the
+    child rows in one insert. Returns (applied, skipped). Runs inside the caller's savepoint:
+    all or nothing."""
+    if not records:
+        return 0, 0
+    model = kind.model
+    latest: dict[str, Any] = {}
     skipped = 0
-    for rec in sorted(records, key=lambda r: r.version):
+    for rec in sorted(records, key=kind.order):  # the last edition of a number wins
         skipped += rec.number in latest
         latest[rec.number] = rec
+    columns = [model.id, model.number, *(getattr(model, c) for c in kind.compared)]
     stored = {
         row.number: row
         for row in (
-            await session.execute(
-                select(Contract.id, Contract.number, Contract.version, Contract.source_hash).where(
-                    Contract.number.in_(list(latest))
-                )
-            )
+            await session.execute(select(*columns).where(model.number.in_(list(latest))))
         ).all()
     }
     inserts, updates = [], []
     for number, rec in latest.items():
         old = stored.get(number)
         if old is None:
-            inserts.append(_contract_values(rec, now))
-        elif _contract_supersedes(rec, old):
-            updates.append({"id": old.id, **_contract_values(rec, now)})
+            inserts.append(kind.values(rec, now))
+        elif kind.supersedes(rec, old):
+            updates.append({"id": old.id, **kind.values(rec, now)})
         else:
             skipped += 1
     if inserts:
-        await session.execute(insert(Contract), inserts)
+        await session.execute(insert(model), inserts)
     if updates:
-        await session.execute(update(Contract), updates)
-        await session.execute(
-            delete(ContractStage).where(ContractStage.contract_id.in_([u["id"] for u in updates]))
-        )
-    with_stages = [latest[v["number"]] for v in (*inserts, *updates) if latest[v["number"]].stages]
-    if with_stages:
+        await session.execute(update(model), updates)
+        fk = getattr(kind.child, kind.child_fk)
+        await session.execute(delete(kind.child).where(fk.in_([u["id"] for u in updates])))
+    changed = [latest[v["number"]] for v in (*inserts, *updates)]
+    with_children = [rec for rec in changed if kind.child_rows(0, rec)]
+    if with_children:
         result = await session.execute(
-            select(Contract.number, Contract.id).where(
-                Contract.number.in_([r.number for r in with_stages])
+            select(model.number, model.id).where(
+                model.number.in_([r.number for r in with_children])
             )
         )
         ids = {number: id_ for number, id_ in result.tuples()}  # a Result has keys(): no dict()
-        rows = [row for rec in with_stages for row in _stage_rows(ids[rec.number], rec)]
-        await session.execute(insert(ContractStage), rows)
+        rows = [row for rec in with_children for row in kind.child_rows(ids[rec.number], rec)]
+        await session.execute(insert(kind.child), rows)
     return len(inserts) + len(updates), skipped
 
 
@@ -441,6 +425,7 @@ async def import_files(
             if on_file is not None:
                 on_file(parsed_file)
         await _flush(session, buffer, summary, now())
+    clear_stats_cache()
     return summary
 
 
@@ -454,12 +439,8 @@ async def _flush(
     ]
     try:
         async with session.begin_nested():
-            p_applied, p_skipped = (
-                await _bulk_procedures(session, notices, now) if notices else (0, 0)
-            )
-            c_applied, c_skipped = (
-                await _bulk_contracts(session, contracts, now) if contracts else (0, 0)
-            )
+            p_applied, p_skipped = await _bulk(session, PROCEDURES, notices, now)
+            c_applied, c_skipped = await _bulk(session, CONTRACTS, contracts, now)
     except Exception as exc:  # find the culprit document by document
         log.warning(
             "bulk import of %d documents failed (%s); importing one by one", len(buffer), exc
