@@ -448,3 +448,68 @@ def demo_data(
             f"{summary.contracts} contract documents ({summary.skipped} unchanged, "
             f"{len(summary.errors)} errors)"
         )
+
+
+@app.command()
+def stats(
+    region: Annotated[
+        str | None,
+        typer.Option("--region", help="Two-digit region code, or 'all' (default DEFAULT_REGION)"),
+    ] = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="First day: 2026-01-01 (default 1 January)")
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="Last day: 2026-12-31 (default 31 December)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    png: Annotated[str | None, typer.Option("--png", help="Write the chart to this file")] = None,
+    csv_file: Annotated[str | None, typer.Option("--csv", help="Write CSV to this file")] = None,
+) -> None:
+    """Procurement statistics for a region and a period (by default the current year)."""
+    import json
+    from pathlib import Path
+
+    from bot.app import utcnow
+    from bot.services.errors import BadInput
+    from bot.services.stats import (
+        StatsQuery,
+        get_stats,
+        make_period,
+        parse_date,
+        parse_region,
+        to_csv,
+    )
+    from bot.ui.console_text import html_to_text
+    from bot.ui.stats import stats_text
+
+    settings = settings_or_exit()
+    now = utcnow()
+    today = now.date()
+    try:
+        code = parse_region(region, settings.default_region)
+        if date_from is None and date_to is None:
+            period = make_period("year", today)
+        else:
+            year = make_period("year", today)
+            start = parse_date(date_from) if date_from else year.start
+            end = parse_date(date_to, end=True) if date_to else year.end
+            period = make_period("custom", today, start, end)
+    except BadInput as exc:
+        raise fail(exc.detail) from None
+
+    async def work(sessionmaker: Any) -> Any:
+        async with sessionmaker() as session:
+            return await get_stats(session, StatsQuery(code, period), now)
+
+    result = _run_db(settings, work)
+    if csv_file:
+        Path(csv_file).write_bytes(to_csv(result))
+    if png and not result.empty:
+        from bot.ui.charts import stats_chart
+
+        Path(png).write_bytes(stats_chart(result))
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+    else:
+        typer.echo(html_to_text(stats_text(result)))

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import errors, fallback, faq, glossary, inline, procurement, questions, start
+from handlers import (
+    errors,
+    fallback,
+    faq,
+    glossary,
+    inline,
+    procurement,
+    questions,
+    start,
+    stats,
+)
 
 
 def get_routers() -> list[Router]:
@@ -15,6 +25,7 @@ def get_routers() -> list[Router]:
         glossary.build_router(),
         inline.build_router(),
         procurement.build_router(),
+        stats.build_router(),
         questions.build_router(),
         fallback.build_router(),
     ]

@@ -18,6 +18,14 @@ from bot.services.procurement import (
     SearchPage,
     StageView,
 )
+from bot.services.stats import (
+    ContractTotals,
+    MonthPoint,
+    Period,
+    ProcedureTotals,
+    Share,
+    Stats,
+)
 from bot.ui.commands import COMMANDS
 from knowledge.glossary import Term
 
@@ -195,3 +203,56 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
     "procurement/price_prompt": [{}],
     "procurement/subscribe_soon": [{}],
 }
+
+# ------------------------------------------------------------------------ statistics
+_SHARE = Share("44", "44-ФЗ", 120, Decimal("123456789.10"), 0.8, 0.75)
+STATS = Stats(
+    region="74",
+    region_name="Челябинская область",
+    period=Period(date(2026, 1, 1), date(2026, 12, 31), "year"),
+    today=date(2026, 11, 24),
+    procedures=ProcedureTotals(150, Decimal("987654321.99"), 90, Decimal("12345678.9"), 0.6, 0.125),
+    by_law=(_SHARE, dataclasses.replace(_SHARE, key="223", name="223-ФЗ", share=0.2)),
+    by_method=(dataclasses.replace(_SHARE, key=HOSTILE, name=HOSTILE),) * 4,
+    by_platform=(dataclasses.replace(_SHARE, key="РТС-тендер", name="РТС-тендер <&>"),),
+    top_customers=(dataclasses.replace(_SHARE, key="7451000000", name='МБОУ "Школа" & <x>'),) * 4,
+    top_okpd2=(dataclasses.replace(_SHARE, key="17", name="Бумага и изделия из бумаги"),),
+    contracts=ContractTotals(40, Decimal("5000000"), 30, Decimal("2500000"), 0.5, 10, 2, 3),
+    monthly=(MonthPoint("2026-11", 150, Decimal("987654321.99"), 40, Decimal("5000000")),),
+)
+STATS_EMPTY = dataclasses.replace(
+    STATS,
+    region=None,
+    region_name="вся Россия",
+    period=Period(date(2015, 3, 1), date(2015, 3, 31), "custom"),
+    procedures=ProcedureTotals(0, Decimal(0), 0, Decimal(0), 0.0, 0.0),
+    by_law=(),
+    by_method=(),
+    by_platform=(),
+    top_customers=(),
+    top_okpd2=(),
+    contracts=ContractTotals(0, Decimal(0), 0, Decimal(0), 0.0, 0, 0, 0),
+    monthly=(),
+)
+STATS_NO_CONTRACTS = dataclasses.replace(STATS, contracts=STATS_EMPTY.contracts)
+SAMPLES.update(
+    {
+        "stats/summary": [
+            {"stats": STATS, "period_label": "2026 год", "top": 3},
+            {"stats": STATS_NO_CONTRACTS, "period_label": HOSTILE, "top": 3},
+            {
+                "stats": dataclasses.replace(STATS_EMPTY, contracts=STATS.contracts),
+                "period_label": "x",
+                "top": 3,
+            },
+        ],
+        "stats/empty": [
+            {"stats": STATS_EMPTY, "period_label": "01.03.2015 – 31.03.2015"},
+            {"stats": STATS, "period_label": HOSTILE},
+        ],
+        "stats/caption": [{"stats": STATS, "period_label": "ноябрь 2026"}],
+        "stats/csv_caption": [{"stats": STATS_EMPTY, "period_label": HOSTILE}],
+        "stats/custom_prompt": [{"region": "74"}, {"region": HOSTILE}],
+        "stats/usage": [{"detail": HOSTILE}, {"detail": ""}],
+    }
+)

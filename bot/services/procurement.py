@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import Select, column, func, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.calendar import add_working_days
@@ -39,6 +39,8 @@ SMP_PAYMENT_DAYS = 7  # ч. 8 ст. 30 44-ФЗ; ч. 5.3 ст. 3 223-ФЗ (see kn
 EIS_SEARCH = "https://zakupki.gov.ru/epz/order/extendedsearch/results.html?searchString="
 EIS_CONTRACT = "https://zakupki.gov.ru/epz/contract/search/results.html?searchString="
 MAX_WORDS = 12
+COUNT_CAP = 1000
+FTS = table("procedures_fts", column("rowid"))
 _NUMBER_RE = re.compile(r"(?<!\d)\d(?:[\d \-]{8,40}\d)(?!\d)")
 
 
@@ -344,6 +346,7 @@ class SearchPage:
     total: int
     page: int
     pages: int
+    more: bool = False  # more matches than COUNT_CAP
 
 
 def _fts_terms(words: str) -> list[str]:
@@ -380,29 +383,29 @@ async def search_procedures(
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         match = " AND ".join(f'"{t}"' for t in terms)
-        ids = (
-            select(text("rowid"))
-            .select_from(text("procedures_fts"))
+        # The FTS table drives the query (newest rowid first) and the PK join stops early.
+        base = (
+            select(Procedure)
+            .join(FTS, FTS.c.rowid == Procedure.id)
             .where(text("procedures_fts MATCH :match").bindparams(match=match))
         )
-        base = select(Procedure).where(Procedure.id.in_(ids))
+        newest = FTS.c.rowid.desc()
     else:
         query = func.to_tsquery("russian", " & ".join(terms))
         base = select(Procedure).where(
             func.to_tsvector("russian", Procedure.search_text).op("@@")(query)
         )
+        newest = Procedure.id.desc()
     base = _filtered(base, filters, now)
-    total = int(
-        (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    )
+    # Counting every match of a common word is the slow part at millions of rows: count up
+    # to COUNT_CAP and say «более …» beyond. Newest first (by id) lets the database stop early.
+    capped = base.with_only_columns(Procedure.id).limit(COUNT_CAP + 1).subquery()
+    counted = int((await session.execute(select(func.count()).select_from(capped))).scalar_one())
+    total = min(counted, COUNT_CAP)
     pages = max(1, -(-total // page_size))
     page = min(max(page, 0), pages - 1)
     rows = (
-        await session.execute(
-            base.order_by(Procedure.applications_end.desc(), Procedure.id.desc())
-            .limit(page_size)
-            .offset(page * page_size)
-        )
+        await session.execute(base.order_by(newest).limit(page_size).offset(page * page_size))
     ).scalars()
     items = tuple(
         ProcedureBrief(
@@ -416,7 +419,7 @@ async def search_procedures(
         )
         for p in rows
     )
-    return SearchPage(" ".join(terms), items, total, page, pages)
+    return SearchPage(" ".join(terms), items, total, page, pages, more=counted > COUNT_CAP)
 
 
 async def similar_words(session: AsyncSession, number: str) -> str:

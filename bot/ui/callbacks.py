@@ -44,3 +44,14 @@ class ProcCB(CallbackData, prefix="p1"):
 
     op: str
     n: str
+
+
+class StatsCB(CallbackData, prefix="st1"):
+    """Statistics: op = show | csv | custom; r = region code or 'all'; p = m | q | y | c
+    (month, quarter, year, custom); a, b = custom first and last day as YYYYMMDD."""
+
+    op: str
+    r: str
+    p: str
+    a: str = ""
+    b: str = ""

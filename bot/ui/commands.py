@@ -17,6 +17,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("start", "Начать и открыть главное меню"),
     Command("menu", "Главное меню"),
     Command("find", "Найти закупку: /find поставка бумаги"),
+    Command("stats", "Статистика закупок: /stats 74 2026"),
     Command("faq", "Разделы базы знаний"),
     Command("glossary", "Что значит термин: /glossary НМЦК"),
     Command("help", "Как пользоваться ботом"),

@@ -1,0 +1,104 @@
+"""Statistics as Telegram messages: summary text, photo caption, keyboards, CSV document."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.services.stats import ALL, Period, Stats, to_csv
+from bot.ui.callbacks import StatsCB
+from bot.ui.render import render
+
+MONTHS_NOMINATIVE = (
+    "январь", "февраль", "март", "апрель", "май", "июнь",
+    "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь",
+)  # fmt: skip
+QUARTERS = ("I", "II", "III", "IV")
+KIND_CODES = {"month": "m", "quarter": "q", "year": "y", "custom": "c"}
+CODE_KINDS = {v: k for k, v in KIND_CODES.items()}
+TOP_SHOWN = 3
+
+
+def period_label(period: Period) -> str:
+    """'ноябрь 2026', 'IV квартал 2026', '2026 год' or '01.10.2026 – 10.11.2026'."""
+    if period.kind == "month":
+        return f"{MONTHS_NOMINATIVE[period.start.month - 1]} {period.start.year}"
+    if period.kind == "quarter":
+        return f"{QUARTERS[(period.start.month - 1) // 3]} квартал {period.start.year}"
+    if period.kind == "year":
+        return f"{period.start.year} год"
+    return f"{period.start:%d.%m.%Y} – {period.end:%d.%m.%Y}"
+
+
+def stats_text(stats: Stats) -> str:
+    """The summary (or the «нет данных» answer when the period is empty)."""
+    if stats.empty:
+        return render("stats/empty", stats=stats, period_label=period_label(stats.period))
+    return render(
+        "stats/summary", stats=stats, period_label=period_label(stats.period), top=TOP_SHOWN
+    )
+
+
+def stats_caption(stats: Stats) -> str:
+    return render("stats/caption", stats=stats, period_label=period_label(stats.period))
+
+
+def _day(value: date) -> str:
+    return f"{value:%Y%m%d}"
+
+
+def stats_callback(op: str, region: str | None, period: Period) -> StatsCB:
+    kind = KIND_CODES.get(period.kind, "c")
+    custom = kind == "c"
+    return StatsCB(
+        op=op,
+        r=region or ALL,
+        p=kind,
+        a=_day(period.start) if custom else "",
+        b=_day(period.end) if custom else "",
+    )
+
+
+def stats_keyboard(stats: Stats, home_region: str) -> InlineKeyboardMarkup:
+    """Period switches, region switch, custom period hint and (when there is data) CSV."""
+    builder = InlineKeyboardBuilder()
+    region = stats.region
+    current = KIND_CODES.get(stats.period.kind, "c")
+    for code, label in (("m", "Месяц"), ("q", "Квартал"), ("y", "Год")):
+        mark = "✅ " if code == current else ""
+        builder.button(
+            text=f"{mark}{label}", callback_data=StatsCB(op="show", r=region or ALL, p=code)
+        )
+    builder.button(
+        text=("✅ " if current == "c" else "") + "📅 Свой период",
+        callback_data=StatsCB(op="custom", r=region or ALL, p="c"),
+    )
+    if region is None:
+        builder.button(
+            text=f"📍 Мой регион ({home_region})",
+            callback_data=stats_callback("show", home_region, stats.period),
+        )
+    else:
+        builder.button(
+            text="🇷🇺 Вся Россия", callback_data=stats_callback("show", None, stats.period)
+        )
+    rows = [3, 2]
+    if not stats.empty:
+        builder.button(
+            text="📥 Выгрузить CSV", callback_data=stats_callback("csv", region, stats.period)
+        )
+        rows.append(1)
+    builder.adjust(*rows)
+    return builder.as_markup()
+
+
+def csv_document(stats: Stats) -> BufferedInputFile:
+    region = stats.region or ALL
+    name = f"stats_{region}_{stats.period.start:%Y-%m-%d}_{stats.period.end:%Y-%m-%d}.csv"
+    return BufferedInputFile(to_csv(stats), filename=name)
+
+
+def csv_caption(stats: Stats) -> str:
+    return render("stats/csv_caption", stats=stats, period_label=period_label(stats.period))

@@ -1,0 +1,365 @@
+"""Procurement statistics: SQL aggregates checked against a plain-Python recomputation over
+the imported rows, bad input, the cache, the chart, the CSV and the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import struct
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.services import stats as stats_service
+from bot.services.errors import BadInput
+from bot.services.stats import (
+    NO_PLATFORM,
+    RUB_CODES,
+    TOP_N,
+    Period,
+    StatsQuery,
+    clear_cache,
+    compute_stats,
+    get_stats,
+    make_period,
+    parse_date,
+    parse_region,
+    ratio,
+    to_csv,
+)
+from bot.ui.charts import short_money, stats_chart
+from models import Contract, Procedure
+from tests.test_procurement import NOW, load_demo
+
+TODAY = NOW.date()
+YEAR = Period(date(2026, 1, 1), date(2026, 12, 31), "year")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    clear_cache()
+
+
+def _rub(amount: Decimal | None, currency: str) -> Decimal:
+    return amount if amount is not None and currency in RUB_CODES else Decimal(0)
+
+
+async def expected(session: AsyncSession, region: str | None, period: Period) -> dict[str, Any]:
+    """The figures recomputed in plain Python over every row of both tables."""
+    start = datetime.combine(period.start, datetime.min.time(), UTC)
+    end = datetime.combine(period.end + timedelta(days=1), datetime.min.time(), UTC)
+    procs = [
+        p
+        for p in (await session.execute(select(Procedure))).scalars()
+        if p.published_at is not None
+        and start <= p.published_at < end
+        and (region is None or p.region == region)
+    ]
+    contracts = [
+        c
+        for c in (await session.execute(select(Contract))).scalars()
+        if c.signed_on is not None
+        and period.start <= c.signed_on <= period.end
+        and (region is None or c.region == region)
+    ]
+    total = sum((_rub(p.max_price, p.currency) for p in procs), Decimal(0))
+
+    def split(key: Any) -> list[tuple[str, int, Decimal]]:
+        acc: dict[str, list[Any]] = defaultdict(lambda: [0, Decimal(0)])
+        for p in procs:
+            acc[key(p)][0] += 1
+            acc[key(p)][1] += _rub(p.max_price, p.currency)
+        return sorted(((k, v[0], v[1]) for k, v in acc.items()), key=lambda t: (-t[1], -t[2], t[0]))
+
+    def top(key: Any) -> list[tuple[str, int, Decimal]]:
+        rows = split(key)
+        return sorted(rows, key=lambda t: (-t[2], -t[1], t[0]))[:TOP_N]
+
+    smp = [p for p in procs if p.smp_only]
+    smp_contracts = [c for c in contracts if c.supplier_is_smp]
+    c_total = sum((_rub(c.price, c.currency) for c in contracts), Decimal(0))
+    monthly_p = defaultdict(lambda: [0, Decimal(0)])
+    for p in procs:
+        assert p.published_at is not None
+        monthly_p[p.published_at.astimezone(UTC).strftime("%Y-%m")][0] += 1
+        monthly_p[p.published_at.astimezone(UTC).strftime("%Y-%m")][1] += _rub(
+            p.max_price, p.currency
+        )
+    monthly_c = defaultdict(lambda: [0, Decimal(0)])
+    for c in contracts:
+        assert c.signed_on is not None
+        monthly_c[c.signed_on.strftime("%Y-%m")][0] += 1
+        monthly_c[c.signed_on.strftime("%Y-%m")][1] += _rub(c.price, c.currency)
+    return {
+        "count": len(procs),
+        "total": total,
+        "smp_count": len(smp),
+        "smp_total": sum((_rub(p.max_price, p.currency) for p in smp), Decimal(0)),
+        "by_law": split(lambda p: p.law),
+        "by_method": split(lambda p: p.method),
+        "by_platform": split(lambda p: p.platform_name or NO_PLATFORM),
+        "customers": top(lambda p: p.customer_inn or p.customer_name),
+        "okpd2": top(lambda p: (p.okpd2_main or "—")[:2]),
+        "c_count": len(contracts),
+        "c_total": c_total,
+        "c_smp_count": len(smp_contracts),
+        "c_smp_total": sum((_rub(c.price, c.currency) for c in smp_contracts), Decimal(0)),
+        "executed": sum(1 for c in contracts if c.status_code == "EC"),
+        "terminated": sum(1 for c in contracts if c.status_code == "ET"),
+        "overdue": sum(
+            1
+            for c in contracts
+            if c.execution_end is not None
+            and c.execution_end < TODAY
+            and c.status_code not in ("EC", "ET")
+        ),
+        "monthly_p": {k: (v[0], v[1]) for k, v in monthly_p.items()},
+        "monthly_c": {k: (v[0], v[1]) for k, v in monthly_c.items()},
+    }
+
+
+def _rows(shares: Any) -> list[tuple[str, int, Decimal]]:
+    return [(s.key, s.count, s.total) for s in shares]
+
+
+@pytest.mark.parametrize(
+    ("region", "period"),
+    [
+        ("74", YEAR),
+        (None, YEAR),
+        ("74", Period(date(2026, 11, 1), date(2026, 11, 30), "month")),
+        ("74", Period(date(2026, 10, 5), date(2026, 11, 10), "custom")),
+    ],
+)
+async def test_figures_match_plain_python(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    session: AsyncSession,
+    tmp_path: Path,
+    region: str | None,
+    period: Period,
+) -> None:
+    await load_demo(sessionmaker, tmp_path, count=150)
+    got = await compute_stats(session, StatsQuery(region, period), TODAY)
+    want = await expected(session, region, period)
+    assert want["count"] > 0 and want["c_count"] > 0
+    p, c = got.procedures, got.contracts
+    assert (p.count, p.total_max_price) == (want["count"], want["total"])
+    assert (p.smp_only_count, p.smp_only_total) == (want["smp_count"], want["smp_total"])
+    assert p.smp_only_share == ratio(want["smp_count"], want["count"])
+    assert _rows(got.by_law) == want["by_law"]
+    assert _rows(got.by_method) == want["by_method"]
+    assert _rows(got.by_platform) == want["by_platform"]
+    assert sum(s.share for s in got.by_platform) == pytest.approx(1, abs=0.01)
+    assert _rows(got.top_customers) == want["customers"]
+    assert _rows(got.top_okpd2) == want["okpd2"]
+    assert (c.count, c.total_price) == (want["c_count"], want["c_total"])
+    assert (c.smp_supplier_count, c.smp_supplier_total) == (
+        want["c_smp_count"],
+        want["c_smp_total"],
+    )
+    assert (c.executed, c.terminated, c.overdue) == (
+        want["executed"],
+        want["terminated"],
+        want["overdue"],
+    )
+    assert c.executed > 0 or c.overdue > 0 or c.count - c.executed - c.terminated > 0
+    months = {m.month: m for m in got.monthly}
+    assert [m.month for m in got.monthly] == period.months()
+    for key, (n, total) in want["monthly_p"].items():
+        assert (months[key].procedures, months[key].procedures_total) == (n, total)
+    for key, (n, total) in want["monthly_c"].items():
+        assert (months[key].contracts, months[key].contracts_total) == (n, total)
+    assert sum(m.procedures for m in got.monthly) == p.count
+    assert sum(m.contracts for m in got.monthly) == c.count
+
+
+async def test_terminated_and_foreign_currency_rows(
+    sessionmaker: async_sessionmaker[AsyncSession], session: AsyncSession, tmp_path: Path
+) -> None:
+    """Hand-made edge rows: ET/EC/overdue contracts, a foreign currency, no platform."""
+    await load_demo(sessionmaker, tmp_path, count=20)
+    first = (await session.execute(select(Contract).order_by(Contract.id))).scalars().all()
+    assert len(first) >= 3
+    first[0].status_code = "ET"
+    first[1].status_code = "EC"
+    first[2].status_code = None
+    first[2].execution_end = TODAY - timedelta(days=1)
+    proc = (await session.execute(select(Procedure).order_by(Procedure.id))).scalars().first()
+    assert proc is not None
+    proc.currency = "USD"
+    proc.platform_name = None
+    await session.commit()
+    got = await compute_stats(session, StatsQuery("74", YEAR), TODAY)
+    want = await expected(session, "74", YEAR)
+    assert got.contracts.terminated == want["terminated"] >= 1
+    assert got.contracts.executed == want["executed"] >= 1
+    assert got.contracts.overdue == want["overdue"] >= 1
+    assert got.procedures.total_max_price == want["total"]
+    assert any(s.key == NO_PLATFORM for s in got.by_platform)
+
+
+async def test_no_data_and_unknown_region(
+    sessionmaker: async_sessionmaker[AsyncSession], session: AsyncSession, tmp_path: Path
+) -> None:
+    await load_demo(sessionmaker, tmp_path, count=10)
+    empty = await get_stats(session, StatsQuery("66", YEAR), NOW)  # a valid region without rows
+    assert empty.empty and empty.procedures.count == 0 and empty.contracts.total_price == 0
+    old = await get_stats(session, StatsQuery("74", make_period("year", date(2015, 3, 1))), NOW)
+    assert old.empty
+    with pytest.raises(BadInput):
+        parse_region("00")
+    with pytest.raises(BadInput):
+        parse_region("Атлантида")
+    assert parse_region("all") is None and parse_region("", "74") == "74"
+    assert parse_region("2") == "02"
+
+
+def test_periods() -> None:
+    assert make_period("month", date(2026, 2, 10)) == Period(
+        date(2026, 2, 1), date(2026, 2, 28), "month"
+    )
+    assert make_period("quarter", date(2026, 11, 24)) == Period(
+        date(2026, 10, 1), date(2026, 12, 31), "quarter"
+    )
+    assert make_period("year", date(2026, 11, 24)).months()[0] == "2026-01"
+    assert parse_date("01.03.2026") == date(2026, 3, 1)
+    assert parse_date("2026-02", end=True) == date(2026, 2, 28)
+    assert parse_date("2025", end=True) == date(2025, 12, 31)
+    for bad in ("завтра", "2026-13-01", "31.02.2026", ""):
+        with pytest.raises(BadInput):
+            parse_date(bad)
+    with pytest.raises(BadInput, match="позже"):
+        make_period("custom", TODAY, date(2026, 5, 1), date(2026, 1, 1))
+    with pytest.raises(BadInput):
+        make_period("custom", TODAY, date(1990, 1, 1), date(1990, 12, 31))
+    with pytest.raises(BadInput):
+        make_period("custom", TODAY, date(2030, 1, 1), date(2030, 2, 1))
+    with pytest.raises(BadInput, match="длинный"):
+        make_period("custom", TODAY, date(2011, 1, 1), date(2026, 1, 1))
+    with pytest.raises(BadInput):
+        make_period("custom", TODAY, None, date(2026, 1, 1))
+    with pytest.raises(BadInput):
+        make_period("week", TODAY)
+
+
+async def test_cache_and_invalidation_after_import(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    session: AsyncSession,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await load_demo(sessionmaker, tmp_path, count=30)
+    calls = 0
+    real = stats_service.compute_stats
+
+    async def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(stats_service, "compute_stats", counting)
+    query = StatsQuery("74", YEAR)
+    first = await get_stats(session, query, NOW)
+    again = await get_stats(session, query, NOW)
+    assert again is first and calls == 1
+    await get_stats(session, StatsQuery(None, YEAR), NOW)
+    assert calls == 2
+    # an import (even of nothing new) drops the cache
+    from bot.services.importer import import_files
+
+    await import_files(sessionmaker, [], now=lambda: NOW)
+    await get_stats(session, query, NOW)
+    assert calls == 3
+
+
+async def test_csv_chart_and_json(
+    sessionmaker: async_sessionmaker[AsyncSession], session: AsyncSession, tmp_path: Path
+) -> None:
+    await load_demo(sessionmaker, tmp_path, count=60)
+    stats = await get_stats(session, StatsQuery("74", YEAR), NOW)
+    data = to_csv(stats)
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["section", "key", "name"]
+    sections = {r[0] for r in rows[1:]}
+    assert {"procedures", "law", "platform", "contracts", "month_procedures"} <= sections
+    assert any(r[:2] == ["procedures", "all"] and r[3] == str(stats.procedures.count) for r in rows)
+    png = stats_chart(stats)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert 600 <= width <= 1280 and height <= 1600
+    payload = json.loads(json.dumps(stats.as_dict()))
+    assert payload["region"] == "74" and payload["from"] == "2026-01-01"
+    assert Decimal(payload["procedures"]["total_max_price"]) == stats.procedures.total_max_price
+    assert {"platform", "count", "total", "share"} <= set(payload["by_platform"][0])
+
+
+def test_short_money() -> None:
+    assert short_money(Decimal("1234567.89")) == "1,2 млн ₽"
+    assert short_money(Decimal("2500000000")) == "2,5 млрд ₽"
+    assert short_money(Decimal("12345")) == "12\u202f345 ₽"
+    assert short_money(Decimal("1234567890123")) == "1\u202f234,6 млрд ₽"
+
+
+def test_cli_stats(tmp_path: Path, db_url: str) -> None:
+    """`smebot stats` on a demo database: JSON, PNG and CSV files, bad input."""
+    import os
+    import subprocess
+    import sys
+
+    if "postgresql" in db_url:
+        pytest.skip("the CLI test uses its own SQLite file")
+    url = f"sqlite+aiosqlite:///{tmp_path}/cli.db"
+    env = {**os.environ, "DATABASE_URL": url, "BOT_TOKEN": ""}
+    root = Path(__file__).resolve().parents[1]
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            cwd=tmp_path,
+            env={**env, "PYTHONPATH": str(root)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    made = run("demo-data", "--count", "40", "--dir", str(tmp_path / "demo"), "--json")
+    assert made.returncode == 0, made.stderr
+    png, csv_file = tmp_path / "s.png", tmp_path / "s.csv"
+    today = date.today()
+    result = run(
+        "stats",
+        "--region",
+        "74",
+        "--from",
+        (today - timedelta(days=90)).isoformat(),
+        "--to",
+        today.isoformat(),
+        "--json",
+        "--png",
+        str(png),
+        "--csv",
+        str(csv_file),
+    )
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["region"] == "74" and payload["procedures"]["count"] == 40
+    assert set(payload) >= {"region", "from", "to", "procedures", "by_law", "by_platform"}
+    assert set(payload) >= {"contracts", "monthly"}
+    assert Decimal(payload["contracts"]["total_price"]) > 0
+    assert png.read_bytes()[:4] == b"\x89PNG" and csv_file.read_bytes()[:3] == b"\xef\xbb\xbf"
+    text = run("stats", "--region", "all", "--from", (today - timedelta(days=90)).isoformat())
+    assert text.returncode == 0 and "Процедур" in text.stdout
+    bad = run("stats", "--region", "00")
+    assert bad.returncode != 0 and "регион" in bad.stderr.lower()
+    reversed_ = run("stats", "--from", "2026-05-01", "--to", "2026-01-01")
+    assert reversed_.returncode != 0 and "позже" in reversed_.stderr
+    empty = run("stats", "--region", "66", "--png", str(tmp_path / "none.png"))
+    assert empty.returncode == 0 and "нет данных" in empty.stdout.lower()
+    assert not (tmp_path / "none.png").exists()
