@@ -293,6 +293,25 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if value is not None else None
 
 
+def _load_card(kind: str, number: str, loader: Any) -> Any:
+    """Run `loader(session, digits)` on DATABASE_URL; unknown number → exit 1 with a hint."""
+    from bot.services.errors import NotFound
+
+    settings = settings_or_exit()
+    digits = "".join(ch for ch in number if ch.isdigit()) or number.strip()
+
+    async def work(sessionmaker: Any) -> Any:
+        async with sessionmaker() as session:
+            return await loader(session, digits)
+
+    try:
+        return _run_db(settings, work)
+    except NotFound:
+        raise fail(
+            f"{kind} {number} not found (check the digits; maybe not imported yet)", 1
+        ) from None
+
+
 @app.command()
 def procedure(
     number: Annotated[str, typer.Argument(help="Registry number of the notice")],
@@ -302,26 +321,14 @@ def procedure(
     import json
 
     from bot.app import utcnow
-    from bot.services.errors import NotFound
     from bot.services.procurement import get_procedure
     from bot.ui.console_text import html_to_text
     from bot.ui.procurement import procedure_message
 
-    settings = settings_or_exit()
-    digits = "".join(ch for ch in number if ch.isdigit()) or number.strip()
-
-    async def work(sessionmaker: Any) -> Any:
-        async with sessionmaker() as session:
-            return await get_procedure(session, digits, utcnow())
-
-    try:
-        card = _run_db(settings, work)
-    except NotFound:
-        raise fail(
-            f"procedure {number} not found (check the digits; maybe not imported yet)", 1
-        ) from None
+    card = _load_card("procedure", number, lambda s, n: get_procedure(s, n, utcnow()))
     if not as_json:
-        typer.echo(html_to_text(procedure_message(card, settings.default_timezone).text))
+        zone = settings_or_exit().default_timezone
+        typer.echo(html_to_text(procedure_message(card, zone).text))
         return
     payload = {
         "number": card.number,
@@ -357,24 +364,11 @@ def contract(
     import json
     from datetime import date
 
-    from bot.services.errors import NotFound
     from bot.services.procurement import get_contract
     from bot.ui.console_text import html_to_text
     from bot.ui.procurement import contract_message
 
-    settings = settings_or_exit()
-    digits = "".join(ch for ch in number if ch.isdigit()) or number.strip()
-
-    async def work(sessionmaker: Any) -> Any:
-        async with sessionmaker() as session:
-            return await get_contract(session, digits, date.today())
-
-    try:
-        card = _run_db(settings, work)
-    except NotFound:
-        raise fail(
-            f"contract {number} not found (check the digits; maybe not imported yet)", 1
-        ) from None
+    card = _load_card("contract", number, lambda s, n: get_contract(s, n, date.today()))
     if not as_json:
         typer.echo(html_to_text(contract_message(card).text))
         return

@@ -59,7 +59,7 @@ def number_in_message(message: Message) -> dict[str, Any] | bool:
 
 
 async def _card_for(
-    session: Session, digits: str, kinds: tuple[str, ...], user: UserInfo, now: datetime
+    session: Session, digits: str, kinds: tuple[str, ...], now: datetime
 ) -> tuple[str, Any] | None:
     for kind in kinds:
         try:
@@ -99,13 +99,13 @@ async def on_number(
             render("procurement/not_found", kind="partial", number=partial, url="")
         )
         return
-    found = await _card_for(session, registry.digits, registry.kinds, user, clock())
+    found = await _card_for(session, registry.digits, registry.kinds, clock())
     eis_failed = False
     if found is None and eis is not None:
         eis_failed = not await _fetch_from_eis(message, eis, sessionmaker, registry.digits, clock)
         if not eis_failed:
             await session.rollback()  # end the read snapshot: the import committed elsewhere
-            found = await _card_for(session, registry.digits, registry.kinds, user, clock())
+            found = await _card_for(session, registry.digits, registry.kinds, clock())
     if found is None:
         await message.answer(
             render(

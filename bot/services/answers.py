@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services.errors import Forbidden, NotFound
 from knowledge.glossary import Glossary, Term
 from knowledge.loader import SECTIONS, Article, load_articles
-from knowledge.markdown import split_html, to_plain
+from knowledge.markdown import split_html
 from knowledge.search import SearchIndex, SearchResult
 from knowledge.text import is_meaningless
 from models import QuestionLog
@@ -148,9 +148,6 @@ class KnowledgeBase:
 
     def term(self, query: str) -> Term | None:
         return self.glossary.lookup(query)
-
-    def plain_text(self, answer: Answer, rendered_html: str) -> str:
-        return to_plain(rendered_html)
 
 
 # ------------------------------------------------------------------ persistence
