@@ -21,6 +21,7 @@ K1 = 2.0
 CONCEPT_BOOST = 1.5
 STEM_WEIGHT = 0.5  # prefix stems join word families pymorphy keeps apart (подписать ~ подписание)
 STEM_LEN = 5
+BIGRAM_WEIGHT = 0.5
 # Confidence bands: at or above ANSWER, answer; at or above SUGGEST, offer alternatives.
 ANSWER = 0.55
 SUGGEST = 0.47
@@ -141,11 +142,16 @@ OFF_TOPIC = frozenset(
 )
 
 
-TERM_FACTOR = {"#": CONCEPT_BOOST, "~": STEM_WEIGHT}
+TERM_FACTOR = {"#": CONCEPT_BOOST, "~": STEM_WEIGHT, "^": BIGRAM_WEIGHT}
 
 
 def stem(token: str) -> str:
     return "~" + token[:STEM_LEN]
+
+
+def bigrams(tokens: list[str]) -> list[str]:
+    """Adjacent word pairs by stem («подписание контракта» ~ «подписать контракт»)."""
+    return [f"^{a[:STEM_LEN]}_{b[:STEM_LEN]}" for a, b in zip(tokens, tokens[1:], strict=False)]
 
 
 def stems(tokens: list[str]) -> list[str]:
@@ -247,7 +253,7 @@ class SearchIndex:
             self.surface.setdefault(w, lem)
             seq.append(lem)
         tokens = [t for t in seq if t not in STOPWORDS and len(t) > 1]
-        return tokens + stems(tokens) + self.glossary.concepts(seq)
+        return tokens + stems(tokens) + bigrams(tokens) + self.glossary.concepts(seq)
 
     def _correct(self, word: str) -> str | None:
         """Map a misspelt word to a known lemma, or None when nothing is close enough."""
@@ -301,7 +307,8 @@ class SearchIndex:
             return SearchResult(
                 query, (), tuple(tokens), tuple(unknown), off_topic, small_talk=True
             )
-        q = set(tokens) | {s for s in stems(tokens) if s in self.df}
+        words_only = [t for t in tokens if not t.startswith("#")]
+        q = set(tokens) | {s for s in (*stems(words_only), *bigrams(words_only)) if s in self.df}
         base = list(dict.fromkeys(tokens))
         # The query's total weight: every informative token, unknown words at maximum idf.
         total_weight = sum(self._weight(t) for t in base) + self.max_idf * len(unknown)
