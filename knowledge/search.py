@@ -3,6 +3,7 @@ glossary concepts, typo tolerance and a confidence that knows when it does not k
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -151,7 +152,7 @@ def stem(token: str) -> str:
 
 def bigrams(tokens: list[str]) -> list[str]:
     """Adjacent word pairs by stem («подписание контракта» ~ «подписать контракт»)."""
-    return [f"^{a[:STEM_LEN]}_{b[:STEM_LEN]}" for a, b in zip(tokens, tokens[1:], strict=False)]
+    return [f"^{a[:STEM_LEN]}_{b[:STEM_LEN]}" for a, b in itertools.pairwise(tokens)]
 
 
 def stems(tokens: list[str]) -> list[str]:
