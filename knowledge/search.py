@@ -245,7 +245,7 @@ class SearchIndex:
 
     @cached_property
     def _lemma_keys(self) -> list[str]:
-        return [t for t in self.df if len(t) >= 4 and not t.startswith("#")]
+        return [t for t in self.df if len(t) >= 4 and t[0] not in TERM_FACTOR]
 
     def _analyze(self, text: str) -> list[str]:
         seq = []
