@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import upsert
@@ -84,17 +84,6 @@ async def touch_user(
     return _info(user, is_new=is_new)
 
 
-async def get_user(session: AsyncSession, user_id: int) -> UserInfo | None:
-    user = await session.get(User, user_id)
-    return None if user is None else _info(user)
-
-
 async def set_active(session: AsyncSession, user_id: int, active: bool) -> None:
     await session.execute(update(User).where(User.id == user_id).values(is_active=active))
     await session.commit()
-
-
-async def count_users(session: AsyncSession) -> int:
-    from sqlalchemy import func
-
-    return int((await session.execute(select(func.count()).select_from(User))).scalar_one())

@@ -23,9 +23,3 @@ def main_menu() -> InlineKeyboardMarkup:
         builder.button(text=label, callback_data=MenuCB(item=key))
     builder.adjust(2)
     return builder.as_markup()
-
-
-def back_to_menu() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text="☰ Меню", callback_data=MenuCB(item="menu"))
-    return builder.as_markup()
