@@ -21,8 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import jobs
 from bot.config import Settings
+from bot.delivery import Delivery
 from bot.middlewares import DbSessionMiddleware, FloodControlMiddleware, UserMiddleware
 from bot.services.answers import KnowledgeBase
+from bot.services.reminders import Defaults
 from bot.sources.base import DirectorySource, Source
 from handlers import get_routers
 
@@ -56,6 +58,21 @@ def build_storage(settings: Settings) -> BaseStorage:
     return MemoryStorage()
 
 
+def reminder_defaults(settings: Settings) -> Defaults:
+    return Defaults(settings.reminder_lead_times, settings.quiet_hours, settings.default_timezone)
+
+
+def build_reminders(
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    bot: Bot,
+    clock: Clock = utcnow,
+) -> jobs.ReminderRunner:
+    """The outbox runner with the one rate-limited sender (SEND_RATE)."""
+    delivery = Delivery(bot, rate=settings.send_rate)
+    return jobs.ReminderRunner(sessionmaker, delivery, reminder_defaults(settings), clock)
+
+
 def build_dispatcher(
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
@@ -72,6 +89,7 @@ def build_dispatcher(
         kb=kb,
         eis=eis,
         sessionmaker=sessionmaker,
+        defaults=reminder_defaults(settings),
     )
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dp.update.outer_middleware(UserMiddleware(settings, clock))
@@ -107,9 +125,20 @@ def build_scheduler(
     *,
     eis: Source | None = None,
     clock: Clock = utcnow,
+    reminders: jobs.ReminderRunner | None = None,
 ) -> AsyncIOScheduler:
     """APScheduler in the running loop, memory job store; jobs open their own sessions."""
     scheduler = AsyncIOScheduler(timezone=UTC)
+    if reminders is not None:
+        scheduler.add_job(
+            reminders,
+            "interval",
+            seconds=settings.reminder_poll_seconds,
+            id="reminders",
+            next_run_time=datetime.now(UTC),  # due reminders go out right after a start
+            max_instances=1,
+            coalesce=True,
+        )
     if settings.import_dir is not None:
         settings.import_dir.mkdir(parents=True, exist_ok=True)
         scheduler.add_job(

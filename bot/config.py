@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     eis_ca_bundle: Path | None = None
     eis_url: str = "https://int44.zakupki.gov.ru/eis-integration/services/getDocsIP"
     eis_sync_hour: int = Field(default=4, ge=0, le=23)
+    # reminders and delivery
+    reminder_lead_times: str = "3d,1d,3h"
+    quiet_hours: str = "22:00-08:00"
+    reminder_poll_seconds: float = Field(default=30.0, ge=1.0, le=3600.0)
+    send_rate: float = Field(default=25.0, gt=0.0, le=1000.0)
 
     @field_validator("admin_ids", "consultant_ids", mode="before")
     @classmethod
@@ -102,6 +107,29 @@ class Settings(BaseSettings):
             raise ValueError("region must be a two-digit code such as 74")
         return value
 
+    @field_validator("reminder_lead_times")
+    @classmethod
+    def _leads(cls, value: str) -> str:
+        from bot.services.errors import BadInput
+        from bot.services.schedule import format_leads, parse_lead_times
+
+        try:
+            return format_leads(parse_lead_times(value))
+        except BadInput as exc:
+            raise ValueError(exc.detail) from None
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet(cls, value: str) -> str:
+        from bot.services.errors import BadInput
+        from bot.services.schedule import parse_quiet_hours
+
+        try:
+            quiet = parse_quiet_hours(value)
+        except BadInput as exc:
+            raise ValueError(exc.detail) from None
+        return "" if quiet is None else str(quiet)
+
     @field_validator("log_level")
     @classmethod
     def _level(cls, value: str) -> str:
@@ -117,6 +145,12 @@ class Settings(BaseSettings):
         if not re.match(r"^https?://[^/\s]+", value):
             raise ValueError("BOT_API_URL must be an http(s) URL")
         return value
+
+    @property
+    def lead_times(self) -> tuple[int, ...]:
+        from bot.services.schedule import parse_lead_times
+
+        return parse_lead_times(self.reminder_lead_times)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -8,9 +8,24 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.delivery import Delivery, DeliveryStats, Outgoing
 from bot.services import Sessionmaker
+from bot.services.reminders import (
+    Defaults,
+    DueReminder,
+    Outcome,
+    claim_due,
+    collect_digests,
+    mark_sending,
+    new_token,
+    reconcile,
+    record_outcomes,
+    release_claimed,
+    release_expired,
+)
 from bot.services.sync import sync_days, sync_directory
 from bot.sources.base import DirectorySource, Source
+from bot.ui.reminders import reminder_message
 
 log = logging.getLogger("smebot.jobs")
 Clock = Callable[[], datetime]
@@ -42,3 +57,83 @@ async def eis_sync_job(
         log.info("EIS sync: %s", summary.as_dict() | {"errors": len(summary.errors)})
     except Exception:
         log.exception("EIS sync failed; will retry on the next run")
+
+
+class ReminderRunner:
+    """The outbox job: recover, re-plan changed targets, collect digests, then claim due rows
+    in batches and hand them to the one Delivery (see bot/services/reminders.py)."""
+
+    def __init__(
+        self,
+        sessionmaker: Sessionmaker,
+        delivery: Delivery,
+        defaults: Defaults,
+        clock: Clock,
+        *,
+        batch: int = 500,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.delivery = delivery
+        self.defaults = defaults
+        self.clock = clock
+        self.batch = batch
+        self.token = new_token()
+        self.totals = DeliveryStats()
+
+    async def __call__(self) -> None:
+        try:
+            await self.run_once()
+        except Exception:
+            log.exception("reminders run failed; will retry on the next run")
+
+    async def prepare(self) -> None:
+        now = self.clock()
+        async with self.sessionmaker() as session:
+            await release_expired(session, now)
+        async with self.sessionmaker() as session:
+            await reconcile(session, self.defaults, now)
+        async with self.sessionmaker() as session:
+            await collect_digests(session, now)
+
+    async def run_once(self) -> int:
+        """One poll: returns the number of messages handed to Telegram."""
+        await self.prepare()
+        handed = 0
+        while not self.delivery.stopping:
+            async with self.sessionmaker() as session:
+                claimed, due = await claim_due(session, self.clock(), self.token, self.batch)
+            if due:
+                handed += await self._deliver(due)
+            if claimed < self.batch:
+                break
+        return handed
+
+    async def _deliver(self, due: list[DueReminder]) -> int:
+        now = self.clock()
+        messages = []
+        for d in due:
+            out = reminder_message(d, now)
+            messages.append(Outgoing(d.id, d.user_id, out.text, out.keyboard))
+
+        async def on_sending(ids: list[int]) -> None:
+            async with self.sessionmaker() as session:
+                await mark_sending(session, ids, self.clock())
+
+        async def on_done(outcomes: list[Outcome]) -> None:
+            async with self.sessionmaker() as session:
+                await record_outcomes(session, outcomes, self.clock())
+
+        try:
+            stats = await self.delivery.deliver(messages, on_sending=on_sending, on_done=on_done)
+        finally:
+            async with self.sessionmaker() as session:
+                await release_claimed(session, self.token)
+        for name in ("sent", "blocked", "failed", "retry", "throttled", "server_errors"):
+            setattr(self.totals, name, getattr(self.totals, name) + getattr(stats, name))
+        return stats.sent + stats.blocked + stats.failed + stats.retry
+
+    async def stop(self) -> None:
+        """Graceful: no new sends; what is claimed but unsent goes back to pending."""
+        self.delivery.stop()
+        async with self.sessionmaker() as session:
+            await release_claimed(session, self.token)

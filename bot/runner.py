@@ -13,6 +13,7 @@ from bot.app import (
     build_dispatcher,
     build_eis_source,
     build_knowledge,
+    build_reminders,
     build_scheduler,
     build_storage,
 )
@@ -34,7 +35,8 @@ async def run_polling(settings: Settings, token: str) -> None:
     sessionmaker = create_sessionmaker(engine)
     eis = build_eis_source(settings)
     dp = build_dispatcher(settings, sessionmaker, kb=kb, storage=build_storage(settings), eis=eis)
-    scheduler = build_scheduler(settings, sessionmaker, eis=eis)
+    reminders = build_reminders(settings, sessionmaker, bot)
+    scheduler = build_scheduler(settings, sessionmaker, eis=eis, reminders=reminders)
     try:
         try:
             me = await bot.get_me()
@@ -48,6 +50,7 @@ async def run_polling(settings: Settings, token: str) -> None:
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=False)
+        await reminders.stop()
         await dp.storage.close()
         close = getattr(eis, "close", None)
         if close is not None:

@@ -12,6 +12,8 @@ from handlers import (
     inline,
     procurement,
     questions,
+    reminders,
+    settings,
     start,
     stats,
 )
@@ -26,6 +28,8 @@ def get_routers() -> list[Router]:
         inline.build_router(),
         procurement.build_router(),
         stats.build_router(),
+        reminders.build_router(),
+        settings.build_router(),
         questions.build_router(),
         fallback.build_router(),
     ]

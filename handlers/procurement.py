@@ -16,7 +16,6 @@ from bot.services import Session, Sessionmaker
 from bot.services.errors import NotFound
 from bot.services.procurement import (
     RegistryNumber,
-    SearchFilters,
     eis_url,
     find_registry_number,
     get_contract,
@@ -35,6 +34,7 @@ from bot.ui.procurement import (
     parse_price,
     price_keyboard,
     procedure_message,
+    search_filters,
     search_message,
 )
 from bot.ui.render import render
@@ -131,14 +131,9 @@ async def _show_search(
 ) -> None:
     data = await state.get_data()
     words = str(data.get("find_words") or "")
-    region = user.region if data.get("find_region", True) else None
+    filters = search_filters(data, user.region)
+    region = filters.region
     price = data.get("find_price") or None
-    filters = SearchFilters(
-        region=region,
-        smp_only=bool(data.get("find_smp")),
-        max_price=parse_price(price) if price else None,
-        accepting_only=bool(data.get("find_acc")),
-    )
     page = await search_procedures(
         session, words, filters, clock(), page=int(data.get("find_page") or 0), page_size=PAGE_SIZE
     )
@@ -221,6 +216,12 @@ async def on_procedure_button(
         out = procedure_message(card, user.timezone)
         if isinstance(query.message, Message):
             await query.message.answer(out.text, reply_markup=out.keyboard)
+    elif callback_data.op == "ccard":
+        contract = await get_contract(session, callback_data.n, clock().date())
+        await query.answer()
+        out = contract_message(contract)
+        if isinstance(query.message, Message):
+            await query.message.answer(out.text, reply_markup=out.keyboard)
     elif callback_data.op == "sim":
         words = await similar_words(session, callback_data.n)
         await state.update_data(find_words=words, find_page=0)
@@ -228,7 +229,7 @@ async def on_procedure_button(
         if isinstance(query.message, Message):
             await _show_search(query.message, session, state, user, clock)
     else:
-        await query.answer(render("procurement/subscribe_soon"), show_alert=True)
+        await query.answer(render("common/stale_button"), show_alert=True)
 
 
 async def on_menu_find(query: CallbackQuery) -> None:
@@ -243,7 +244,10 @@ def build_router() -> Router:
     router.message.register(
         on_number, F.chat.type == "private", F.text, ~F.text.startswith("/"), number_in_message
     )
-    router.callback_query.register(on_find, FindCB.filter())
-    router.callback_query.register(on_procedure_button, ProcCB.filter())
+    # «🔔» buttons (FindCB save, ProcCB sub / csub) belong to handlers/reminders.py
+    router.callback_query.register(on_find, FindCB.filter(F.op != "save"))
+    router.callback_query.register(
+        on_procedure_button, ProcCB.filter(F.op.in_({"card", "ccard", "sim"}))
+    )
     router.callback_query.register(on_menu_find, MenuCB.filter(F.item == "find"))
     return router

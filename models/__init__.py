@@ -11,6 +11,7 @@ from models.procurement import (
     ProtocolStatus,
 )
 from models.question import QuestionLog
+from models.subscription import Reminder, Subscription
 from models.user import User
 
 __all__ = [
@@ -23,5 +24,7 @@ __all__ = [
     "ProcedureLot",
     "ProtocolStatus",
     "QuestionLog",
+    "Reminder",
+    "Subscription",
     "User",
 ]

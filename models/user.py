@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Index, String
+from sqlalchemy import BigInteger, Boolean, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
@@ -23,5 +23,9 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # reminder settings; None means "the configured default", "" quiet hours means "off"
+    lead_times: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    quiet_hours: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    news: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (Index("ix_users_region_active", "region", "is_active"),)

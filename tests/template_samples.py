@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from bot.services.answers import ArticleRef, ArticleView
+from bot.services.reminders import Prefs
+from bot.services.schedule import QuietHours
 from bot.services.procurement import (
     STATUS_WORDS,
     ContractCard,
@@ -201,7 +203,6 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
     "procurement/find_usage": [{}],
     "procurement/fetching": [{"number": "0873200009825003091"}],
     "procurement/price_prompt": [{}],
-    "procurement/subscribe_soon": [{}],
 }
 
 # ------------------------------------------------------------------------ statistics
@@ -254,5 +255,176 @@ SAMPLES.update(
         "stats/csv_caption": [{"stats": STATS_EMPTY, "period_label": HOSTILE}],
         "stats/custom_prompt": [{"region": "74"}, {"region": HOSTILE}],
         "stats/usage": [{"detail": HOSTILE}, {"detail": ""}],
+    }
+)
+
+# ------------------------------------------------------------------------ reminders
+_AT = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)
+_PREFS = Prefs(
+    (4320, 1440, 180), "Asia/Yekaterinburg", QuietHours(time(22), time(8)), False, False, False
+)
+SAMPLES.update(
+    {
+        "reminders/deadline": [
+            {
+                "left": timedelta(days=1),
+                "event_at": _AT,
+                "date_only": False,
+                "tz": "Asia/Yekaterinburg",
+                "phrase": "заканчивается подача заявок",
+                "sub_kind": "procedure",
+                "target": "0169300000126000123",
+                "title": HOSTILE,
+            },
+            {
+                "left": timedelta(hours=3),
+                "event_at": _AT,
+                "date_only": True,
+                "tz": "Europe/Moscow",
+                "phrase": "заканчивается этап 2",
+                "sub_kind": "contract",
+                "target": "2745300000126000001",
+                "title": "",
+            },
+        ],
+        "reminders/update": [
+            {
+                "cancelled": False,
+                "changes": [
+                    {
+                        "label": "приём заявок до",
+                        "old": _AT,
+                        "new": _AT + timedelta(days=2),
+                        "date_only": False,
+                    }
+                ],
+                "sub_kind": "procedure",
+                "target": "0169300000126000123",
+                "title": HOSTILE,
+                "tz": "Asia/Yekaterinburg",
+            },
+            {
+                "cancelled": True,
+                "changes": [],
+                "sub_kind": "procedure",
+                "target": "0169300000126000123",
+                "title": "",
+                "tz": "Asia/Yekaterinburg",
+            },
+        ],
+        "reminders/digest": [
+            {
+                "searches": [
+                    {
+                        "words": HOSTILE,
+                        "total": 7,
+                        "more": False,
+                        "items": [
+                            {
+                                "number": "0169300000126000123",
+                                "title": HOSTILE,
+                                "max_price": Decimal("150000.5"),
+                                "currency": "RUB",
+                                "applications_end": _AT,
+                            },
+                            {
+                                "number": "32615000001",
+                                "title": "Поставка бумаги",
+                                "max_price": None,
+                                "currency": "RUB",
+                                "applications_end": None,
+                            },
+                        ],
+                    }
+                ],
+                "tz": "Asia/Yekaterinburg",
+            }
+        ],
+        "reminders/list": [
+            {
+                "items": [
+                    {
+                        "kind": "procedure",
+                        "target": "0169300000126000123",
+                        "title": HOSTILE,
+                        "active": True,
+                        "next_due": _AT,
+                        "filters_text": "",
+                    },
+                    {
+                        "kind": "contract",
+                        "target": "2745300000126000001",
+                        "title": "ООО «Ромашка»",
+                        "active": False,
+                        "next_due": None,
+                        "filters_text": "",
+                    },
+                    {
+                        "kind": "search",
+                        "target": HOSTILE,
+                        "title": "",
+                        "active": True,
+                        "next_due": None,
+                        "filters_text": "регион 74, только СМП",
+                    },
+                    {
+                        "kind": "procedure",
+                        "target": "0169300000126000124",
+                        "title": "",
+                        "active": True,
+                        "next_due": None,
+                        "filters_text": "",
+                    },
+                ],
+                "total": 9,
+                "offset": 5,
+                "tz": "Asia/Yekaterinburg",
+            }
+        ],
+        "reminders/empty": [{}],
+        "reminders/subscribed": [
+            {
+                "created": True,
+                "kind": "procedure",
+                "target": "0169300000126000123",
+                "leads": "3 дня, 1 день",
+                "next_due": _AT,
+                "tz": "Asia/Yekaterinburg",
+            },
+            {
+                "created": False,
+                "kind": "contract",
+                "target": HOSTILE,
+                "leads": "1 день",
+                "next_due": None,
+                "tz": "Europe/Moscow",
+            },
+        ],
+        "reminders/search_saved": [
+            {"created": True, "words": HOSTILE, "filters_text": "вся Россия"},
+            {"created": False, "words": "бумага", "filters_text": "регион 74"},
+        ],
+        "reminders/toast": [
+            {"op": op, "target": "0169300000126000123"} for op in ("pause", "resume", "del", "off")
+        ],
+        "settings/show": [
+            {"prefs": _PREFS, "leads": "3 дня, 1 день, 3 часа", "saved": False},
+            {
+                "prefs": dataclasses.replace(
+                    _PREFS, quiet=None, news=True, timezone="Asia/Omsk", custom_leads=True
+                ),
+                "leads": "1 час",
+                "saved": True,
+            },
+            {
+                "prefs": dataclasses.replace(_PREFS, timezone="America/New_York"),
+                "leads": "5 минут",
+                "saved": True,
+            },
+        ],
+        "settings/lead_prompt": [{}],
+        "settings/tz_prompt": [{}],
+        "settings/quiet_prompt": [{}],
+        "settings/cancelled": [{}],
     }
 )

@@ -21,3 +21,9 @@ class Forbidden(DomainError):
 
 class BadInput(DomainError):
     code = "bad_input"
+
+
+class Refused(DomainError):
+    """A valid request the bot will not carry out (e.g. reminders for a finished procedure)."""
+
+    code = "refused"

@@ -377,6 +377,7 @@ async def search_procedures(
     now: datetime,
     page: int = 0,
     page_size: int = 5,
+    after_id: int | None = None,
 ) -> SearchPage:
     """Full-text search over lemmatised text: FTS5 on SQLite, russian tsvector on PostgreSQL."""
     terms = _fts_terms(words)
@@ -397,6 +398,8 @@ async def search_procedures(
         )
         newest = Procedure.id.desc()
     base = _filtered(base, filters, now)
+    if after_id is not None:  # saved searches: only procedures loaded since the last check
+        base = base.where(Procedure.id > after_id)
     # Counting every match of a common word is the slow part at millions of rows: count up
     # to COUNT_CAP and say «более …» beyond. Newest first (by id) lets the database stop early.
     capped = base.with_only_columns(Procedure.id).limit(COUNT_CAP + 1).subquery()

@@ -40,7 +40,8 @@ class FindCB(CallbackData, prefix="s1"):
 
 
 class ProcCB(CallbackData, prefix="p1"):
-    """Procedure card buttons: op = sub (remind) | sim (similar); n = registry number."""
+    """Card buttons: op = card | sub (remind) | sim (similar) for procedures, ccard | csub
+    for contracts; n = registry number."""
 
     op: str
     n: str
@@ -55,3 +56,19 @@ class StatsCB(CallbackData, prefix="st1"):
     p: str
     a: str = ""
     b: str = ""
+
+
+class SubCB(CallbackData, prefix="r1"):
+    """Subscriptions: op = pause | resume | del | off (from a reminder) | page; id = row id
+    (checked against the pressing user: a forged id answers «не найдена»); p = list page."""
+
+    op: str
+    id: int = 0
+    p: int = 0
+
+
+class SetCB(CallbackData, prefix="g1"):
+    """/settings: op = lead | tz | quiet | news | settz | cancel; v = a zone for settz."""
+
+    op: str
+    v: str = ""

@@ -17,6 +17,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("start", "Начать и открыть главное меню"),
     Command("menu", "Главное меню"),
     Command("find", "Найти закупку: /find поставка бумаги"),
+    Command("reminders", "Мои подписки и напоминания"),
+    Command("settings", "Сроки напоминаний, часовой пояс, тихие часы"),
     Command("stats", "Статистика закупок: /stats 74 2026"),
     Command("faq", "Разделы базы знаний"),
     Command("glossary", "Что значит термин: /glossary НМЦК"),

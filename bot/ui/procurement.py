@@ -7,7 +7,13 @@ from decimal import Decimal
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.services.procurement import STATUS_WORDS, ContractCard, ProcedureCard, SearchPage
+from bot.services.procurement import (
+    STATUS_WORDS,
+    ContractCard,
+    ProcedureCard,
+    SearchFilters,
+    SearchPage,
+)
 from bot.ui.answers import CONSULT_LABEL, OutMessage
 from bot.ui.callbacks import FindCB, MenuCB, ProcCB
 from bot.ui.render import render, zone_name
@@ -35,6 +41,9 @@ def procedure_message(card: ProcedureCard, tz: str) -> OutMessage:
 
 def contract_message(card: ContractCard) -> OutMessage:
     builder = InlineKeyboardBuilder()
+    data = ProcCB(op="csub", n=card.number).pack()
+    if _fits(data):
+        builder.button(text="🔔 Напоминать о сроках", callback_data=data)
     builder.button(text=CONSULT_LABEL, callback_data=MenuCB(item="consult"))
     builder.button(text="🌐 Открыть в ЕИС", url=card.url)
     builder.adjust(1)
@@ -79,6 +88,7 @@ def search_keyboard(
     builder.button(text=f"{mark[smp]} Только СМП", callback_data=FindCB(op="smp"))
     builder.button(text=f"{mark[price is not None]} Цена до…", callback_data=FindCB(op="price"))
     builder.button(text=f"{mark[accepting]} Приём заявок идёт", callback_data=FindCB(op="acc"))
+    builder.button(text="🔔 Сообщать о новых", callback_data=FindCB(op="save"))
     nav = 0
     if page.page > 0:
         builder.button(text="◀️", callback_data=FindCB(op="page", v=str(page.page - 1)))
@@ -86,7 +96,7 @@ def search_keyboard(
     if page.page < page.pages - 1:
         builder.button(text="▶️", callback_data=FindCB(op="page", v=str(page.page + 1)))
         nav += 1
-    builder.adjust(*([1] * len(page.items)), 2, 2, *([nav] if nav else []))
+    builder.adjust(*([1] * len(page.items)), 2, 2, 1, *([nav] if nav else []))
     return builder.as_markup()
 
 
@@ -98,6 +108,17 @@ def price_keyboard() -> InlineKeyboardMarkup:
     builder.button(text="Без ограничения", callback_data=FindCB(op="setprice", v=""))
     builder.adjust(2)
     return builder.as_markup()
+
+
+def search_filters(data: dict[str, object], user_region: str) -> SearchFilters:
+    """The /find filters kept in FSM data (the words stay there too, never in buttons)."""
+    price = str(data.get("find_price") or "")
+    return SearchFilters(
+        region=user_region if data.get("find_region", True) else None,
+        smp_only=bool(data.get("find_smp")),
+        max_price=parse_price(price) if price else None,
+        accepting_only=bool(data.get("find_acc")),
+    )
 
 
 def parse_price(value: str) -> Decimal | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +28,18 @@ def plural(n: int, one: str, few: str, many: str) -> str:
     return many
 
 
+def until_words(delta: timedelta) -> str:
+    """Rounded Russian words for a time span: «1 день», «3 часа», «15 минут»."""
+    minutes = max(1, round(delta.total_seconds() / 60))
+    if minutes >= 1410:
+        days = round(minutes / 1440)
+        return f"{days} {plural(days, 'день', 'дня', 'дней')}"
+    if minutes >= 55:
+        hours = round(minutes / 60)
+        return f"{hours} {plural(hours, 'час', 'часа', 'часов')}"
+    return f"{minutes} {plural(minutes, 'минуту', 'минуты', 'минут')}"
+
+
 def money(value: Decimal | int | float | None, currency: str = "₽") -> str:
     """1234567.5 -> '1 234 567,50 ₽' with narrow no-break spaces as thousands separators."""
     if value is None:
@@ -49,6 +61,19 @@ def human_date(
         text = f"{local.day} {MONTHS_GENITIVE[local.month - 1]} {local.year}"
         return f"{text} в {local:%H:%M}" if with_time else text
     return f"{value.day} {MONTHS_GENITIVE[value.month - 1]} {value.year}"
+
+
+def short_date(
+    value: datetime | date | None, tz: str = "Asia/Yekaterinburg", with_time: bool = True
+) -> str:
+    """'25 ноября в 10:00' (no year) in the given zone; plain dates have no time part."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        local = value.astimezone(ZoneInfo(tz))
+        text = f"{local.day} {MONTHS_GENITIVE[local.month - 1]}"
+        return f"{text} в {local:%H:%M}" if with_time else text
+    return f"{value.day} {MONTHS_GENITIVE[value.month - 1]}"
 
 
 CURRENCY_SIGNS = {"RUB": "₽", "RUR": "₽", "643": "₽", "810": "₽", "USD": "$", "EUR": "€"}
@@ -96,6 +121,8 @@ def environment() -> Environment:
     env.filters["currency"] = currency
     env.filters["zone"] = zone_name
     env.globals["plural"] = plural
+    env.filters["until"] = until_words
+    env.filters["short_date"] = short_date
     return env
 
 

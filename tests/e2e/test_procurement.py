@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Contract, Procedure
-from tests.conftest import RunningBot
+from tests.conftest import FixedClock, RunningBot
 from tests.test_procurement import load_demo
 
 USER = 3001
@@ -16,6 +16,7 @@ USER = 3001
 
 async def test_number_shows_procedure_card(
     running_bot: RunningBot,
+    clock: FixedClock,
     sessionmaker: async_sessionmaker[AsyncSession],
     session: AsyncSession,
     tmp_path: Path,
@@ -23,7 +24,15 @@ async def test_number_shows_procedure_card(
     await load_demo(sessionmaker, tmp_path, count=40)
     api = running_bot.api
     number = (
-        (await session.execute(select(Procedure.number).order_by(Procedure.id))).scalars().first()
+        (
+            await session.execute(
+                select(Procedure.number)
+                .where(Procedure.applications_end > clock.now)
+                .order_by(Procedure.id)
+            )
+        )
+        .scalars()
+        .first()
     )
     api.user_says(USER, f"что с закупкой {number}?")
     card = await api.next_message(USER)
@@ -33,8 +42,10 @@ async def test_number_shows_procedure_card(
         "Похожие" in label for label in labels
     )
     assert any(b.get("url", "").startswith("https://zakupki.gov.ru") for b in card.buttons())
-    qid = api.press(USER, card, "Напоминать")
-    assert "скоро" in (await api.answer_of(qid))["text"].lower()
+    mark = api.mark()
+    api.press(USER, card, "Напоминать")
+    subscribed = await api.next_message(USER, after=mark)
+    assert "Готово" in subscribed.text and number in subscribed.text
     mark = api.mark()
     qid = api.press(USER, card, "Похожие")
     await api.answer_of(qid)

@@ -1,0 +1,244 @@
+"""Outgoing messages at Telegram's limits: one sender for reminders, digests and news.
+
+* `rate` messages per second in total (token bucket paced with a small safety margin so a
+  one-second window on Telegram's side never sees more than `rate`), and at most one message
+  per chat per `per_chat_interval` seconds;
+* 429: every send waits `retry_after` (a global pause), then the message is retried;
+* 403 (blocked, deactivated) and «chat not found»: outcome `blocked`, never retried;
+* 5xx and network errors: retried with exponential back-off up to `max_attempts`, then
+  outcome `retry` (the caller puts the row back in the outbox for later);
+* other 4xx: outcome `failed`.
+
+`deliver()` reports progress through two callbacks so the caller can keep its outbox exact:
+`on_sending(ids)` right before the HTTP calls of a tick (claim → sending) and
+`on_done(outcomes)` after Telegram answered (sending → sent / failed / pending).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import InlineKeyboardMarkup
+
+from bot.services.reminders import Outcome
+
+log = logging.getLogger("smebot.delivery")
+PACING = 0.98  # stay just under the configured rate: clocks and networks jitter
+MIN_TICK = 0.005
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    id: int
+    chat_id: int
+    text: str
+    reply_markup: InlineKeyboardMarkup | None = None
+
+
+@dataclass
+class DeliveryStats:
+    sent: int = 0
+    blocked: int = 0
+    failed: int = 0
+    retry: int = 0
+    throttled: int = 0  # 429 answers seen
+    server_errors: int = 0  # 5xx and network errors seen
+    started: float = 0.0
+    finished: float = 0.0
+
+    def count(self, outcome: Outcome) -> None:
+        setattr(self, outcome.status, getattr(self, outcome.status) + 1)
+
+
+class TokenBucket:
+    """`rate` tokens per second, at most `capacity` saved up."""
+
+    def __init__(self, rate: float, capacity: float, now: float) -> None:
+        self.rate = rate
+        self.capacity = capacity
+        self.tokens = min(1.0, capacity)
+        self.updated = now
+
+    def refill(self, now: float) -> float:
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        return self.tokens
+
+    def wait_time(self, now: float) -> float:
+        missing = 1.0 - self.refill(now)
+        return max(0.0, missing / self.rate)
+
+
+OnSending = Callable[[list[int]], Awaitable[None]]
+OnDone = Callable[[list[Outcome]], Awaitable[None]]
+
+
+class Delivery:
+    def __init__(
+        self,
+        bot: Bot,
+        *,
+        rate: float = 25.0,
+        per_chat_interval: float = 1.0,
+        max_attempts: int = 5,
+        backoff: float = 0.5,
+        max_backoff: float = 30.0,
+        max_retry_after: float = 120.0,
+        timer: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.bot = bot
+        self.rate = rate * PACING
+        self.per_chat_interval = per_chat_interval
+        self.max_attempts = max_attempts
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.max_retry_after = max_retry_after
+        self.timer = timer
+        self.sleep = sleep
+        # a burst of a tenth of a second at most keeps any one-second window under the limit
+        self.bucket = TokenBucket(self.rate, max(1.0, self.rate * 0.02), timer())
+        self.paused_until = 0.0
+        self.chat_next: dict[int, float] = {}
+        self._stopping = False
+
+    def stop(self) -> None:
+        """Finish the messages in flight, start no new ones."""
+        self._stopping = True
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    # ------------------------------------------------------------ one message
+    async def _acquire(self) -> None:
+        """Wait for a token and for any global 429 pause (used by retries)."""
+        while True:
+            now = self.timer()
+            if now < self.paused_until:
+                await self.sleep(self.paused_until - now)
+                continue
+            wait = self.bucket.wait_time(now)
+            if wait <= 0:
+                self.bucket.tokens -= 1.0
+                return
+            await self.sleep(max(wait, MIN_TICK))
+
+    async def _send(self, msg: Outgoing, stats: DeliveryStats) -> Outcome:
+        attempts = 0
+        throttled = 0
+        while True:
+            attempts += 1
+            try:
+                sent = await self.bot.send_message(
+                    msg.chat_id, msg.text, reply_markup=msg.reply_markup
+                )
+                return Outcome(msg.id, "sent", sent.message_id, "", attempts, msg.chat_id)
+            except TelegramRetryAfter as exc:
+                stats.throttled += 1
+                throttled += 1
+                attempts -= 1  # a 429 is Telegram asking us to wait, not a failed attempt
+                if exc.retry_after > self.max_retry_after or throttled > 20:
+                    return Outcome(msg.id, "retry", None, "429 flood wait", 1, msg.chat_id)
+                self.paused_until = max(self.paused_until, self.timer() + exc.retry_after)
+            except TelegramForbiddenError as exc:
+                return Outcome(msg.id, "blocked", None, exc.message[:150], attempts, msg.chat_id)
+            except TelegramBadRequest as exc:
+                status = "blocked" if "chat not found" in exc.message.lower() else "failed"
+                return Outcome(msg.id, status, None, exc.message[:150], attempts, msg.chat_id)  # type: ignore[arg-type]
+            except (TelegramServerError, TelegramNetworkError, TimeoutError) as exc:
+                stats.server_errors += 1
+                if attempts >= self.max_attempts:
+                    return Outcome(msg.id, "retry", None, str(exc)[:150], attempts, msg.chat_id)
+                await self.sleep(min(self.max_backoff, self.backoff * 2 ** (attempts - 1)))
+            except Exception as exc:  # never let one message kill the sender
+                log.exception("unexpected error sending reminder %s", msg.id)
+                return Outcome(msg.id, "failed", None, repr(exc)[:150], attempts, msg.chat_id)
+            await self._acquire()
+
+    # ------------------------------------------------------------ a batch
+    def _take(self, pending: deque[Outgoing], busy: set[int], now: float) -> list[Outgoing]:
+        """The messages that may go now: tokens available, chat free and not too soon."""
+        budget = int(self.bucket.refill(now))
+        group: list[Outgoing] = []
+        skipped: list[Outgoing] = []
+        while pending and len(group) < budget and len(skipped) < 1000:
+            msg = pending.popleft()
+            if msg.chat_id in busy or self.chat_next.get(msg.chat_id, 0.0) > now:
+                skipped.append(msg)
+                continue
+            group.append(msg)
+            busy.add(msg.chat_id)
+            self.chat_next[msg.chat_id] = now + self.per_chat_interval
+        pending.extendleft(reversed(skipped))
+        self.bucket.tokens -= len(group)
+        return group
+
+    def _forget_old_chats(self, now: float) -> None:
+        if len(self.chat_next) > 10_000:
+            self.chat_next = {c: t for c, t in self.chat_next.items() if t > now}
+
+    def _next_wake(self, pending: deque[Outgoing], now: float) -> float:
+        if now < self.paused_until:
+            return self.paused_until - now
+        if not pending:
+            return 1.0
+        wait = self.bucket.wait_time(now)
+        head = self.chat_next.get(pending[0].chat_id, 0.0) - now
+        return max(MIN_TICK, wait if wait > 0 else max(head, MIN_TICK))
+
+    async def deliver(
+        self, messages: Sequence[Outgoing], *, on_sending: OnSending, on_done: OnDone
+    ) -> DeliveryStats:
+        stats = DeliveryStats(started=self.timer())
+        pending: deque[Outgoing] = deque(messages)
+        inflight: dict[asyncio.Task[Outcome], Outgoing] = {}
+        busy: set[int] = set()
+        try:
+            while (pending and not self._stopping) or inflight:
+                now = self.timer()
+                group: list[Outgoing] = []
+                if pending and not self._stopping and now >= self.paused_until:
+                    group = self._take(pending, busy, now)
+                if group:
+                    await on_sending([m.id for m in group])
+                    for msg in group:
+                        inflight[asyncio.create_task(self._send(msg, stats))] = msg
+                timeout = self._next_wake(pending, self.timer())
+                if not inflight:
+                    await self.sleep(timeout)
+                    continue
+                done, _ = await asyncio.wait(
+                    inflight, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+                )
+                if done:
+                    outcomes = []
+                    for task in done:
+                        msg = inflight.pop(task)
+                        busy.discard(msg.chat_id)
+                        outcome = task.result()
+                        stats.count(outcome)
+                        outcomes.append(outcome)
+                    await on_done(outcomes)
+                self._forget_old_chats(now)
+        finally:
+            for task in inflight:  # only on cancellation: the process is going down
+                task.cancel()
+            with contextlib.suppress(Exception):
+                await asyncio.gather(*inflight, return_exceptions=True)
+        stats.finished = self.timer()
+        return stats

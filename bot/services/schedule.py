@@ -1,0 +1,192 @@
+"""Pure reminder rules: lead times, quiet hours, time zones and the plan of due times.
+
+No database here: `plan()` turns events and a user's settings into the reminder rows that
+should exist; bot/services/reminders.py reconciles them with the table."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.services.errors import BadInput
+
+MIN_LEAD = timedelta(minutes=5)
+MAX_LEAD = timedelta(days=60)
+MAX_LEADS = 6
+DATE_EVENT_TIME = time(9, 0)  # a date-only event (contract stage end) counts from 09:00 local
+_LEAD_RE = re.compile(r"^\s*(-?\d{1,6})\s*([a-zа-я]+)\s*$")
+_UNITS = {
+    "m": 1, "min": 1, "мин": 1, "м": 1,
+    "h": 60, "ч": 60, "час": 60, "часа": 60, "часов": 60,
+    "d": 1440, "д": 1440, "дн": 1440, "день": 1440, "дня": 1440, "дней": 1440,
+}  # fmt: skip
+_QUIET_RE = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*[-–—]\s*(\d{1,2})[:.](\d{2})\s*$")
+OFF_WORDS = frozenset({"", "-", "—", "нет", "off", "выкл", "выключить", "none"})
+
+# Russian city names people type, mapped to IANA zones.
+CITY_ZONES = {
+    "калининград": "Europe/Kaliningrad",
+    "москва": "Europe/Moscow",
+    "мск": "Europe/Moscow",
+    "самара": "Europe/Samara",
+    "екатеринбург": "Asia/Yekaterinburg",
+    "челябинск": "Asia/Yekaterinburg",
+    "омск": "Asia/Omsk",
+    "новосибирск": "Asia/Novosibirsk",
+    "красноярск": "Asia/Krasnoyarsk",
+    "иркутск": "Asia/Irkutsk",
+    "якутск": "Asia/Yakutsk",
+    "владивосток": "Asia/Vladivostok",
+    "магадан": "Asia/Magadan",
+    "камчатка": "Asia/Kamchatka",
+}
+
+
+def parse_lead_times(text: str) -> tuple[int, ...]:
+    """'3d,1d,3h' -> minutes, longest first. Units m, h, d (and Russian м, ч, д)."""
+    parts = [p for p in re.split(r"[,;\s]+(?=-?\d)", text.strip().lower()) if p.strip()]
+    if not parts:
+        raise BadInput("Укажите хотя бы один срок, например: 3d,1d,3h")
+    minutes: set[int] = set()
+    for part in parts:
+        match = _LEAD_RE.match(part.replace(",", ""))
+        if match is None or match.group(2) not in _UNITS:
+            raise BadInput(
+                f"Не понял срок «{part.strip()[:20]}»: пишите число и единицу — "
+                "m (минуты), h (часы) или d (дни), например 3d,1d,3h."
+            )
+        value = int(match.group(1)) * _UNITS[match.group(2)]
+        if not MIN_LEAD <= timedelta(minutes=value) <= MAX_LEAD:
+            raise BadInput(f"Срок «{part.strip()[:20]}» вне допустимого: от 5 минут до 60 дней.")
+        minutes.add(value)
+    if len(minutes) > MAX_LEADS:
+        raise BadInput(f"Не больше {MAX_LEADS} сроков напоминаний.")
+    return tuple(sorted(minutes, reverse=True))
+
+
+def format_lead(minutes: int) -> str:
+    if minutes % 1440 == 0:
+        return f"{minutes // 1440}d"
+    if minutes % 60 == 0:
+        return f"{minutes // 60}h"
+    return f"{minutes}m"
+
+
+def format_leads(leads: tuple[int, ...]) -> str:
+    return ",".join(format_lead(m) for m in leads)
+
+
+@dataclass(frozen=True, slots=True)
+class QuietHours:
+    start: time
+    end: time
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+    def contains(self, moment: time) -> bool:
+        if self.start < self.end:
+            return self.start <= moment < self.end
+        return moment >= self.start or moment < self.end
+
+    def end_after(self, local: datetime) -> datetime:
+        """The first end of quiet hours after a local moment inside them."""
+        candidate = local.replace(
+            hour=self.end.hour, minute=self.end.minute, second=0, microsecond=0
+        )
+        return candidate if candidate > local else candidate + timedelta(days=1)
+
+
+def parse_quiet_hours(text: str) -> QuietHours | None:
+    """'22:00-08:00' -> QuietHours; empty, '-', 'нет', 'off' -> None (disabled)."""
+    value = text.strip().lower()
+    if value in OFF_WORDS:
+        return None
+    match = _QUIET_RE.match(value)
+    if match is None:
+        raise BadInput("Тихие часы пишите так: 22:00-08:00 (или «нет», чтобы отключить).")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
+        raise BadInput("В сутках 24 часа и 60 минут в часе: проверьте время тихих часов.")
+    quiet = QuietHours(time(h1, m1), time(h2, m2))
+    if quiet.start == quiet.end:
+        raise BadInput("Начало и конец тихих часов совпадают: укажите разные времена.")
+    return quiet
+
+
+def resolve_timezone(text: str) -> str:
+    """An IANA zone ('Asia/Omsk') or a Russian city name ('Омск') -> IANA name."""
+    value = text.strip()
+    city = CITY_ZONES.get(value.lower().replace("ё", "е"))
+    if city:
+        return city
+    if not re.fullmatch(r"[A-Za-z_]+(?:/[A-Za-z_+\-0-9]+){1,2}", value):
+        raise BadInput(
+            f"Не знаю часовой пояс «{value[:40]}». Выберите кнопкой или напишите "
+            "город (Москва, Екатеринбург, Новосибирск…) или имя пояса вроде Asia/Omsk."
+        )
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadInput(f"Не знаю часовой пояс «{value[:40]}».") from None
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something a subscriber wants to hear about before it happens."""
+
+    name: str  # applications_end | auction | summarizing | stage_end | execution_end | payment_due
+    at: datetime  # aware UTC
+    number: int = 0  # stage number for stage_end
+    date_only: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}:{self.number}" if self.number else self.name
+
+
+def date_event(name: str, day: date, tz: str, number: int = 0) -> Event:
+    local = datetime.combine(day, DATE_EVENT_TIME, tzinfo=ZoneInfo(tz))
+    return Event(name, local.astimezone(UTC), number, date_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    key: str
+    event: Event
+    lead_minutes: int
+    due_at: datetime
+
+
+def due_time(event_at: datetime, lead_minutes: int, tz: str, quiet: QuietHours | None) -> datetime:
+    """Event minus lead, moved to the end of quiet hours unless the event would pass first."""
+    due = event_at - timedelta(minutes=lead_minutes)
+    if quiet is None:
+        return due
+    local = due.astimezone(ZoneInfo(tz))
+    if not quiet.contains(local.time()):
+        return due
+    moved = quiet.end_after(local).astimezone(UTC)
+    return moved if moved < event_at else due
+
+
+def plan(
+    subscription_id: int,
+    events: list[Event],
+    leads: tuple[int, ...],
+    tz: str,
+    quiet: QuietHours | None,
+    now: datetime,
+) -> list[Planned]:
+    """Every (event, lead) reminder that should exist for events still ahead."""
+    out: list[Planned] = []
+    for event in events:
+        if event.at <= now:
+            continue
+        for lead in leads:
+            key = f"s{subscription_id}:{event.key}:{lead}"
+            out.append(Planned(key, event, lead, due_time(event.at, lead, tz, quiet)))
+    return out

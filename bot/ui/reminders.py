@@ -1,0 +1,223 @@
+"""Reminder, digest and update messages; the subscriptions list; the settings screen."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.services.reminders import DueReminder, Prefs, Subscribed, SubscriptionView
+from bot.ui.answers import OutMessage
+from bot.ui.callbacks import ProcCB, SetCB, SubCB
+from bot.ui.procurement import filters_text
+from bot.ui.render import ZONE_NAMES, render, until_words
+
+LIST_PAGE = 5
+EVENT_PHRASES = {
+    "applications_end": "заканчивается подача заявок",
+    "auction": "проводятся торги",
+    "summarizing": "подводятся итоги",
+    "stage_end": "заканчивается этап {n}",
+    "execution_end": "заканчивается срок исполнения",
+    "payment_due": "истекает срок оплаты (7 рабочих дней после приёмки)",
+}
+EVENT_LABELS = {
+    "applications_end": "приём заявок до",
+    "auction": "торги",
+    "summarizing": "подведение итогов",
+    "stage_end": "окончание этапа {n}",
+    "execution_end": "окончание исполнения",
+    "payment_due": "срок оплаты",
+}
+
+
+def _card_button(builder: InlineKeyboardBuilder, sub_kind: str, number: str) -> None:
+    op = "card" if sub_kind == "procedure" else "ccard"
+    data = ProcCB(op=op, n=number).pack()
+    if len(data.encode()) <= 64:
+        builder.button(text="📄 Открыть карточку", callback_data=data)
+
+
+def reminder_message(due: DueReminder, now: datetime) -> OutMessage:
+    """The text and buttons of one outbox row."""
+    builder = InlineKeyboardBuilder()
+    if due.kind == "digest":
+        text = render("reminders/digest", searches=_searches(due.payload), tz=due.timezone)
+        for search in due.payload.get("searches", [])[:3]:
+            for item in search.get("items", [])[:2]:
+                _card_button(builder, "procedure", item["number"])
+        builder.adjust(1)
+        return OutMessage(text, builder.as_markup() if builder.buttons else None)
+    if due.kind == "update":
+        changes = [
+            {
+                "label": EVENT_LABELS.get(c["event"], c["event"]).format(n=c.get("no", 0)),
+                "old": datetime.fromisoformat(c["old"]),
+                "new": datetime.fromisoformat(c["new"]),
+                "date_only": bool(c.get("date_only")),
+            }
+            for c in due.payload.get("changes", [])
+        ]
+        text = render(
+            "reminders/update",
+            cancelled=bool(due.payload.get("cancelled")),
+            changes=changes,
+            sub_kind=due.sub_kind,
+            target=due.target,
+            title=due.title,
+            tz=due.timezone,
+        )
+    else:
+        assert due.event_at is not None
+        text = render(
+            "reminders/deadline",
+            left=due.event_at - now,
+            event_at=due.event_at,
+            date_only=due.date_only,
+            tz=due.timezone,
+            phrase=EVENT_PHRASES.get(due.event, due.event).format(n=due.event_no),
+            sub_kind=due.sub_kind,
+            target=due.target,
+            title=due.title,
+        )
+    if due.target:
+        _card_button(builder, due.sub_kind, due.target)
+    if due.subscription_id and not due.payload.get("cancelled"):
+        builder.button(
+            text="🔕 Не напоминать", callback_data=SubCB(op="off", id=due.subscription_id)
+        )
+    builder.adjust(2)
+    return OutMessage(text, builder.as_markup() if builder.buttons else None)
+
+
+def _searches(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for search in payload.get("searches", []):
+        items = [
+            item
+            | {
+                "max_price": Decimal(item["max_price"]) if item.get("max_price") else None,
+                "applications_end": datetime.fromisoformat(item["applications_end"])
+                if item.get("applications_end")
+                else None,
+            }
+            for item in search.get("items", [])
+        ]
+        out.append(search | {"items": items})
+    return out
+
+
+def leads_words(leads: tuple[int, ...]) -> str:
+    return ", ".join(until_words(timedelta(minutes=m)) for m in leads)
+
+
+def subscribed_message(result: Subscribed, tz: str) -> OutMessage:
+    view = result.view
+    if view.kind == "search":
+        from bot.services.reminders import parse_filters_key
+
+        f = parse_filters_key(view.filters)
+        text = render(
+            "reminders/search_saved",
+            created=result.created,
+            words=view.target,
+            filters_text=filters_text(
+                f.region,
+                f.smp_only,
+                str(int(f.max_price)) if f.max_price else None,
+                f.accepting_only,
+            ),
+        )
+    else:
+        text = render(
+            "reminders/subscribed",
+            created=result.created,
+            kind=view.kind,
+            target=view.target,
+            leads=leads_words(result.leads),
+            next_due=result.next_due,
+            tz=tz,
+        )
+    builder = InlineKeyboardBuilder()
+    builder.button(text="🔔 Мои подписки", callback_data=SubCB(op="page", p=0))
+    return OutMessage(text, builder.as_markup())
+
+
+def _filters_words(view: SubscriptionView) -> str:
+    from bot.services.reminders import parse_filters_key
+
+    f = parse_filters_key(view.filters)
+    price = str(int(f.max_price)) if f.max_price is not None else None
+    return filters_text(f.region, f.smp_only, price, f.accepting_only)
+
+
+def subscriptions_message(
+    items: list[SubscriptionView], total: int, page: int, tz: str
+) -> OutMessage:
+    if total == 0:
+        return OutMessage(render("reminders/empty"))
+    pages = max(1, -(-total // LIST_PAGE))
+    shown = [
+        {
+            "kind": v.kind,
+            "target": v.target,
+            "title": v.title,
+            "active": v.active,
+            "next_due": v.next_due,
+            "filters_text": _filters_words(v) if v.kind == "search" else "",
+        }
+        for v in items
+    ]
+    text = render("reminders/list", items=shown, total=total, offset=page * LIST_PAGE, tz=tz)
+    builder = InlineKeyboardBuilder()
+    rows: list[int] = []
+    for i, v in enumerate(items, start=page * LIST_PAGE + 1):
+        if v.active:
+            builder.button(text=f"⏸ {i}", callback_data=SubCB(op="pause", id=v.id, p=page))
+        else:
+            builder.button(text=f"▶️ {i}", callback_data=SubCB(op="resume", id=v.id, p=page))
+        builder.button(text=f"🗑 {i}", callback_data=SubCB(op="del", id=v.id, p=page))
+        rows.append(2)
+    nav = 0
+    if page > 0:
+        builder.button(text="◀️", callback_data=SubCB(op="page", p=page - 1))
+        nav += 1
+    if page < pages - 1:
+        builder.button(text="▶️ дальше", callback_data=SubCB(op="page", p=page + 1))
+        nav += 1
+    builder.adjust(*rows, *([nav] if nav else []))
+    return OutMessage(text, builder.as_markup())
+
+
+def settings_message(prefs: Prefs, *, saved: bool = False) -> OutMessage:
+    text = render("settings/show", prefs=prefs, leads=leads_words(prefs.leads), saved=saved)
+    builder = InlineKeyboardBuilder()
+    builder.button(text="⏰ Сроки", callback_data=SetCB(op="lead"))
+    builder.button(text="🕰 Часовой пояс", callback_data=SetCB(op="tz"))
+    builder.button(text="🌙 Тихие часы", callback_data=SetCB(op="quiet"))
+    news = "📰 Новости: выключить" if prefs.news else "📰 Новости: включить"
+    builder.button(text=news, callback_data=SetCB(op="news"))
+    builder.adjust(2, 2)
+    return OutMessage(text, builder.as_markup())
+
+
+def timezone_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for zone, name in ZONE_NAMES.items():
+        builder.button(text=name, callback_data=SetCB(op="settz", v=zone))
+    builder.button(text="Отмена", callback_data=SetCB(op="cancel"))
+    builder.adjust(3)
+    return builder.as_markup()
+
+
+def cancel_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text="Отмена", callback_data=SetCB(op="cancel"))
+    return builder.as_markup()
+
+
+def toast(op: str, target: str = "") -> str:
+    return render("reminders/toast", op=op, target=target)
