@@ -8,8 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from bot.services.answers import ArticleRef, ArticleView
-from bot.services.reminders import Prefs
-from bot.services.schedule import QuietHours
 from bot.services.procurement import (
     STATUS_WORDS,
     ContractCard,
@@ -20,6 +18,8 @@ from bot.services.procurement import (
     SearchPage,
     StageView,
 )
+from bot.services.reminders import Prefs
+from bot.services.schedule import QuietHours
 from bot.services.stats import (
     ContractTotals,
     MonthPoint,
