@@ -1,5 +1,6 @@
 """SQLAlchemy tables only. Migrations live in models/migrations (Alembic)."""
 
+from models.article import ArticleVersion
 from models.base import Base
 from models.procurement import (
     Contract,
@@ -15,6 +16,7 @@ from models.subscription import Reminder, Subscription
 from models.user import User
 
 __all__ = [
+    "ArticleVersion",
     "Base",
     "Contract",
     "ContractStage",

@@ -359,6 +359,10 @@ class FakeBotAPI:
                 self._last_to_chat[chat_id] = now
 
     # ------------------------------------------------------------ user actions
+    def add_private_chat(self, user_id: int, first_name: str = "Иван") -> None:
+        """A user who has started the bot earlier (their chat exists, no update now)."""
+        self.chats[user_id] = {"id": user_id, "type": "private", "first_name": first_name}
+
     def _user(self, user_id: int, first_name: str = "Иван") -> dict[str, Any]:
         return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "ru"}
 

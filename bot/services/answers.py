@@ -72,6 +72,14 @@ class KnowledgeBase:
     def from_dir(cls, directory: Path) -> KnowledgeBase:
         return cls(load_articles(directory), Glossary.load(directory / "glossary.yaml"))
 
+    def replace_articles(self, articles: list[Article]) -> None:
+        """Swap in a new set of articles (after a publish) without a restart.
+
+        The new index is built first; the articles and the index are then assigned in one
+        statement, with no await in between, so no update sees one without the other."""
+        index = SearchIndex(articles, self.glossary)
+        self.articles, self.index = {a.id: a for a in articles}, index
+
     # ---------------------------------------------------------------- views
     def ref(self, article: Article, score: float = 0.0) -> ArticleRef:
         return ArticleRef(article.id, article.title, article.section, round(score, 4))

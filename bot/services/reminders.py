@@ -832,11 +832,11 @@ async def claim_due(
             if held is None or r.lead_minutes < held[0].lead_minutes:
                 if held is not None:
                     drops.append(_superseded(held[0].id))
-                keep[group] = row.tuple()
+                keep[group] = row._tuple()
             else:
                 drops.append(_superseded(r.id))
         else:
-            out.append(_due(row.tuple()))
+            out.append(_due(row._tuple()))
     out.extend(_due(row) for row in keep.values())
     if drops:
         await session.execute(update(Reminder), drops)
@@ -890,13 +890,10 @@ async def record_outcomes(
     if not outcomes:
         return
     ids = [o.id for o in outcomes]
-    attempts = dict(
-        (
-            await session.execute(
-                select(Reminder.id, Reminder.attempts).where(Reminder.id.in_(ids))
-            )
-        ).tuples()
+    found = await session.execute(
+        select(Reminder.id, Reminder.attempts).where(Reminder.id.in_(ids))
     )
+    attempts = {row_id: count for row_id, count in found.tuples()}
     values: list[dict[str, Any]] = []
     blocked: set[int] = set()
     for o in outcomes:

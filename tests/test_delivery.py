@@ -1,0 +1,142 @@
+"""The rate-limited sender against the fake Bot API over real HTTP."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+from aiogram import Bot
+
+from bot.app import build_bot
+from bot.config import Settings
+from bot.delivery import Delivery, DeliveryStats, Outgoing
+from bot.services.reminders import Outcome
+from tests.fakebotapi import FakeBotAPI
+
+
+@pytest.fixture
+async def bot(fake_api: FakeBotAPI, settings: Settings) -> AsyncIterator[Bot]:
+    bot = build_bot(settings.model_copy(update={"bot_api_url": fake_api.url}), fake_api.token)
+    yield bot
+    await bot.session.close()
+
+
+class Journal:
+    """Records the callbacks: every id must be marked sending before its outcome."""
+
+    def __init__(self) -> None:
+        self.sending: list[int] = []
+        self.done: list[Outcome] = []
+
+    async def on_sending(self, ids: list[int]) -> None:
+        assert not set(ids) & set(self.sending), "an id was handed to Telegram twice"
+        self.sending.extend(ids)
+
+    async def on_done(self, outcomes: list[Outcome]) -> None:
+        for o in outcomes:
+            assert o.id in self.sending and o.id not in {d.id for d in self.done}
+        self.done.extend(outcomes)
+
+    def by_id(self) -> dict[int, Outcome]:
+        return {o.id: o for o in self.done}
+
+
+async def _deliver(delivery: Delivery, messages: list[Outgoing]) -> tuple[Journal, DeliveryStats]:
+    journal = Journal()
+    stats = await delivery.deliver(messages, on_sending=journal.on_sending, on_done=journal.on_done)
+    return journal, stats
+
+
+async def test_total_and_per_chat_limits_are_kept(fake_api: FakeBotAPI, bot: Bot) -> None:
+    fake_api.send_limit = 20
+    fake_api.per_chat_interval = 1.0
+    chats = list(range(1000, 1040))
+    for chat in chats:
+        fake_api.add_private_chat(chat)
+    messages = [Outgoing(i, chat, f"сообщение {i}") for i, chat in enumerate(chats)]
+    messages += [Outgoing(100 + i, chats[0], f"ещё {i}") for i in range(3)]  # one chat thrice
+    started = time.monotonic()
+    journal, stats = await _deliver(Delivery(bot, rate=20), messages)
+    elapsed = time.monotonic() - started
+    assert stats.sent == 43 and fake_api.rejections == []  # the fake answers 429 beyond limits
+    assert len(journal.done) == 43 and {o.status for o in journal.done} == {"sent"}
+    assert elapsed >= 42 / 20 * 0.9  # paced, not bursted
+    to_first = [s for s in fake_api.sent if s.chat_id == chats[0]]
+    assert len(to_first) == 4
+
+
+async def test_429_waits_retry_after_and_sends_once(fake_api: FakeBotAPI, bot: Bot) -> None:
+    for chat in (1, 2, 3):
+        fake_api.add_private_chat(chat)
+    fake_api.fail_next("sendMessage", 429, retry_after=1)
+    started = time.monotonic()
+    journal, stats = await _deliver(
+        Delivery(bot, rate=50), [Outgoing(i, i, f"текст {i}") for i in (1, 2, 3)]
+    )
+    assert time.monotonic() - started >= 0.9
+    assert stats.throttled == 1 and stats.sent == 3
+    assert sorted(s.chat_id for s in fake_api.sent) == [1, 2, 3]
+
+
+async def test_blocked_and_unknown_chats_are_not_retried(fake_api: FakeBotAPI, bot: Bot) -> None:
+    fake_api.add_private_chat(1)
+    fake_api.add_private_chat(2)
+    fake_api.blocked.add(2)
+    journal, _ = await _deliver(
+        Delivery(bot, rate=50),
+        [Outgoing(1, 1, "a"), Outgoing(2, 2, "b"), Outgoing(3, 999, "c")],  # 999: no such chat
+    )
+    outcomes = journal.by_id()
+    assert outcomes[1].status == "sent" and outcomes[1].message_id
+    assert outcomes[2].status == "blocked" and outcomes[2].attempts == 1
+    assert outcomes[3].status == "blocked" and "chat not found" in outcomes[3].error
+    assert fake_api.calls.count("sendMessage") == 3
+
+
+async def test_server_errors_are_retried_with_backoff_up_to_a_bound(
+    fake_api: FakeBotAPI, bot: Bot
+) -> None:
+    fake_api.add_private_chat(1)
+    fake_api.add_private_chat(2)
+    fake_api.fail_next("sendMessage", 500, chat_id=1, count=2)
+    fake_api.fail_next("sendMessage", 502, chat_id=2, count=10)
+    journal, stats = await _deliver(
+        Delivery(bot, rate=50, max_attempts=3, backoff=0.01),
+        [Outgoing(1, 1, "a"), Outgoing(2, 2, "b")],
+    )
+    outcomes = journal.by_id()
+    assert outcomes[1].status == "sent" and outcomes[1].attempts == 3
+    assert outcomes[2].status == "retry" and outcomes[2].attempts == 3
+    assert stats.server_errors == 5
+    assert [s.chat_id for s in fake_api.sent] == [1]
+
+
+async def test_html_the_fake_rejects_is_a_failure_not_a_crash(
+    fake_api: FakeBotAPI, bot: Bot
+) -> None:
+    fake_api.add_private_chat(1)
+    journal, _ = await _deliver(Delivery(bot, rate=50), [Outgoing(1, 1, "<div>x</div>")])
+    assert journal.by_id()[1].status == "failed"
+
+
+async def test_stop_finishes_in_flight_and_starts_nothing_new(
+    fake_api: FakeBotAPI, bot: Bot
+) -> None:
+    for chat in range(1, 11):
+        fake_api.add_private_chat(chat)
+    delivery = Delivery(bot, rate=5)
+    journal = Journal()
+
+    async def on_done(outcomes: list[Outcome]) -> None:
+        await journal.on_done(outcomes)
+        if len(journal.done) >= 3:
+            delivery.stop()
+
+    await delivery.deliver(
+        [Outgoing(i, i, "x") for i in range(1, 11)],
+        on_sending=journal.on_sending,
+        on_done=on_done,
+    )
+    assert 3 <= len(journal.done) < 10 and len(journal.done) == len(journal.sending)
+    assert len(fake_api.sent) == len(journal.done)
