@@ -173,6 +173,60 @@ def kb_eval(
             typer.echo(line)
 
 
+@kb_app.command("sync")
+def kb_sync(
+    directory: Annotated[
+        str | None, typer.Option("--dir", help="Knowledge directory (default KNOWLEDGE_DIR)")
+    ] = None,
+) -> None:
+    """Store the article files in the database as new versions (unchanged files add nothing)."""
+    from datetime import datetime
+    from pathlib import Path
+
+    from bot.services.kb_store import ArticlesRejected, sync_from_dir
+
+    settings = settings_or_exit()
+    root = Path(directory) if directory else settings.knowledge_dir
+    if not (root / "articles").is_dir():
+        raise fail(f"{root}/articles does not exist")
+
+    async def work(sessionmaker: Any) -> Any:
+        async with sessionmaker() as session:
+            # local time: the `updated` check uses the same "today" as `smebot kb check`
+            return await sync_from_dir(session, root, now=datetime.now().astimezone())
+
+    try:
+        summary = _run_db(settings, work)
+    except ArticlesRejected as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem))
+        typer.echo(f"{len(exc.problems)} problem(s) in {root}; nothing stored", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"{summary.added} added, {summary.unchanged} unchanged, {len(summary.deleted)} deleted"
+    )
+
+
+@kb_app.command("export")
+def kb_export(
+    directory: Annotated[str, typer.Argument(help="Where to write articles/<section>/<id>.md")],
+) -> None:
+    """Write the current version of every article from the database to DIR/articles."""
+    from pathlib import Path
+
+    from bot.services.kb_store import export_to_dir
+
+    settings = settings_or_exit()
+    root = Path(directory)
+
+    async def work(sessionmaker: Any) -> Any:
+        async with sessionmaker() as session:
+            return await export_to_dir(session, root)
+
+    count = _run_db(settings, work)
+    typer.echo(f"{count} articles written to {root / 'articles'}")
+
+
 @app.command()
 def ask(
     question: Annotated[str | None, typer.Argument(help="The question")] = None,

@@ -31,9 +31,7 @@ def upgrade() -> None:
         sa.Column("comment", sa.String(length=200), nullable=False),
         sa.Column("is_deleted", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_article_versions")),
-        sa.UniqueConstraint(
-            "article_id", "version", name=op.f("uq_article_versions_article_id")
-        ),
+        sa.UniqueConstraint("article_id", "version", name=op.f("uq_article_versions_article_id")),
     )
 
 
