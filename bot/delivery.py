@@ -21,8 +21,9 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -38,7 +39,7 @@ from bot.services.reminders import Outcome
 
 log = logging.getLogger("smebot.delivery")
 PACING = 0.98  # stay just under the configured rate: clocks and networks jitter
-MIN_TICK = 0.005
+MIN_TICK = 0.01  # the sender loop wakes at most ~100 times a second (one DB write each)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,7 @@ class TokenBucket:
 
 OnSending = Callable[[list[int]], Awaitable[None]]
 OnDone = Callable[[list[Outcome]], Awaitable[None]]
+Refill = Callable[[], Coroutine[Any, Any, list["Outgoing"]]]
 
 
 class Delivery:
@@ -202,14 +204,37 @@ class Delivery:
         return max(MIN_TICK, wait if wait > 0 else max(head, MIN_TICK))
 
     async def deliver(
-        self, messages: Sequence[Outgoing], *, on_sending: OnSending, on_done: OnDone
+        self,
+        messages: Sequence[Outgoing],
+        *,
+        on_sending: OnSending,
+        on_done: OnDone,
+        refill: Refill | None = None,
+        low_water: int = 0,
     ) -> DeliveryStats:
+        """Send `messages`; with `refill`, ask for more in the background whenever fewer than
+        `low_water` wait, so claiming the next batch never stalls the sending."""
         stats = DeliveryStats(started=self.timer())
         pending: deque[Outgoing] = deque(messages)
         inflight: dict[asyncio.Task[Outcome], Outgoing] = {}
         busy: set[int] = set()
+        more: asyncio.Task[list[Outgoing]] | None = None
+        exhausted = refill is None
         try:
-            while (pending and not self._stopping) or inflight:
+            while (pending and not self._stopping) or inflight or more is not None:
+                if more is not None and more.done():
+                    batch = more.result()
+                    more = None
+                    exhausted = not batch
+                    pending.extend(batch)
+                if (
+                    refill is not None
+                    and more is None
+                    and not exhausted
+                    and not self._stopping
+                    and len(pending) <= low_water
+                ):
+                    more = asyncio.create_task(refill())
                 now = self.timer()
                 group: list[Outgoing] = []
                 if pending and not self._stopping and now >= self.paused_until:
@@ -219,12 +244,14 @@ class Delivery:
                     for msg in group:
                         inflight[asyncio.create_task(self._send(msg, stats))] = msg
                 timeout = self._next_wake(pending, self.timer())
+                if more is not None:
+                    timeout = min(timeout, MIN_TICK)
                 if not inflight:
                     await self.sleep(timeout)
                     continue
-                done, _ = await asyncio.wait(
-                    inflight, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
-                )
+                # wake on the next tick (or when all in flight are done), then collect
+                # every answer of the tick in one callback: one database write per tick
+                done, _ = await asyncio.wait(inflight, timeout=timeout)
                 if done:
                     outcomes = []
                     for task in done:
@@ -238,6 +265,8 @@ class Delivery:
         finally:
             for task in inflight:  # only on cancellation: the process is going down
                 task.cancel()
+            if more is not None:
+                more.cancel()
             with contextlib.suppress(Exception):
                 await asyncio.gather(*inflight, return_exceptions=True)
         stats.finished = self.timer()

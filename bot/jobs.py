@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -70,13 +71,14 @@ class ReminderRunner:
         defaults: Defaults,
         clock: Clock,
         *,
-        batch: int = 500,
+        batch: int | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.delivery = delivery
         self.defaults = defaults
         self.clock = clock
-        self.batch = batch
+        # about two seconds of sending per claim; the next is claimed while it goes out
+        self.batch = batch or max(50, int(delivery.rate * 2))
         self.token = new_token()
         self.totals = DeliveryStats()
 
@@ -96,24 +98,20 @@ class ReminderRunner:
             await collect_digests(session, now)
 
     async def run_once(self) -> int:
-        """One poll: returns the number of messages handed to Telegram."""
+        """One poll: every due row is claimed in batches and handed to the sender; the next
+        batch is claimed while the current one is still going out."""
         await self.prepare()
-        handed = 0
-        while not self.delivery.stopping:
-            async with self.sessionmaker() as session:
-                claimed, due = await claim_due(session, self.clock(), self.token, self.batch)
-            if due:
-                handed += await self._deliver(due)
-            if claimed < self.batch:
-                break
-        return handed
+        finished = False
 
-    async def _deliver(self, due: list[DueReminder]) -> int:
-        now = self.clock()
-        messages = []
-        for d in due:
-            out = reminder_message(d, now)
-            messages.append(Outgoing(d.id, d.user_id, out.text, out.keyboard))
+        async def claim() -> list[Outgoing]:
+            nonlocal finished
+            while not finished and not self.delivery.stopping:
+                async with self.sessionmaker() as session:
+                    claimed, due = await claim_due(session, self.clock(), self.token, self.batch)
+                finished = claimed < self.batch
+                if due:
+                    return await self._render(due)
+            return []
 
         async def on_sending(ids: list[int]) -> None:
             async with self.sessionmaker() as session:
@@ -123,14 +121,34 @@ class ReminderRunner:
             async with self.sessionmaker() as session:
                 await record_outcomes(session, outcomes, self.clock())
 
+        first = await claim()
+        if not first:
+            return 0
         try:
-            stats = await self.delivery.deliver(messages, on_sending=on_sending, on_done=on_done)
+            stats = await self.delivery.deliver(
+                first,
+                on_sending=on_sending,
+                on_done=on_done,
+                refill=claim,
+                low_water=self.batch // 2,
+            )
         finally:
             async with self.sessionmaker() as session:
                 await release_claimed(session, self.token)
         for name in ("sent", "blocked", "failed", "retry", "throttled", "server_errors"):
             setattr(self.totals, name, getattr(self.totals, name) + getattr(stats, name))
         return stats.sent + stats.blocked + stats.failed + stats.retry
+
+    async def _render(self, due: list[DueReminder]) -> list[Outgoing]:
+        """Texts and buttons, a slice at a time so the sender keeps its pace meanwhile."""
+        messages = []
+        now = self.clock()
+        for i, d in enumerate(due):
+            out = reminder_message(d, now)
+            messages.append(Outgoing(d.id, d.user_id, out.text, out.keyboard))
+            if i % 50 == 49:
+                await asyncio.sleep(0)
+        return messages
 
     async def stop(self) -> None:
         """Graceful: no new sends; what is claimed but unsent goes back to pending."""

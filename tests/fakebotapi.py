@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import random
 import re
 import time
 from collections.abc import Callable
@@ -232,6 +233,12 @@ class FakeBotAPI:
         self.rejections: list[tuple[str, str]] = []
         self.send_limit: float | None = None  # messages per second, total
         self.per_chat_interval: float | None = None
+        # benchmarks: any positive chat id is a started private chat; random 5xx; 429s
+        self.auto_chats = False
+        self.fail_ratio = 0.0
+        self.throttle_every = 0
+        self._random = random.Random(42)
+        self._send_count = 0
         self._window: list[float] = []
         self._last_to_chat: dict[int, float] = {}
         self._update_ids = itertools.count(1)
@@ -344,6 +351,11 @@ class FakeBotAPI:
                 del self.failures[i]
                 raise ApiError(f.status, f.description, f.retry_after)
         if method.startswith("send") and method != "sendChatAction" and isinstance(chat_id, int):
+            if self.fail_ratio and self._random.random() < self.fail_ratio:
+                raise ApiError(500, "Internal Server Error")
+            self._send_count += 1
+            if self.throttle_every and self._send_count % self.throttle_every == 0:
+                raise ApiError(429, "Too Many Requests: retry after 1", 1)
             if chat_id in self.blocked:
                 raise ApiError(403, "Forbidden: bot was blocked by the user")
             now = time.monotonic()
@@ -583,6 +595,8 @@ class FakeBotAPI:
             raise bad("chat_id is empty")
         if not isinstance(chat_id, int):
             raise bad("chat not found")
+        if self.auto_chats and chat_id > 0 and chat_id not in self.chats:
+            self.chats[chat_id] = {"id": chat_id, "type": "private", "first_name": "Иван"}
         if chat_id not in self.chats:
             raise bad("chat not found")
         return chat_id

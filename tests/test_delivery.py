@@ -71,7 +71,7 @@ async def test_429_waits_retry_after_and_sends_once(fake_api: FakeBotAPI, bot: B
         fake_api.add_private_chat(chat)
     fake_api.fail_next("sendMessage", 429, retry_after=1)
     started = time.monotonic()
-    journal, stats = await _deliver(
+    _journal, stats = await _deliver(
         Delivery(bot, rate=50), [Outgoing(i, i, f"текст {i}") for i in (1, 2, 3)]
     )
     assert time.monotonic() - started >= 0.9

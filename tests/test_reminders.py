@@ -96,6 +96,17 @@ async def test_claim_send_confirm_and_nothing_twice(world: AsyncSession) -> None
     assert row.status == "sent" and row.message_id == 77 and row.attempts == 1
 
 
+async def test_claims_of_one_token_are_disjoint(world: AsyncSession) -> None:
+    await subscribe(world, ALICE, "procedure", NUMBER, DEFAULTS, NOW)
+    await subscribe(world, BOB, "procedure", NUMBER, DEFAULTS, NOW)
+    at = NOW + timedelta(days=2, minutes=1)
+    first = await claim_due(world, at, "same", 1)
+    second = await claim_due(world, at, "same", 1)  # the first batch is still queued
+    assert first[0] == second[0] == 1
+    assert {d.id for d in first[1]}.isdisjoint({d.id for d in second[1]})
+    assert await claim_due(world, at, "same", 1) == (0, [])
+
+
 async def test_after_downtime_only_the_shortest_due_lead_goes_and_stale_ones_drop(
     world: AsyncSession,
 ) -> None:

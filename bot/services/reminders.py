@@ -801,19 +801,27 @@ async def claim_due(
     )
     if session.get_bind().dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
-    await session.execute(
-        update(Reminder)
-        .where(Reminder.id.in_(candidates.scalar_subquery()))
-        .values(status="claimed", claim_token=token, claimed_at=now)
-        .execution_options(synchronize_session=False)
+    ids = list(
+        (
+            await session.execute(
+                update(Reminder)
+                .where(Reminder.id.in_(candidates.scalar_subquery()))
+                .values(status="claimed", claim_token=token, claimed_at=now)
+                .returning(Reminder.id)
+                .execution_options(synchronize_session=False)
+            )
+        ).scalars()
     )
     await session.commit()
+    if not ids:
+        return 0, []
+    # only the rows of this call: earlier claims of the same token may still be queued
     rows = (
         await session.execute(
             select(Reminder, Subscription.kind, Subscription.target, Subscription.title, User)
             .join(User, User.id == Reminder.user_id)
             .outerjoin(Subscription, Subscription.id == Reminder.subscription_id)
-            .where(Reminder.claim_token == token, Reminder.status == "claimed")
+            .where(Reminder.id.in_(ids))
             .order_by(Reminder.due_at, Reminder.id)
         )
     ).all()

@@ -173,11 +173,8 @@ async def test_outbox_survives_faults_and_a_restart_without_loss_or_doubles(
     assert per_chat.pop(users[5]) == 0
     assert set(per_chat.values()) == {1}, per_chat  # zero lost, zero doubled
     await session.rollback()
-    statuses = dict(
-        (await session.execute(select(Reminder.status, func.count()).group_by(Reminder.status)))
-        .tuples()
-        .all()
-    )
+    found = await session.execute(select(Reminder.status, func.count()).group_by(Reminder.status))
+    statuses = {status: count for status, count in found.tuples()}
     # 29 sent, Alice-blocked one failed; the 1-day and 3-hour leads wait for their time
     assert statuses == {"sent": 29, "failed": 1, "pending": 60}
     assert ("sendMessage", "Too Many Requests: retry after 1") in api.rejections
