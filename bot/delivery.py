@@ -1,23 +1,24 @@
 """Outgoing messages at Telegram's limits: one sender for reminders, digests and news.
 
-* `rate` messages per second in total (token bucket paced with a small safety margin so a
-  one-second window on Telegram's side never sees more than `rate`), and at most one message
-  per chat per `per_chat_interval` seconds;
+* `rate` messages per second in total: a token bucket paced at 98 % of `rate` with a burst
+  of 20 ms, so a one-second window on Telegram's side never sees more than `rate` even with
+  some network jitter (bigger bursts queue up at the server and arrive bunched: measured);
+  at most one message per chat per `per_chat_interval` seconds;
 * 429: every send waits `retry_after` (a global pause), then the message is retried;
 * 403 (blocked, deactivated) and «chat not found»: outcome `blocked`, never retried;
 * 5xx and network errors: retried with exponential back-off up to `max_attempts`, then
   outcome `retry` (the caller puts the row back in the outbox for later);
 * other 4xx: outcome `failed`.
 
-`deliver()` reports progress through two callbacks so the caller can keep its outbox exact:
-`on_sending(ids)` right before the HTTP calls of a tick (claim → sending) and
-`on_done(outcomes)` after Telegram answered (sending → sent / failed / pending).
+`deliver()` reports progress through one callback per tick so the caller can keep its
+outbox exact in one transaction: `on_tick(sending_ids, outcomes)` is awaited right before
+the HTTP calls of the tick (claim → sending) and carries the answers Telegram gave since the
+previous tick (sending → sent / failed / pending). One writer, no lock contention.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections import deque
@@ -84,8 +85,7 @@ class TokenBucket:
         return max(0.0, missing / self.rate)
 
 
-OnSending = Callable[[list[int]], Awaitable[None]]
-OnDone = Callable[[list[Outcome]], Awaitable[None]]
+OnTick = Callable[[list[int], list[Outcome]], Awaitable[None]]
 Refill = Callable[[], Coroutine[Any, Any, list["Outgoing"]]]
 
 
@@ -198,7 +198,7 @@ class Delivery:
         if now < self.paused_until:
             return self.paused_until - now
         if not pending:
-            return 1.0
+            return MIN_TICK
         wait = self.bucket.wait_time(now)
         head = self.chat_next.get(pending[0].chat_id, 0.0) - now
         return max(MIN_TICK, wait if wait > 0 else max(head, MIN_TICK))
@@ -207,8 +207,7 @@ class Delivery:
         self,
         messages: Sequence[Outgoing],
         *,
-        on_sending: OnSending,
-        on_done: OnDone,
+        on_tick: OnTick,
         refill: Refill | None = None,
         low_water: int = 0,
     ) -> DeliveryStats:
@@ -218,10 +217,20 @@ class Delivery:
         pending: deque[Outgoing] = deque(messages)
         inflight: dict[asyncio.Task[Outcome], Outgoing] = {}
         busy: set[int] = set()
+        answered: list[Outcome] = []
         more: asyncio.Task[list[Outgoing]] | None = None
         exhausted = refill is None
+
+        def finished(task: asyncio.Task[Outcome]) -> None:
+            msg = inflight.pop(task)
+            busy.discard(msg.chat_id)
+            if not task.cancelled():
+                outcome = task.result()
+                stats.count(outcome)
+                answered.append(outcome)
+
         try:
-            while (pending and not self._stopping) or inflight or more is not None:
+            while True:
                 if more is not None and more.done():
                     batch = more.result()
                     more = None
@@ -239,35 +248,24 @@ class Delivery:
                 group: list[Outgoing] = []
                 if pending and not self._stopping and now >= self.paused_until:
                     group = self._take(pending, busy, now)
-                if group:
-                    await on_sending([m.id for m in group])
+                if group or answered:
+                    done_now = answered[:]
+                    answered.clear()
+                    # committed before the HTTP calls: the claim/confirm protocol
+                    await on_tick([m.id for m in group], done_now)
                     for msg in group:
-                        inflight[asyncio.create_task(self._send(msg, stats))] = msg
-                timeout = self._next_wake(pending, self.timer())
-                if more is not None:
-                    timeout = min(timeout, MIN_TICK)
-                if not inflight:
-                    await self.sleep(timeout)
-                    continue
-                # wake on the next tick (or when all in flight are done), then collect
-                # every answer of the tick in one callback: one database write per tick
-                done, _ = await asyncio.wait(inflight, timeout=timeout)
-                if done:
-                    outcomes = []
-                    for task in done:
-                        msg = inflight.pop(task)
-                        busy.discard(msg.chat_id)
-                        outcome = task.result()
-                        stats.count(outcome)
-                        outcomes.append(outcome)
-                    await on_done(outcomes)
+                        task = asyncio.create_task(self._send(msg, stats))
+                        inflight[task] = msg
+                        task.add_done_callback(finished)
+                idle = (not pending or self._stopping) and not inflight and more is None
+                if idle and not answered:
+                    break
+                await self.sleep(self._next_wake(pending, self.timer()))
                 self._forget_old_chats(now)
         finally:
-            for task in inflight:  # only on cancellation: the process is going down
+            for task in list(inflight):  # only on cancellation: the process is going down
                 task.cancel()
-            if more is not None:
+            if more is not None and not more.done():
                 more.cancel()
-            with contextlib.suppress(Exception):
-                await asyncio.gather(*inflight, return_exceptions=True)
         stats.finished = self.timer()
         return stats

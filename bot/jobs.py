@@ -17,10 +17,9 @@ from bot.services.reminders import (
     Outcome,
     claim_due,
     collect_digests,
-    mark_sending,
     new_token,
     reconcile,
-    record_outcomes,
+    record_tick,
     release_claimed,
     release_expired,
 )
@@ -113,13 +112,9 @@ class ReminderRunner:
                     return await self._render(due)
             return []
 
-        async def on_sending(ids: list[int]) -> None:
+        async def on_tick(sending: list[int], outcomes: list[Outcome]) -> None:
             async with self.sessionmaker() as session:
-                await mark_sending(session, ids, self.clock())
-
-        async def on_done(outcomes: list[Outcome]) -> None:
-            async with self.sessionmaker() as session:
-                await record_outcomes(session, outcomes, self.clock())
+                await record_tick(session, sending, outcomes, self.clock())
 
         first = await claim()
         if not first:
@@ -127,8 +122,7 @@ class ReminderRunner:
         try:
             stats = await self.delivery.deliver(
                 first,
-                on_sending=on_sending,
-                on_done=on_done,
+                on_tick=on_tick,
                 refill=claim,
                 low_water=self.batch // 2,
             )

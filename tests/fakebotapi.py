@@ -239,6 +239,8 @@ class FakeBotAPI:
         self.throttle_every = 0
         self._random = random.Random(42)
         self._send_count = 0
+        self.keep_messages = True  # False: count sendMessage per chat only (long benchmarks)
+        self.sent_per_chat: dict[int, int] = {}
         self._window: list[float] = []
         self._last_to_chat: dict[int, float] = {}
         self._update_ids = itertools.count(1)
@@ -605,6 +607,10 @@ class FakeBotAPI:
         chat_id = self._chat_id(params)
         plain = check_text(params.get("text"), params.get("parse_mode"))
         check_markup(params.get("reply_markup"))
+        self.sent_per_chat[chat_id] = self.sent_per_chat.get(chat_id, 0) + 1
+        if not self.keep_messages:
+            message_id = next(self._message_ids)
+            return {"message_id": message_id, "date": int(time.time()), "chat": self.chats[chat_id]}
         message = self._store_message(chat_id, params, text=plain)
         self.sent.append(Sent("sendMessage", chat_id, params, message["message_id"]))
         return message

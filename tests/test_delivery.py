@@ -29,14 +29,12 @@ class Journal:
         self.sending: list[int] = []
         self.done: list[Outcome] = []
 
-    async def on_sending(self, ids: list[int]) -> None:
+    async def on_tick(self, ids: list[int], outcomes: list[Outcome]) -> None:
         assert not set(ids) & set(self.sending), "an id was handed to Telegram twice"
-        self.sending.extend(ids)
-
-    async def on_done(self, outcomes: list[Outcome]) -> None:
         for o in outcomes:
             assert o.id in self.sending and o.id not in {d.id for d in self.done}
         self.done.extend(outcomes)
+        self.sending.extend(ids)
 
     def by_id(self) -> dict[int, Outcome]:
         return {o.id: o for o in self.done}
@@ -44,7 +42,7 @@ class Journal:
 
 async def _deliver(delivery: Delivery, messages: list[Outgoing]) -> tuple[Journal, DeliveryStats]:
     journal = Journal()
-    stats = await delivery.deliver(messages, on_sending=journal.on_sending, on_done=journal.on_done)
+    stats = await delivery.deliver(messages, on_tick=journal.on_tick)
     return journal, stats
 
 
@@ -128,15 +126,14 @@ async def test_stop_finishes_in_flight_and_starts_nothing_new(
     delivery = Delivery(bot, rate=5)
     journal = Journal()
 
-    async def on_done(outcomes: list[Outcome]) -> None:
-        await journal.on_done(outcomes)
+    async def on_tick(ids: list[int], outcomes: list[Outcome]) -> None:
+        await journal.on_tick(ids, outcomes)
         if len(journal.done) >= 3:
             delivery.stop()
 
     await delivery.deliver(
         [Outgoing(i, i, "x") for i in range(1, 11)],
-        on_sending=journal.on_sending,
-        on_done=on_done,
+        on_tick=on_tick,
     )
     assert 3 <= len(journal.done) < 10 and len(journal.done) == len(journal.sending)
     assert len(fake_api.sent) == len(journal.done)

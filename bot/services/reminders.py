@@ -877,7 +877,19 @@ def _due(row: tuple[Reminder, Any, Any, Any, User]) -> DueReminder:
     )
 
 
-async def mark_sending(session: AsyncSession, ids: Iterable[int], now: datetime) -> None:
+async def record_tick(
+    session: AsyncSession, sending: list[int], outcomes: list[Outcome], now: datetime
+) -> None:
+    """One transaction per sender tick: the answers since the last tick, and the rows about
+    to be handed to Telegram (committed before the HTTP calls)."""
+    await record_outcomes(session, outcomes, now, commit=False)
+    await mark_sending(session, sending, now, commit=False)
+    await session.commit()
+
+
+async def mark_sending(
+    session: AsyncSession, ids: Iterable[int], now: datetime, *, commit: bool = True
+) -> None:
     """Committed right before the HTTP calls: from here a crash means «unknown», not resend."""
     ids = list(ids)
     if not ids:
@@ -888,11 +900,12 @@ async def mark_sending(session: AsyncSession, ids: Iterable[int], now: datetime)
         .values(status="sending", claimed_at=now)
         .execution_options(synchronize_session=False)
     )
-    await session.commit()
+    if commit:
+        await session.commit()
 
 
 async def record_outcomes(
-    session: AsyncSession, outcomes: Iterable[Outcome], now: datetime
+    session: AsyncSession, outcomes: Iterable[Outcome], now: datetime, *, commit: bool = True
 ) -> None:
     outcomes = list(outcomes)
     if not outcomes:
@@ -928,7 +941,8 @@ async def record_outcomes(
         await session.execute(update(Reminder), values)
     if blocked:
         await session.execute(update(User).where(User.id.in_(blocked)).values(is_active=False))
-    await session.commit()
+    if commit:
+        await session.commit()
 
 
 async def outbox_counts(session: AsyncSession) -> dict[str, int]:
