@@ -105,6 +105,23 @@ def build_knowledge(settings: Settings) -> KnowledgeBase:
     return KnowledgeBase.from_dir(settings.knowledge_dir)
 
 
+async def load_knowledge(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock = utcnow
+) -> KnowledgeBase:
+    """The running bot's articles live in the database (consultants edit them there); on the
+    first start the shipped `knowledge/` directory is loaded into it."""
+    from bot.services.kb_store import load_articles_from_db, sync_from_dir
+    from knowledge.glossary import Glossary
+
+    async with sessionmaker() as session:
+        articles = await load_articles_from_db(session)
+        if not articles:
+            summary = await sync_from_dir(session, settings.knowledge_dir, now=clock())
+            log.info("knowledge base loaded into the database: %s added", summary.added)
+            articles = await load_articles_from_db(session)
+    return KnowledgeBase(articles, Glossary.load(settings.knowledge_dir / "glossary.yaml"))
+
+
 def build_eis_source(settings: Settings) -> Source | None:
     """The EIS information service client when EIS_TOKEN is configured."""
     if settings.eis_token is None or not settings.eis_token.get_secret_value().strip():

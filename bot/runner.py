@@ -12,10 +12,10 @@ from bot.app import (
     build_bot,
     build_dispatcher,
     build_eis_source,
-    build_knowledge,
     build_reminders,
     build_scheduler,
     build_storage,
+    load_knowledge,
 )
 from bot.config import ConfigError, Settings
 from bot.console import ConsoleSession, run_console
@@ -30,9 +30,9 @@ async def run_polling(settings: Settings, token: str) -> None:
     """Migrate, then poll BOT_API_URL; aiogram stops cleanly on SIGINT and SIGTERM."""
     engine = create_engine(settings.database_url)
     await upgrade(engine)
-    kb = build_knowledge(settings)
-    bot = build_bot(settings, token)
     sessionmaker = create_sessionmaker(engine)
+    kb = await load_knowledge(settings, sessionmaker)
+    bot = build_bot(settings, token)
     eis = build_eis_source(settings)
     dp = build_dispatcher(settings, sessionmaker, kb=kb, storage=build_storage(settings), eis=eis)
     reminders = build_reminders(settings, sessionmaker, bot)
@@ -67,7 +67,9 @@ async def run_console_chat(
     await upgrade(engine)
     session = ConsoleSession()
     bot = build_bot(settings, CONSOLE_TOKEN, session=session)
-    dp = build_dispatcher(settings, create_sessionmaker(engine), kb=build_knowledge(settings))
+    sessionmaker = create_sessionmaker(engine)
+    kb = await load_knowledge(settings, sessionmaker)
+    dp = build_dispatcher(settings, sessionmaker, kb=kb)
     try:
         await run_console(dp, bot, session, read_line, out)
     finally:

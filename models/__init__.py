@@ -2,6 +2,7 @@
 
 from models.article import ArticleVersion
 from models.base import Base
+from models.consultation import Consultation, ConsultationMessage, ConsultationPost, Staff
 from models.procurement import (
     Contract,
     ContractStage,
@@ -18,6 +19,9 @@ from models.user import User
 __all__ = [
     "ArticleVersion",
     "Base",
+    "Consultation",
+    "ConsultationMessage",
+    "ConsultationPost",
     "Contract",
     "ContractStage",
     "ExecutionDoc",
@@ -27,6 +31,7 @@ __all__ = [
     "ProtocolStatus",
     "QuestionLog",
     "Reminder",
+    "Staff",
     "Subscription",
     "User",
 ]

@@ -56,7 +56,7 @@ class Reminder(Base):
         ForeignKey("subscriptions.id", ondelete="CASCADE"), nullable=True
     )
     key: Mapped[str] = mapped_column(String(160))
-    kind: Mapped[str] = mapped_column(String(16))  # deadline | update | digest
+    kind: Mapped[str] = mapped_column(String(16))  # deadline | update | digest | news
     event: Mapped[str] = mapped_column(String(32))
     event_no: Mapped[int] = mapped_column(Integer, default=0)  # contract stage number
     event_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

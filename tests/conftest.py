@@ -121,10 +121,11 @@ async def start_bot(
     sessionmaker: async_sessionmaker[AsyncSession],
     clock: FixedClock,
     eis: object | None = None,
+    kb: KnowledgeBase | None = None,
 ) -> RunningBot:
     settings = settings.model_copy(update={"bot_api_url": api.url})
     bot = build_bot(settings, api.token)
-    dp = build_dispatcher(settings, sessionmaker, kb=shipped_kb(), clock=clock, eis=eis)  # type: ignore[arg-type]
+    dp = build_dispatcher(settings, sessionmaker, kb=kb or shipped_kb(), clock=clock, eis=eis)  # type: ignore[arg-type]
 
     async def poll() -> None:
         try:

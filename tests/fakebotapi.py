@@ -239,6 +239,7 @@ class FakeBotAPI:
         self.throttle_every = 0
         self._random = random.Random(42)
         self._send_count = 0
+        self.files: dict[str, bytes] = {}  # file_id -> content (users' uploads)
         self.keep_messages = True  # False: count sendMessage per chat only (long benchmarks)
         self.sent_per_chat: dict[int, int] = {}
         self._window: list[float] = []
@@ -256,6 +257,7 @@ class FakeBotAPI:
     async def start(self) -> str:
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -297,6 +299,14 @@ class FakeBotAPI:
         async with self._changed:
             self._changed.notify_all()
         return web.json_response({"ok": True, "result": result})
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        content = self.files.get(request.match_info["path"].removeprefix("documents/"))
+        if content is None:
+            return web.Response(status=404, text="Not Found")
+        return web.Response(body=content)
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
         params: dict[str, Any] = {}
@@ -418,6 +428,32 @@ class FakeBotAPI:
                 command = text.split()[0]
                 message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         return self._push({"message": message})
+
+    def user_sends_document(
+        self,
+        user_id: int,
+        filename: str,
+        content: bytes,
+        *,
+        caption: str | None = None,
+        chat: dict[str, Any] | None = None,
+    ) -> int:
+        """A user sends a file; the bot can fetch it with getFile and the file URL."""
+        file_id = f"doc{len(self.files) + 1}"
+        self.files[file_id] = content
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": filename,
+            "mime_type": "text/markdown"
+            if filename.endswith(".md")
+            else "application/octet-stream",
+            "file_size": len(content),
+        }
+        extra: dict[str, Any] = {"document": document}
+        if caption is not None:
+            extra["caption"] = caption
+        return self.user_says(user_id, chat=chat, **extra)
 
     def press(self, user_id: int, sent: Sent, label_part: str) -> str:
         """A user presses a button of a message the bot sent; returns the query id."""
@@ -704,6 +740,19 @@ class FakeBotAPI:
             check_markup(r.get("reply_markup"))
         self.answered[query_id] = params
         return True
+
+    async def api_getFile(self, params: dict[str, Any]) -> Any:
+        file_id = str(params.get("file_id") or "")
+        if file_id not in self.files:
+            raise bad("wrong file_id or the file is temporarily unavailable")
+        if len(self.files[file_id]) > 20 * 1024 * 1024:
+            raise bad("file is too big")
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": len(self.files[file_id]),
+            "file_path": f"documents/{file_id}",
+        }
 
     async def api_createForumTopic(self, params: dict[str, Any]) -> Any:
         chat_id = self._chat_id(params)

@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from bot.services.answers import ArticleRef, ArticleView
+from bot.services.gaps import Gap
+from bot.services.kb_store import VersionInfo
 from bot.services.procurement import (
     STATUS_WORDS,
     ContractCard,
@@ -30,6 +32,7 @@ from bot.services.stats import (
 )
 from bot.ui.commands import COMMANDS
 from knowledge.glossary import Term
+from knowledge.loader import Article
 
 HOSTILE = '<b>Ð & "кавычки" </i> ' + "x" * 10
 
@@ -426,5 +429,59 @@ SAMPLES.update(
         "settings/tz_prompt": [{}],
         "settings/quiet_prompt": [{}],
         "settings/cancelled": [{}],
+    }
+)
+
+# ------------------------------------------------------------------------ knowledge-base editing
+_ARTICLE = Article(
+    id="security-bid-size-44",
+    title=HOSTILE,
+    section="security",
+    questions=("Сколько обеспечение?",),
+    tags=("обеспечение",),
+    laws=("ч. 15 ст. 44 44-ФЗ", "<x>"),
+    applies_to="44-ФЗ",
+    updated=date(2026, 11, 20),
+    reviewed_by="Консультант <&>",
+    body="Текст",
+    announce=True,
+)
+_VERSION = VersionInfo(
+    "security-bid-size-44", 2, "security/x.md", "tg:1", _AT, HOSTILE, False, True
+)
+SAMPLES.update(
+    {
+        "kb/preview": [
+            {"article": _ARTICLE, "current_version": 3},
+            {"article": dataclasses.replace(_ARTICLE, announce=False), "current_version": None},
+        ],
+        "kb/published": [
+            {"changed": True, "title": HOSTILE, "version": 4, "announced": 12},
+            {"changed": False, "title": "x", "version": 1, "announced": None},
+        ],
+        "kb/announced": [{"title": HOSTILE, "count": 0}, {"title": "x", "count": 21}],
+        "kb/rejected": [{"problems": ["line 3: missing laws", HOSTILE]}],
+        "kb/history": [
+            {
+                "article_id": "security-bid-size-44",
+                "versions": [
+                    _VERSION,
+                    dataclasses.replace(_VERSION, version=1, current=False, is_deleted=True),
+                ],
+            }
+        ],
+        "kb/usage": [{"command": c} for c in ("kb_edit", "kb_history", "kb_rollback", "kb")],
+        "kb/edit_caption": [{"article_id": "security-bid-size-44"}],
+        "kb/gaps": [
+            {
+                "gaps": [
+                    Gap(5, (HOSTILE, "как вернуть обеспечение"), _AT, 2),
+                    Gap(1, ("x",), _AT, 0),
+                ]
+            },
+            {"gaps": []},
+        ],
+        "kb/cancelled": [{}],
+        "reminders/news": [{"title": HOSTILE}],
     }
 )

@@ -727,7 +727,7 @@ async def collect_digests(session: AsyncSession, now: datetime) -> int:
 class DueReminder:
     id: int
     user_id: int
-    kind: str  # deadline | update | digest
+    kind: str  # deadline | update | digest | news
     event: str
     event_no: int
     event_at: datetime | None
@@ -957,3 +957,53 @@ async def insert_pending(session: AsyncSession, rows: list[dict[str, Any]]) -> N
     if rows:
         await session.execute(insert(Reminder), rows)
         await session.commit()
+
+
+async def queue_news(
+    session: AsyncSession,
+    article_id: str,
+    title: str,
+    version: int,
+    now: datetime,
+) -> int:
+    """Legislative news: one outbox row per active user who switched news on (/settings);
+    the reminders job sends them through the same rate-limited sender. Idempotent per
+    article version."""
+    from bot.db import upsert
+
+    users = list(
+        (
+            await session.execute(
+                select(User.id).where(User.news.is_(True), User.is_active.is_(True))
+            )
+        ).scalars()
+    )
+    payload = json.dumps({"article_id": article_id, "title": title}, ensure_ascii=False)
+    dialect = session.get_bind().dialect.name
+    queued = 0
+    for start in range(0, len(users), 500):
+        rows = [
+            {
+                "user_id": user_id,
+                "subscription_id": None,
+                "key": f"news:{article_id}:{version}"[:160],
+                "kind": "news",
+                "event": "news",
+                "event_no": 0,
+                "event_at": None,
+                "date_only": False,
+                "lead_minutes": 0,
+                "due_at": now,
+                "status": "pending",
+                "attempts": 0,
+                "payload": payload,
+                "outcome": "",
+            }
+            for user_id in users[start : start + 500]
+        ]
+        result = await session.execute(
+            upsert(Reminder.__table__, rows, dialect=dialect, index_elements=["user_id", "key"])
+        )
+        queued += int(result.rowcount or 0)  # type: ignore[attr-defined]
+    await session.commit()
+    return queued

@@ -72,3 +72,9 @@ class SetCB(CallbackData, prefix="g1"):
 
     op: str
     v: str = ""
+
+
+class KbCB(CallbackData, prefix="k1"):
+    """Knowledge-base editing: op = publish | cancel (the uploaded text waits in FSM data)."""
+
+    op: str

@@ -11,7 +11,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services.reminders import DueReminder, Prefs, Subscribed, SubscriptionView
 from bot.ui.answers import OutMessage
-from bot.ui.callbacks import ProcCB, SetCB, SubCB
+from bot.ui.callbacks import ArticleCB, ProcCB, SetCB, SubCB
 from bot.ui.procurement import filters_text
 from bot.ui.render import ZONE_NAMES, render, until_words
 
@@ -50,6 +50,12 @@ def reminder_message(due: DueReminder, now: datetime) -> OutMessage:
             for item in search.get("items", [])[:2]:
                 _card_button(builder, "procedure", item["number"])
         builder.adjust(1)
+        return OutMessage(text, builder.as_markup() if builder.buttons else None)
+    if due.kind == "news":
+        text = render("reminders/news", title=str(due.payload.get("title", "")))
+        article = str(due.payload.get("article_id", ""))
+        if article and len(ArticleCB(id=article).pack().encode()) <= 64:
+            builder.button(text="📖 Открыть статью", callback_data=ArticleCB(id=article))
         return OutMessage(text, builder.as_markup() if builder.buttons else None)
     if due.kind == "update":
         changes = [

@@ -1,0 +1,158 @@
+"""Consultation messages and keyboards: texts from templates under consult/, buttons here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import BotCommand, InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.services.consultations import ConsultationView, QueuePage
+from bot.services.roles import StaffChange, StaffMember
+from bot.ui.answers import OutMessage
+from bot.ui.render import render
+
+QUEUE_PAGE = 8
+ANSWER_CHUNK = 3800  # plain characters per message; header and footer fit in 4096
+TOPIC_NAME_LIMIT = 128
+
+
+class ConsultCB(CallbackData, prefix="cn1"):
+    """Consultations: op = take | close (staff, under a card) | page (staff, /queue, v = page)
+    | more («Уточнить») | done («Закрыть вопрос») | rate (v = 1..5) | cancel (user);
+    id = consultation (checked against the pressing user or their role)."""
+
+    op: str
+    id: int = 0
+    v: int = 0
+
+
+STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("queue", "Открытые вопросы пользователей"),
+    ("close", "Закрыть вопрос (в теме или ответом на карточку)"),
+    ("staff", "Администраторы и консультанты"),
+    ("consultant_add", "Добавить консультанта: /consultant_add ID"),
+    ("consultant_del", "Убрать консультанта: /consultant_del ID"),
+)
+
+
+def staff_commands(base: list[BotCommand]) -> list[BotCommand]:
+    """The command menu for staff chats (setMyCommands with BotCommandScopeChat)."""
+    return [*base, *(BotCommand(command=c, description=d) for c, d in STAFF_COMMANDS)]
+
+
+# ----------------------------------------------------------------- user side
+def _cancel_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text="✖️ Отмена", callback_data=ConsultCB(op="cancel"))
+    return builder.as_markup()
+
+
+def prompt_message() -> OutMessage:
+    return OutMessage(render("consult/prompt"), _cancel_keyboard())
+
+
+def follow_up_prompt(consultation_id: int) -> OutMessage:
+    return OutMessage(render("consult/follow_up_prompt", id=consultation_id), _cancel_keyboard())
+
+
+def _answer_keyboard(consultation_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text="✏️ Уточнить", callback_data=ConsultCB(op="more", id=consultation_id))
+    builder.button(text="✅ Закрыть вопрос", callback_data=ConsultCB(op="done", id=consultation_id))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def split_text(text: str, limit: int = ANSWER_CHUNK) -> list[str]:
+    """Split on paragraph, then line, then word boundaries into parts of at most `limit`."""
+    text = text.strip()
+    parts: list[str] = []
+    while len(text) > limit:
+        cut = -1
+        for sep in ("\n\n", "\n", " "):
+            cut = text.rfind(sep, 0, limit + 1)
+            if cut > limit // 2:
+                break
+        if cut <= 0:
+            cut = limit
+        parts.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    if text or not parts:
+        parts.append(text)
+    return parts
+
+
+def answer_messages(c: ConsultationView, text: str) -> list[OutMessage]:
+    """«Ответ консультанта», split if long; «Уточнить» / «Закрыть вопрос» under the last."""
+    parts = split_text(text)
+    n = len(parts)
+    return [
+        OutMessage(
+            render("consult/answer", c=c, part=part, first=i == 0, last=i == n - 1),
+            _answer_keyboard(c.id) if i == n - 1 else None,
+        )
+        for i, part in enumerate(parts)
+    ]
+
+
+def closed_message(c: ConsultationView, *, by_user: bool) -> OutMessage:
+    builder = InlineKeyboardBuilder()
+    for v in range(1, 6):
+        builder.button(text=f"{v} ⭐", callback_data=ConsultCB(op="rate", id=c.id, v=v))
+    builder.adjust(5)
+    return OutMessage(render("consult/closed", c=c, by_user=by_user), builder.as_markup())
+
+
+# ----------------------------------------------------------------- staff side
+def topic_name(c: ConsultationView) -> str:
+    """«№12 · первые слова вопроса» for the forum topic (plain text, ≤ 128 characters)."""
+    words = " ".join(c.question.split()[:8]) or "вложение"
+    name = f"№{c.id} · {words}"
+    return name if len(name) <= TOPIC_NAME_LIMIT else name[: TOPIC_NAME_LIMIT - 1] + "…"
+
+
+def card_keyboard(c: ConsultationView) -> InlineKeyboardMarkup | None:
+    if not c.is_open:
+        return None
+    builder = InlineKeyboardBuilder()
+    if c.status == "new" or c.consultant_id is None:
+        builder.button(text="🛠 Взять в работу", callback_data=ConsultCB(op="take", id=c.id))
+    builder.button(text="✅ Закрыть", callback_data=ConsultCB(op="close", id=c.id))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def card_message(c: ConsultationView, tz: str, venue: str | None = None) -> OutMessage:
+    text = render("consult/card", c=c, tz=tz, venue=venue or c.venue)
+    return OutMessage(text, card_keyboard(c))
+
+
+def follow_up_note(c: ConsultationView, text: str, has_file: bool) -> OutMessage:
+    return OutMessage(render("consult/follow_up_note", c=c, text=text, has_file=has_file))
+
+
+def reannounce_message(c: ConsultationView, now: datetime) -> OutMessage:
+    text = render("consult/reannounce", c=c, waited=now - c.waiting_since)
+    return OutMessage(text, card_keyboard(c))
+
+
+def queue_message(page: QueuePage, now: datetime) -> OutMessage:
+    builder = InlineKeyboardBuilder()
+    if page.page > 0:
+        builder.button(text="◀️ Назад", callback_data=ConsultCB(op="page", v=page.page - 1))
+    if page.page + 1 < page.pages:
+        builder.button(text="Дальше ▶️", callback_data=ConsultCB(op="page", v=page.page + 1))
+    keyboard = builder.as_markup() if builder.buttons else None
+    return OutMessage(render("consult/queue", page=page, now=now), keyboard)
+
+
+def staff_added_text(change: StaffChange, *, private: bool) -> str:
+    return render(
+        "consult/staff_added", member=change.member, changed=change.changed, private=private
+    )
+
+
+def staff_list_text(members: list[StaffMember]) -> str:
+    return render("consult/staff_list", members=members)

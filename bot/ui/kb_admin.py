@@ -1,0 +1,45 @@
+"""Consultants' knowledge-base screens: preview of an upload, results, history, gaps."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.services.gaps import Gap
+from bot.services.kb_store import VersionInfo
+from bot.ui.answers import OutMessage
+from bot.ui.callbacks import KbCB
+from bot.ui.render import render
+from knowledge.loader import Article
+from knowledge.markdown import split_html
+
+PREVIEW_BODY = 2500
+
+
+def preview_message(article: Article, current_version: int | None) -> OutMessage:
+    chunks = split_html(article.html, PREVIEW_BODY)
+    excerpt = chunks[0] + ("\n\n…" if len(chunks) > 1 else "")
+    text = render("kb/preview", article=article, current_version=current_version)
+    # the excerpt is already safe Telegram HTML from the article renderer: appended verbatim
+    return OutMessage(f"{text}\n\n{excerpt}", publish_keyboard())
+
+
+def publish_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text="✅ Опубликовать", callback_data=KbCB(op="publish"))
+    builder.button(text="Отмена", callback_data=KbCB(op="cancel"))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def rejected_text(detail: str) -> str:
+    problems = [line.strip() for line in detail.splitlines() if line.strip()]
+    return render("kb/rejected", problems=problems[:30])
+
+
+def history_text(article_id: str, versions: list[VersionInfo]) -> str:
+    return render("kb/history", article_id=article_id, versions=versions[:30])
+
+
+def gaps_text(gaps: list[Gap]) -> str:
+    return render("kb/gaps", gaps=gaps)

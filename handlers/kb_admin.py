@@ -1,0 +1,207 @@
+"""Consultants edit the knowledge base from Telegram: upload a .md article (validated as by
+`smebot kb check`, previewed, published on «Опубликовать» without a restart), /kb_edit,
+/kb_history, /kb_rollback, /kb_gaps and /kb_announce. Staff only; others see nothing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from io import BytesIO
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, CallbackQuery, Message, TelegramObject
+
+from bot.config import Settings
+from bot.services import Session
+from bot.services.answers import KnowledgeBase
+from bot.services.errors import BadInput, NotFound
+from bot.services.gaps import find_gaps
+from bot.services.kb_store import (
+    ArticlesRejected,
+    current_text,
+    decode_upload,
+    history,
+    load_articles_from_db,
+    publish,
+    rollback,
+    validate_upload,
+)
+from bot.services.reminders import queue_news
+from bot.services.roles import role_of
+from bot.ui.callbacks import KbCB
+from bot.ui.kb_admin import gaps_text, history_text, preview_message, rejected_text
+from bot.ui.render import render
+
+Clock = Callable[[], datetime]
+log = logging.getLogger("smebot.kb_admin")
+MAX_FILE = 256 * 1024
+
+
+async def staff_only(
+    event: TelegramObject, session: Session, settings: Settings, event_from_user: object
+) -> bool:
+    """Filter: admins and consultants only; for anyone else the handlers do not exist."""
+    user_id = getattr(event_from_user, "id", None)
+    if user_id is None:
+        return False
+    role = await role_of(session, user_id, settings.admin_ids, settings.consultant_ids)
+    return role != "user"
+
+
+async def _reload(session: Session, kb: KnowledgeBase) -> None:
+    kb.replace_articles(await load_articles_from_db(session))
+
+
+async def on_document(
+    message: Message, bot: Bot, session: Session, state: FSMContext, kb: KnowledgeBase
+) -> None:
+    document = message.document
+    assert document is not None
+    if not (document.file_name or "").lower().endswith((".md", ".markdown", ".txt")):
+        raise BadInput("Статью присылайте файлом Markdown с расширением .md.")
+    if (document.file_size or 0) > MAX_FILE:
+        raise BadInput("Файл слишком большой для статьи (больше 256 КБ).")
+    buffer = BytesIO()
+    await bot.download(document, destination=buffer)
+    text = decode_upload(buffer.getvalue())
+    try:
+        article = await validate_upload(session, text)
+    except ArticlesRejected as exc:
+        await message.answer(rejected_text(exc.detail))
+        return
+    versions = []
+    try:
+        versions = await history(session, article.id)
+    except NotFound:
+        pass
+    current = next((v.version for v in versions if v.current and not v.is_deleted), None)
+    await state.update_data(kb_upload=text)
+    out = preview_message(article, current)
+    await message.answer(out.text, reply_markup=out.keyboard)
+
+
+async def on_publish(
+    query: CallbackQuery,
+    callback_data: KbCB,
+    session: Session,
+    state: FSMContext,
+    kb: KnowledgeBase,
+    clock: Clock,
+) -> None:
+    data = await state.get_data()
+    text = data.get("kb_upload")
+    await state.update_data(kb_upload=None)
+    if callback_data.op == "cancel" or not text:
+        await query.answer(render("kb/cancelled") if text else render("common/stale_button"))
+        return
+    try:
+        result = await publish(session, str(text), f"tg:{query.from_user.id}", clock())
+    except ArticlesRejected as exc:
+        await query.answer()
+        if isinstance(query.message, Message):
+            await query.message.answer(rejected_text(exc.detail))
+        return
+    await _reload(session, kb)
+    announced = None
+    if result.changed and result.article.announce:
+        announced = await queue_news(
+            session, result.article.id, result.article.title, result.version, clock()
+        )
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(
+            render(
+                "kb/published",
+                changed=result.changed,
+                title=result.article.title,
+                version=result.version,
+                announced=announced,
+            )
+        )
+
+
+def _args(command: CommandObject, name: str, count: int) -> list[str]:
+    parts = (command.args or "").split()
+    if len(parts) != count:
+        raise BadInput(render("kb/usage", command=name))
+    return parts
+
+
+async def cmd_kb_edit(message: Message, command: CommandObject, session: Session) -> None:
+    (article_id,) = _args(command, "kb_edit", 1)
+    path, text = await current_text(session, article_id)
+    name = path.rsplit("/", 1)[-1] or f"{article_id}.md"
+    await message.answer_document(
+        BufferedInputFile(text.encode("utf-8"), filename=name),
+        caption=render("kb/edit_caption", article_id=article_id),
+    )
+
+
+async def cmd_kb_history(message: Message, command: CommandObject, session: Session) -> None:
+    (article_id,) = _args(command, "kb_history", 1)
+    await message.answer(history_text(article_id, await history(session, article_id)))
+
+
+async def cmd_kb_rollback(
+    message: Message, command: CommandObject, session: Session, kb: KnowledgeBase, clock: Clock
+) -> None:
+    article_id, version = _args(command, "kb_rollback", 2)
+    if not version.isdigit():
+        raise BadInput(render("kb/usage", command="kb_rollback"))
+    assert message.from_user is not None
+    try:
+        result = await rollback(
+            session, article_id, int(version), f"tg:{message.from_user.id}", clock()
+        )
+    except ArticlesRejected as exc:
+        await message.answer(rejected_text(exc.detail))
+        return
+    await _reload(session, kb)
+    await message.answer(
+        render(
+            "kb/published",
+            changed=result.changed,
+            title=result.article.title,
+            version=result.version,
+            announced=None,
+        )
+    )
+
+
+async def cmd_kb_announce(
+    message: Message, command: CommandObject, session: Session, kb: KnowledgeBase, clock: Clock
+) -> None:
+    (article_id,) = _args(command, "kb_announce", 1)
+    article = kb.articles.get(article_id)
+    if article is None:
+        raise NotFound(f"Статьи {article_id} нет в базе знаний.")
+    versions = await history(session, article_id)
+    version = next(v.version for v in versions if v.current)
+    count = await queue_news(session, article.id, article.title, version, clock())
+    await message.answer(render("kb/announced", title=article.title, count=count))
+
+
+async def cmd_kb_gaps(message: Message, session: Session) -> None:
+    await message.answer(gaps_text(await find_gaps(session)))
+
+
+async def cmd_kb_help(message: Message) -> None:
+    await message.answer(render("kb/usage", command="kb"))
+
+
+def build_router() -> Router:
+    router = Router(name="kb_admin")
+    router.message.filter(F.chat.type == "private", staff_only)
+    router.callback_query.filter(staff_only)
+    router.message.register(on_document, F.document)
+    router.message.register(cmd_kb_edit, Command("kb_edit"))
+    router.message.register(cmd_kb_history, Command("kb_history"))
+    router.message.register(cmd_kb_rollback, Command("kb_rollback"))
+    router.message.register(cmd_kb_announce, Command("kb_announce"))
+    router.message.register(cmd_kb_gaps, Command("kb_gaps"))
+    router.message.register(cmd_kb_help, Command("kb"))
+    router.callback_query.register(on_publish, KbCB.filter())
+    return router
