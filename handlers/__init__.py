@@ -10,6 +10,7 @@ from handlers import (
     faq,
     glossary,
     inline,
+    kb_admin,
     procurement,
     questions,
     reminders,
@@ -30,6 +31,7 @@ def get_routers() -> list[Router]:
         stats.build_router(),
         reminders.build_router(),
         settings.build_router(),
+        kb_admin.build_router(),
         questions.build_router(),
         fallback.build_router(),
     ]

@@ -4,6 +4,7 @@ broken uploads refused, history, rollback, gaps; ordinary users see none of it."
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -30,6 +31,7 @@ async def kb_bot(
     session: AsyncSession,
     clock: FixedClock,
 ) -> AsyncIterator[tuple[RunningBot, KnowledgeBase]]:
+    clock.now = datetime.now(UTC)  # articles carry real review dates; none may be «in the future»
     await sync_from_dir(session, DEFAULT_KNOWLEDGE_DIR, now=clock.now)
     kb = KnowledgeBase(
         await load_articles_from_db(session), Glossary.load(DEFAULT_KNOWLEDGE_DIR / "glossary.yaml")
@@ -57,7 +59,8 @@ async def test_staff_edit_publish_history_rollback(
 
     api.user_says(ADMIN, f"/kb_edit {ARTICLE}")
     document = await api.next_message(ADMIN, method="sendDocument")
-    assert document.params["document"]["filename"] == f"{ARTICLE}.md"
+    files = [v for v in document.params.values() if isinstance(v, dict) and "filename" in v]
+    assert [f["filename"] for f in files] == [f"{ARTICLE}.md"] and files[0]["size"] > 500
 
     new_title = "Обеспечение по 223-ФЗ для МСП: лимиты и способы"
     edited = original.replace(
