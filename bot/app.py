@@ -19,7 +19,7 @@ from aiogram.types import LinkPreviewOptions
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import jobs
+from bot import consult_jobs, jobs
 from bot.config import Settings
 from bot.delivery import Delivery
 from bot.middlewares import DbSessionMiddleware, FloodControlMiddleware, UserMiddleware
@@ -143,6 +143,7 @@ def build_scheduler(
     eis: Source | None = None,
     clock: Clock = utcnow,
     reminders: jobs.ReminderRunner | None = None,
+    bot: Bot | None = None,
 ) -> AsyncIOScheduler:
     """APScheduler in the running loop, memory job store; jobs open their own sessions."""
     scheduler = AsyncIOScheduler(timezone=UTC)
@@ -183,6 +184,21 @@ def build_scheduler(
                 EIS_DOWNLOADS,
             ),
             id="eis_sync",
+            max_instances=1,
+            coalesce=True,
+        )
+    if bot is not None:
+        scheduler.add_job(
+            consult_jobs.sla_job,
+            "interval",
+            minutes=10,
+            args=(sessionmaker, bot, clock),
+            kwargs={
+                "sla_hours": settings.consult_sla_hours,
+                "admin_ids": settings.admin_ids,
+                "consultant_ids": settings.consultant_ids,
+            },
+            id="consult_sla",
             max_instances=1,
             coalesce=True,
         )

@@ -111,7 +111,7 @@ def chat() -> None:
     asyncio.run(run_console_chat(settings, read_line, sys.stdout))
 
 
-kb_app = typer.Typer(help="Knowledge base: check, evaluate.", no_args_is_help=True)
+kb_app = typer.Typer(help="Knowledge base: check, evaluate, sync, export.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
 
 

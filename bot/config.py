@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     quiet_hours: str = "22:00-08:00"
     reminder_poll_seconds: float = Field(default=30.0, ge=1.0, le=3600.0)
     send_rate: float = Field(default=25.0, gt=0.0, le=1000.0)
+    # consultations
+    consult_sla_hours: float = Field(default=4.0, gt=0.0, le=720.0)
 
     @field_validator("admin_ids", "consultant_ids", mode="before")
     @classmethod

@@ -20,7 +20,9 @@ from bot.app import (
 from bot.config import ConfigError, Settings
 from bot.console import ConsoleSession, run_console
 from bot.db import create_engine, create_sessionmaker, upgrade
+from bot.services.roles import staff_ids
 from bot.ui.commands import bot_commands
+from bot.ui.consult_desk import staff_menus
 
 log = logging.getLogger("smebot")
 CONSOLE_TOKEN = "100000000:console-token-not-used-for-any-network-call"
@@ -36,13 +38,17 @@ async def run_polling(settings: Settings, token: str) -> None:
     eis = build_eis_source(settings)
     dp = build_dispatcher(settings, sessionmaker, kb=kb, storage=build_storage(settings), eis=eis)
     reminders = build_reminders(settings, sessionmaker, bot)
-    scheduler = build_scheduler(settings, sessionmaker, eis=eis, reminders=reminders)
+    scheduler = build_scheduler(settings, sessionmaker, eis=eis, reminders=reminders, bot=bot)
     try:
         try:
             me = await bot.get_me()
         except TelegramUnauthorizedError:
             raise ConfigError("Telegram rejected BOT_TOKEN (401 Unauthorized)") from None
         await bot.set_my_commands(bot_commands())
+        async with sessionmaker() as session:
+            ids = await staff_ids(session, settings.admin_ids, settings.consultant_ids)
+        chat = [settings.consultant_chat_id] if settings.consultant_chat_id else []
+        await staff_menus(bot, ids + chat)
         await bot.delete_webhook(drop_pending_updates=False)
         scheduler.start()
         log.info("polling %s as @%s", settings.bot_api_url, me.username)

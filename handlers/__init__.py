@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from handlers import (
+    consult,
     errors,
     fallback,
     faq,
@@ -23,6 +24,7 @@ from handlers import (
 def get_routers() -> list[Router]:
     return [
         errors.build_router(),
+        consult.build_router(),
         start.build_router(),
         faq.build_router(),
         glossary.build_router(),

@@ -27,7 +27,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramFor
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import BotCommandScopeChat, CallbackQuery, Message, TelegramObject
+from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from bot.config import Settings
 from bot.services import Session
@@ -60,7 +60,6 @@ from bot.services.roles import (
 from bot.services.users import UserInfo, set_active
 from bot.ui.answers import OutMessage
 from bot.ui.callbacks import MenuCB
-from bot.ui.commands import bot_commands
 from bot.ui.consult import (
     QUEUE_PAGE,
     ConsultCB,
@@ -71,10 +70,16 @@ from bot.ui.consult import (
     prompt_message,
     queue_message,
     staff_added_text,
-    staff_commands,
     staff_list_text,
 )
-from bot.ui.consult_desk import ChatKinds, edit_cards, notify_staff, publish, send_file
+from bot.ui.consult_desk import (
+    ChatKinds,
+    edit_cards,
+    notify_staff,
+    publish,
+    send_file,
+    staff_menu,
+)
 from bot.ui.render import render
 from bot.ui.roles_filter import InConsultantChat, IsStaff
 from bot.ui.telegram import edit_or_send
@@ -307,7 +312,11 @@ async def on_user_button(
     op = callback_data.op
     message = query.message if isinstance(query.message, Message) else None
     if op == "cancel":
-        follow_up = await state.get_state() == ConsultForm.follow_up.state
+        current = await state.get_state()
+        if current not in (ConsultForm.question.state, ConsultForm.follow_up.state):
+            await query.answer(render("common/stale_button"))  # already sent or cancelled
+            return
+        follow_up = current == ConsultForm.follow_up.state
         await state.set_state(None)
         await query.answer()
         await edit_or_send(query, OutMessage(render("consult/cancelled", follow_up=follow_up)))
@@ -517,18 +526,6 @@ async def on_staff_button(
 
 
 # ----------------------------------------------------------------- admins
-async def _staff_menu(bot: Bot, user_id: int, on: bool) -> None:
-    """Best effort: staff see their commands in the menu of their private chat."""
-    scope = BotCommandScopeChat(chat_id=user_id)
-    try:
-        if on:
-            await bot.set_my_commands(staff_commands(bot_commands()), scope=scope)
-        else:
-            await bot.delete_my_commands(scope=scope)
-    except TelegramAPIError as exc:
-        log.info("command menu of %s not updated: %s", user_id, exc)
-
-
 def _require_admin(role: str) -> None:
     if role != "admin":
         raise Forbidden("Добавлять и убирать консультантов может только администратор.")
@@ -552,7 +549,7 @@ async def cmd_consultant_add(
     private = settings.consultant_chat_id is None
     await message.answer(staff_added_text(change, private=private))
     if change.changed:
-        await _staff_menu(_bot(message), user_id, True)
+        await staff_menu(_bot(message), user_id, on=True)
 
 
 async def cmd_consultant_del(
@@ -567,7 +564,7 @@ async def cmd_consultant_del(
         session, user_id, configured_ids={*settings.consultant_ids, *settings.admin_ids}
     )
     await message.answer(render("consult/staff_removed", member=member))
-    await _staff_menu(_bot(message), user_id, False)
+    await staff_menu(_bot(message), user_id, on=False)
 
 
 async def cmd_staff(message: Message, session: Session, settings: Settings) -> None:
@@ -590,14 +587,16 @@ def build_router() -> Router:
         private,
         StateFilter(ConsultForm.question),
         F.text | F.document | F.photo,
+        not_command,
     )
     router.message.register(
         on_follow_up,
         private,
         StateFilter(ConsultForm.follow_up),
         F.text | F.document | F.photo,
+        not_command,
     )
-    router.message.register(on_state_other, private, StateFilter(ConsultForm))
+    router.message.register(on_state_other, private, StateFilter(ConsultForm), not_command)
     router.callback_query.register(on_state_button, StateFilter(ConsultForm), ~ConsultCB.filter())
     router.callback_query.register(on_menu_consult, MenuCB.filter(F.item == "consult"))
     router.callback_query.register(

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -12,9 +13,8 @@ from io import BytesIO
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile, CallbackQuery, Message, TelegramObject
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
-from bot.config import Settings
 from bot.services import Session
 from bot.services.answers import KnowledgeBase
 from bot.services.errors import BadInput, NotFound
@@ -30,25 +30,14 @@ from bot.services.kb_store import (
     validate_upload,
 )
 from bot.services.reminders import queue_news
-from bot.services.roles import role_of
 from bot.ui.callbacks import KbCB
 from bot.ui.kb_admin import gaps_text, history_text, preview_message, rejected_text
 from bot.ui.render import render
+from bot.ui.roles_filter import IsStaff
 
 Clock = Callable[[], datetime]
 log = logging.getLogger("smebot.kb_admin")
 MAX_FILE = 256 * 1024
-
-
-async def staff_only(
-    event: TelegramObject, session: Session, settings: Settings, event_from_user: object
-) -> bool:
-    """Filter: admins and consultants only; for anyone else the handlers do not exist."""
-    user_id = getattr(event_from_user, "id", None)
-    if user_id is None:
-        return False
-    role = await role_of(session, user_id, settings.admin_ids, settings.consultant_ids)
-    return role != "user"
 
 
 async def _reload(session: Session, kb: KnowledgeBase) -> None:
@@ -73,10 +62,8 @@ async def on_document(
         await message.answer(rejected_text(exc.detail))
         return
     versions = []
-    try:
+    with contextlib.suppress(NotFound):  # a new article has no history yet
         versions = await history(session, article.id)
-    except NotFound:
-        pass
     current = next((v.version for v in versions if v.current and not v.is_deleted), None)
     await state.update_data(kb_upload=text)
     out = preview_message(article, current)
@@ -194,8 +181,8 @@ async def cmd_kb_help(message: Message) -> None:
 
 def build_router() -> Router:
     router = Router(name="kb_admin")
-    router.message.filter(F.chat.type == "private", staff_only)
-    router.callback_query.filter(staff_only)
+    router.message.filter(F.chat.type == "private", IsStaff())
+    router.callback_query.filter(IsStaff())
     router.message.register(on_document, F.document)
     router.message.register(cmd_kb_edit, Command("kb_edit"))
     router.message.register(cmd_kb_history, Command("kb_history"))

@@ -13,7 +13,7 @@ from bot.ui.keyboards import MENU_ITEMS, main_menu
 from bot.ui.render import render
 
 # Menu items whose feature is not built yet answer "скоро".
-SOON_ITEMS = frozenset({"contracts", "consult"})
+SOON_ITEMS = frozenset({"contracts"})
 
 
 async def cmd_start(message: Message, user: UserInfo) -> None:

@@ -485,3 +485,132 @@ SAMPLES.update(
         "reminders/news": [{"title": HOSTILE}],
     }
 )
+
+
+# ------------------------------------------------------------------------ consultations
+def _consult_samples() -> dict[str, list[dict[str, Any]]]:
+    from bot.services.consultations import ConsultationView, QueuePage
+    from bot.services.roles import StaffMember
+
+    at = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
+    new = ConsultationView(
+        id=12,
+        user_id=1001,
+        user_name=HOSTILE,
+        username="ivan_ip",
+        status="new",
+        question=HOSTILE + " как обжаловать отклонение заявки? " + "слово " * 800,
+        file_id=None,
+        file_kind=None,
+        chat_id=None,
+        thread_id=None,
+        message_id=None,
+        consultant_id=None,
+        consultant_name=None,
+        created_at=at,
+        waiting_since=at,
+        answered_at=None,
+        closed_at=None,
+        closed_by=None,
+        rating=None,
+        last_announced_at=None,
+    )
+    forum = dataclasses.replace(
+        new,
+        status="in_work",
+        question="Короткий вопрос",
+        chat_id=-100500,
+        thread_id=77,
+        message_id=78,
+        consultant_id=2002,
+        consultant_name="Мария <&>",
+        username=None,
+    )
+    group = dataclasses.replace(
+        forum, status="answered", thread_id=None, question="", file_id="F", file_kind="photo"
+    )
+    closed = dataclasses.replace(forum, status="closed", rating=4, closed_at=at, closed_by=2002)
+    odd = dataclasses.replace(new, status="weird", file_id="D", file_kind="document")
+    views = [new, forum, group, closed, odd]
+    page = QueuePage(tuple(views[:3]), 19, 1, 3, 8)
+    empty = QueuePage((), 0, 0, 1, 8)
+    later = at + timedelta(hours=5)
+    member = StaffMember(555, "consultant", "bot", HOSTILE, 1, at)
+    nameless = StaffMember(556, "consultant", "bot")
+    return {
+        "consult/prompt": [{}],
+        "consult/follow_up_prompt": [{"id": 12}],
+        "consult/cancelled": [{"follow_up": False}, {"follow_up": True}],
+        "consult/need_content": [{"follow_up": False}, {"follow_up": True}],
+        "consult/unavailable": [{}],
+        "consult/accepted": [{"c": c} for c in views],
+        "consult/follow_up_sent": [{"c": new}],
+        "consult/card": [
+            {"c": c, "tz": "Asia/Yekaterinburg", "venue": v}
+            for c in views
+            for v in ("forum", "group", "private")
+        ],
+        "consult/follow_up_note": [
+            {"c": new, "text": HOSTILE, "has_file": False},
+            {"c": forum, "text": "", "has_file": True},
+            {"c": group, "text": "слово " * 900, "has_file": True},
+        ],
+        "consult/reannounce": [
+            {"c": c, "waited": w}
+            for c in views
+            for w in (timedelta(hours=5), timedelta(days=2), timedelta(minutes=1))
+        ],
+        "consult/attachment": [{"id": 12, "to_staff": True}, {"id": 12, "to_staff": False}],
+        "consult/answer": [
+            {"c": new, "part": HOSTILE, "first": True, "last": True},
+            {"c": new, "part": "x" * 3800, "first": True, "last": False},
+            {"c": new, "part": "y" * 3800, "first": False, "last": True},
+            {"c": new, "part": "", "first": True, "last": True},
+        ],
+        "consult/taken": [{"c": forum}],
+        "consult/closed": [{"c": closed, "by_user": True}, {"c": closed, "by_user": False}],
+        "consult/rated": [
+            {"c": dataclasses.replace(closed, rating=v), "changed": ch}
+            for v in range(1, 6)
+            for ch in (True, False)
+        ],
+        "consult/closed_staff": [
+            {"c": closed, "by_user": True, "by_name": ""},
+            {"c": closed, "by_user": False, "by_name": HOSTILE},
+        ],
+        "consult/delivery_failed": [
+            {"c": forum, "what": "ответ", "reason": "blocked"},
+            {"c": forum, "what": "сообщение о закрытии", "reason": "other"},
+        ],
+        "consult/not_consultation": [{"forum": True}, {"forum": False}],
+        "consult/not_staff": [{"user_id": 1001}],
+        "consult/close_where": [{}],
+        "consult/unsupported_answer": [{"c": forum}],
+        "consult/answer_sent": [{"c": forum}],
+        "consult/toast": [
+            {"op": op, "id": 12, "failed": failed}
+            for op in ("taken", "closed", "already_closed")
+            for failed in (True, False)
+        ],
+        "consult/queue": [{"page": page, "now": later}, {"page": empty, "now": later}],
+        "consult/staff_usage": [{"command": "consultant_add"}],
+        "consult/staff_added": [
+            {"member": member, "changed": True, "private": True},
+            {"member": nameless, "changed": False, "private": True},
+            {"member": nameless, "changed": True, "private": False},
+        ],
+        "consult/staff_removed": [{"member": member}, {"member": nameless}],
+        "consult/staff_list": [
+            {
+                "members": [
+                    StaffMember(1, "admin", "settings", "Админ"),
+                    StaffMember(2, "consultant", "settings"),
+                    member,
+                ]
+            },
+            {"members": []},
+        ],
+    }
+
+
+SAMPLES.update(_consult_samples())

@@ -22,6 +22,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("stats", "Статистика закупок: /stats 74 2026"),
     Command("faq", "Разделы базы знаний"),
     Command("glossary", "Что значит термин: /glossary НМЦК"),
+    Command("consult", "Вопрос живому консультанту"),
     Command("help", "Как пользоваться ботом"),
 )
 

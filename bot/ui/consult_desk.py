@@ -14,11 +14,12 @@ import logging
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramRetryAfter
-from aiogram.types import Message, ReplyParameters
+from aiogram.types import BotCommandScopeChat, Message, ReplyParameters
 
 from bot.services.consultations import Attachment, ConsultationView, PostRef
 from bot.ui.answers import OutMessage
-from bot.ui.consult import card_message, topic_name
+from bot.ui.commands import bot_commands
+from bot.ui.consult import card_message, staff_commands, topic_name
 from bot.ui.render import render
 
 log = logging.getLogger("smebot.consult")
@@ -200,3 +201,22 @@ async def edit_cards(bot: Bot, c: ConsultationView, cards: list[PostRef], tz: st
         except TelegramAPIError as exc:
             if "message is not modified" not in str(exc):
                 log.info("card %s/%s not updated: %s", post.chat_id, post.message_id, exc)
+
+
+async def staff_menu(bot: Bot, chat_id: int, *, on: bool) -> None:
+    """Best effort: the staff commands in the command menu of one chat (a consultant's
+    private chat, or the consultants' chat); `on=False` restores the ordinary menu."""
+    scope = BotCommandScopeChat(chat_id=chat_id)
+    try:
+        if on:
+            await bot.set_my_commands(staff_commands(bot_commands()), scope=scope)
+        else:
+            await bot.delete_my_commands(scope=scope)
+    except TelegramAPIError as exc:  # never started the bot, not a member, …
+        log.info("command menu of %s not updated: %s", chat_id, exc)
+
+
+async def staff_menus(bot: Bot, chat_ids: list[int]) -> None:
+    """At start-up: staff menus for every staff member and the consultants' chat."""
+    for chat_id in dict.fromkeys(chat_ids):
+        await staff_menu(bot, chat_id, on=True)
