@@ -17,7 +17,8 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from bot.services import Session
 from bot.services.answers import KnowledgeBase
-from bot.services.errors import BadInput, NotFound
+from bot.services.consultations import get_consultation, messages_of
+from bot.services.errors import BadInput, NotFound, Refused
 from bot.services.gaps import find_gaps
 from bot.services.kb_store import (
     ArticlesRejected,
@@ -31,7 +32,7 @@ from bot.services.kb_store import (
 )
 from bot.services.reminders import queue_news
 from bot.ui.callbacks import KbCB
-from bot.ui.kb_admin import gaps_text, history_text, preview_message, rejected_text
+from bot.ui.kb_admin import draft_article, gaps_text, history_text, preview_message, rejected_text
 from bot.ui.render import render
 from bot.ui.roles_filter import IsStaff
 
@@ -171,6 +172,34 @@ async def cmd_kb_announce(
     await message.answer(render("kb/announced", title=article.title, count=count))
 
 
+async def cmd_kb_from(
+    message: Message, command: CommandObject, session: Session, clock: Clock
+) -> None:
+    (number,) = _args(command, "kb_from", 1)
+    if not number.lstrip("№#").isdigit():
+        raise BadInput(render("kb/usage", command="kb_from"))
+    consultation = await get_consultation(session, int(number.lstrip("№#")))
+    answers = [
+        m.text for m in await messages_of(session, consultation.id) if m.direction == "consultant"
+    ]
+    if not answers:
+        raise Refused(f"В консультации № {consultation.id} ещё нет ответа консультанта.")
+    assert message.from_user is not None
+    text = draft_article(
+        consultation.id,
+        consultation.question,
+        answers,
+        message.from_user.full_name,
+        clock().date().isoformat(),
+    )
+    await message.answer_document(
+        BufferedInputFile(
+            text.encode("utf-8"), filename=f"draft-consultation-{consultation.id}.md"
+        ),
+        caption=render("kb/draft_caption", number=consultation.id),
+    )
+
+
 async def cmd_kb_gaps(message: Message, session: Session) -> None:
     await message.answer(gaps_text(await find_gaps(session)))
 
@@ -189,6 +218,7 @@ def build_router() -> Router:
     router.message.register(cmd_kb_rollback, Command("kb_rollback"))
     router.message.register(cmd_kb_announce, Command("kb_announce"))
     router.message.register(cmd_kb_gaps, Command("kb_gaps"))
+    router.message.register(cmd_kb_from, Command("kb_from"))
     router.message.register(cmd_kb_help, Command("kb"))
     router.callback_query.register(on_publish, KbCB.filter())
     return router

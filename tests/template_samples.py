@@ -470,7 +470,9 @@ SAMPLES.update(
                 ],
             }
         ],
-        "kb/usage": [{"command": c} for c in ("kb_edit", "kb_history", "kb_rollback", "kb")],
+        "kb/usage": [
+            {"command": c} for c in ("kb_edit", "kb_history", "kb_rollback", "kb_from", "kb")
+        ],
         "kb/edit_caption": [{"article_id": "security-bid-size-44"}],
         "kb/gaps": [
             {
@@ -482,6 +484,7 @@ SAMPLES.update(
             {"gaps": []},
         ],
         "kb/cancelled": [{}],
+        "kb/draft_caption": [{"number": 12}],
         "reminders/news": [{"title": HOSTILE}],
     }
 )

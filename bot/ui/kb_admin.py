@@ -9,7 +9,7 @@ from bot.services.gaps import Gap
 from bot.services.kb_store import VersionInfo
 from bot.ui.answers import OutMessage
 from bot.ui.callbacks import KbCB
-from bot.ui.render import render
+from bot.ui.render import TEMPLATES_DIR, render
 from knowledge.loader import Article
 from knowledge.markdown import split_html
 
@@ -43,3 +43,22 @@ def history_text(article_id: str, versions: list[VersionInfo]) -> str:
 
 def gaps_text(gaps: list[Gap]) -> str:
     return render("kb/gaps", gaps=gaps)
+
+
+def draft_article(number: int, question: str, answers: list[str], author: str, today: str) -> str:
+    """A draft `.md` from a consultation: the consultant picks the section, adds the
+    citations, edits the text and uploads it back (it is validated then, not now)."""
+    from jinja2 import Environment
+
+    flat = " ".join(question.split())
+    env = Environment(autoescape=False, keep_trailing_newline=True)  # Markdown, not HTML
+    template = env.from_string((TEMPLATES_DIR / "kb" / "draft.md.j2").read_text("utf-8"))
+    quoted = flat.replace("\\", " ").replace('"', "'")
+    return template.render(
+        number=number,
+        title=quoted[:120],
+        question=quoted[:300],
+        author=author.replace('"', "'"),
+        today=today,
+        body="\n\n".join(a.strip() for a in answers if a.strip()) or "Текст ответа.",
+    )

@@ -50,30 +50,28 @@ def money(value: Decimal | int | float | None, currency: str = "₽") -> str:
     return f"{whole},{cents} {currency}".strip()
 
 
+def _date_text(value: datetime | date | None, tz: str, with_time: bool, with_year: bool) -> str:
+    if value is None:
+        return "—"
+    day = value.astimezone(ZoneInfo(tz)) if isinstance(value, datetime) else value
+    text = f"{day.day} {MONTHS_GENITIVE[day.month - 1]}" + (f" {day.year}" if with_year else "")
+    if isinstance(day, datetime) and with_time:
+        return f"{text} в {day:%H:%M}"
+    return text
+
+
 def human_date(
     value: datetime | date | None, tz: str = "Asia/Yekaterinburg", with_time: bool = True
 ) -> str:
     """'25 ноября 2026 в 10:00' in the given zone; plain dates have no time part."""
-    if value is None:
-        return "—"
-    if isinstance(value, datetime):
-        local = value.astimezone(ZoneInfo(tz))
-        text = f"{local.day} {MONTHS_GENITIVE[local.month - 1]} {local.year}"
-        return f"{text} в {local:%H:%M}" if with_time else text
-    return f"{value.day} {MONTHS_GENITIVE[value.month - 1]} {value.year}"
+    return _date_text(value, tz, with_time, with_year=True)
 
 
 def short_date(
     value: datetime | date | None, tz: str = "Asia/Yekaterinburg", with_time: bool = True
 ) -> str:
     """'25 ноября в 10:00' (no year) in the given zone; plain dates have no time part."""
-    if value is None:
-        return "—"
-    if isinstance(value, datetime):
-        local = value.astimezone(ZoneInfo(tz))
-        text = f"{local.day} {MONTHS_GENITIVE[local.month - 1]}"
-        return f"{text} в {local:%H:%M}" if with_time else text
-    return f"{value.day} {MONTHS_GENITIVE[value.month - 1]}"
+    return _date_text(value, tz, with_time, with_year=False)
 
 
 CURRENCY_SIGNS = {"RUB": "₽", "RUR": "₽", "643": "₽", "810": "₽", "USD": "$", "EUR": "€"}

@@ -11,18 +11,16 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from aiogram import Dispatcher
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app import build_bot, build_dispatcher
+from bot.app import build_bot
 from bot.config import Settings
 from bot.consult_jobs import sla_job
 from bot.services.consultations import open_consultation
 from bot.ui.consult import ConsultCB
-from handlers import consult
 from models import Consultation, ConsultationMessage, User
-from tests.conftest import FixedClock, RunningBot, shipped_kb
+from tests.conftest import FixedClock, RunningBot, start_bot
 from tests.factories import add_user
 from tests.fakebotapi import FakeBotAPI, Sent
 
@@ -93,35 +91,13 @@ class DeskAPI(FakeBotAPI):
         )
 
 
-def with_consult(dp: Dispatcher) -> Dispatcher:
-    """Until handlers/__init__.py registers it: the consult router right after errors."""
-    if "consult" not in [r.name for r in dp.sub_routers]:
-        router = consult.build_router()
-        dp.include_router(router)
-        dp.sub_routers.remove(router)
-        dp.sub_routers.insert(1, router)
-    return dp
-
-
 async def start_desk_bot(
     api: FakeBotAPI,
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
     clock: FixedClock,
 ) -> RunningBot:
-    settings = settings.model_copy(update={"bot_api_url": api.url})
-    bot = build_bot(settings, api.token)
-    dp = with_consult(build_dispatcher(settings, sessionmaker, kb=shipped_kb(), clock=clock))
-
-    async def poll() -> None:
-        try:
-            await dp.start_polling(bot, handle_signals=False, polling_timeout=1)
-        finally:
-            await bot.session.close()
-
-    task = asyncio.create_task(poll())
-    await api.wait_for(lambda: "getUpdates" in api.calls, timeout=5)
-    return RunningBot(api, task, dp)
+    return await start_bot(api, settings, sessionmaker, clock)
 
 
 @pytest.fixture
