@@ -231,6 +231,7 @@ class Delivery:
 
         try:
             while True:
+                tick_started = self.timer()
                 if more is not None and more.done():
                     batch = more.result()
                     more = None
@@ -260,7 +261,11 @@ class Delivery:
                 idle = (not pending or self._stopping) and not inflight and more is None
                 if idle and not answered:
                     break
-                await self.sleep(self._next_wake(pending, self.timer()))
+                # the tick's own work (the outbox commit) counts towards the tick: a slow
+                # commit must not push the next send past the bucket's small burst
+                now = self.timer()
+                wake = self._next_wake(pending, now) - (now - tick_started)
+                await self.sleep(max(0.001, wake))
                 self._forget_old_chats(now)
         finally:
             for task in list(inflight):  # only on cancellation: the process is going down

@@ -134,13 +134,13 @@ class ReminderRunner:
         return stats.sent + stats.blocked + stats.failed + stats.retry
 
     async def _render(self, due: list[DueReminder]) -> list[Outgoing]:
-        """Texts and buttons, a slice at a time so the sender keeps its pace meanwhile."""
+        """Texts and buttons, a few at a time so the sender keeps its pace meanwhile."""
         messages = []
         now = self.clock()
         for i, d in enumerate(due):
             out = reminder_message(d, now)
             messages.append(Outgoing(d.id, d.user_id, out.text, out.keyboard))
-            if i % 50 == 49:
+            if i % 10 == 9:
                 await asyncio.sleep(0)
         return messages
 

@@ -815,10 +815,27 @@ async def claim_due(
     await session.commit()
     if not ids:
         return 0, []
-    # only the rows of this call: earlier claims of the same token may still be queued
+    # only the rows of this call: earlier claims of the same token may still be queued;
+    # plain columns, not ORM objects: this runs on the event loop while the sender sends
     rows = (
         await session.execute(
-            select(Reminder, Subscription.kind, Subscription.target, Subscription.title, User)
+            select(
+                Reminder.id,
+                Reminder.user_id,
+                Reminder.kind,
+                Reminder.event,
+                Reminder.event_no,
+                Reminder.event_at,
+                Reminder.date_only,
+                Reminder.lead_minutes,
+                Reminder.subscription_id,
+                Reminder.payload,
+                Subscription.kind.label("sub_kind"),
+                Subscription.target,
+                Subscription.title,
+                User.timezone,
+                User.is_active,
+            )
             .join(User, User.id == Reminder.user_id)
             .outerjoin(Subscription, Subscription.id == Reminder.subscription_id)
             .where(Reminder.id.in_(ids))
@@ -826,26 +843,25 @@ async def claim_due(
         )
     ).all()
     drops: list[dict[str, Any]] = []
-    keep: dict[tuple[int | None, str, int], tuple[Reminder, Any, Any, Any, User]] = {}
+    keep: dict[tuple[int | None, str, int], Any] = {}
     out: list[DueReminder] = []
-    for row in rows:
-        r, _kind, _target, _title, user = row
-        if not user.is_active:
+    for r in rows:
+        if not r.is_active:
             drops.append({"id": r.id, "status": "dropped", "outcome": "user inactive"})
         elif r.kind == "deadline" and (r.event_at is None or r.event_at <= now):
             drops.append({"id": r.id, "status": "dropped", "outcome": "stale: event passed"})
         elif r.kind == "deadline":
             group = (r.subscription_id, r.event, r.event_no)
             held = keep.get(group)
-            if held is None or r.lead_minutes < held[0].lead_minutes:
+            if held is None or r.lead_minutes < held.lead_minutes:
                 if held is not None:
-                    drops.append(_superseded(held[0].id))
-                keep[group] = row._tuple()
+                    drops.append(_superseded(held.id))
+                keep[group] = r
             else:
                 drops.append(_superseded(r.id))
         else:
-            out.append(_due(row._tuple()))
-    out.extend(_due(row) for row in keep.values())
+            out.append(_due(r))
+    out.extend(_due(r) for r in keep.values())
     if drops:
         await session.execute(update(Reminder), drops)
         await session.commit()
@@ -857,8 +873,7 @@ def _superseded(row_id: int) -> dict[str, Any]:
     return {"id": row_id, "status": "dropped", "outcome": "superseded by a shorter lead"}
 
 
-def _due(row: tuple[Reminder, Any, Any, Any, User]) -> DueReminder:
-    r, kind, target, title, user = row
+def _due(r: Any) -> DueReminder:
     return DueReminder(
         id=r.id,
         user_id=r.user_id,
@@ -869,10 +884,10 @@ def _due(row: tuple[Reminder, Any, Any, Any, User]) -> DueReminder:
         date_only=r.date_only,
         lead_minutes=r.lead_minutes,
         subscription_id=r.subscription_id,
-        sub_kind=kind or "",
-        target=target or "",
-        title=title or "",
-        timezone=user.timezone,
+        sub_kind=r.sub_kind or "",
+        target=r.target or "",
+        title=r.title or "",
+        timezone=r.timezone,
         payload=json.loads(r.payload) if r.payload else {},
     )
 
