@@ -686,6 +686,12 @@ async def test_sla_job_reannounces_once_per_period(
         await ask(desk)
         card = await desk.next_message(FORUM, after=mark)
         thread = card.params["message_thread_id"]
+        # the handler records the topic right after posting the card: wait for it, or the
+        # job would find the consultation without its topic and announce it privately
+        for _ in range(100):
+            if (await rows(sessionmaker))[0].thread_id == thread:
+                break
+            await asyncio.sleep(0.02)
 
         assert await sla_job(sessionmaker, job_bot, clock, **job) == 0  # not overdue yet
         clock.now += timedelta(hours=5)
