@@ -25,7 +25,13 @@ from bot.services.users import UserInfo
 from bot.ui.answers import OutMessage
 from bot.ui.callbacks import FindCB, MenuCB, ProcCB, SubCB
 from bot.ui.procurement import search_filters
-from bot.ui.reminders import LIST_PAGE, subscribed_message, subscriptions_message, toast
+from bot.ui.reminders import (
+    LIST_PAGE,
+    contracts_message,
+    subscribed_message,
+    subscriptions_message,
+    toast,
+)
 from bot.ui.telegram import edit_or_send
 
 Clock = Callable[[], datetime]
@@ -47,6 +53,14 @@ async def cmd_reminders(message: Message, session: Session, user: UserInfo) -> N
 async def on_menu_reminders(query: CallbackQuery, session: Session, user: UserInfo) -> None:
     await query.answer()
     out = await _list(session, user, 0)
+    if isinstance(query.message, Message):
+        await query.message.answer(out.text, reply_markup=out.keyboard)
+
+
+async def on_menu_contracts(query: CallbackQuery, session: Session, user: UserInfo) -> None:
+    await query.answer()
+    items, total = await list_subscriptions(session, user.id, 0, 10, kind="contract")
+    out = contracts_message(items, total, user.timezone)
     if isinstance(query.message, Message):
         await query.message.answer(out.text, reply_markup=out.keyboard)
 
@@ -114,6 +128,7 @@ def build_router() -> Router:
     router = Router(name="reminders")
     router.message.register(cmd_reminders, F.chat.type == "private", Command("reminders"))
     router.callback_query.register(on_menu_reminders, MenuCB.filter(F.item == "reminders"))
+    router.callback_query.register(on_menu_contracts, MenuCB.filter(F.item == "contracts"))
     router.callback_query.register(on_subscribe, ProcCB.filter(F.op.in_({"sub", "csub"})))
     router.callback_query.register(on_save_search, FindCB.filter(F.op == "save"))
     router.callback_query.register(on_subscription_button, SubCB.filter())

@@ -9,11 +9,8 @@ from aiogram.types import CallbackQuery, Message
 from bot.services.users import UserInfo
 from bot.ui.callbacks import MenuCB
 from bot.ui.commands import COMMANDS
-from bot.ui.keyboards import MENU_ITEMS, main_menu
+from bot.ui.keyboards import main_menu
 from bot.ui.render import render
-
-# Menu items whose feature is not built yet answer "скоро".
-SOON_ITEMS = frozenset({"contracts"})
 
 
 async def cmd_start(message: Message, user: UserInfo) -> None:
@@ -40,11 +37,6 @@ async def on_ask(query: CallbackQuery) -> None:
         await query.message.answer(render("start/ask_prompt"))
 
 
-async def on_soon(query: CallbackQuery, callback_data: MenuCB) -> None:
-    title = MENU_ITEMS[callback_data.item].split(" ", 1)[-1]
-    await query.answer(render("start/soon", title=title), show_alert=True)
-
-
 def build_router() -> Router:
     router = Router(name="start")
     router.message.filter(F.chat.type == "private")
@@ -53,5 +45,4 @@ def build_router() -> Router:
     router.message.register(cmd_menu, Command("menu"))
     router.callback_query.register(on_menu, MenuCB.filter(F.item == "menu"))
     router.callback_query.register(on_ask, MenuCB.filter(F.item == "ask"))
-    router.callback_query.register(on_soon, MenuCB.filter(F.item.in_(SOON_ITEMS)))
     return router

@@ -20,7 +20,7 @@ from bot.services.procurement import (
     SearchPage,
     StageView,
 )
-from bot.services.reminders import Prefs
+from bot.services.reminders import Prefs, SubscriptionView
 from bot.services.schedule import QuietHours
 from bot.services.stats import (
     ContractTotals,
@@ -127,7 +127,6 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
     "start/welcome": [{"name": "Алиса"}, {"name": HOSTILE}, {"name": ""}],
     "start/help": [{"commands": COMMANDS}],
     "start/menu": [{}],
-    "start/soon": [{"title": "Найти закупку"}],
     "start/ask_prompt": [{}],
     "common/unknown_command": [{"command": "/x<y>&"}],
     "common/unsupported_content": [
@@ -486,6 +485,19 @@ SAMPLES.update(
         "kb/cancelled": [{}],
         "kb/draft_caption": [{"number": 12}],
         "reminders/news": [{"title": HOSTILE}],
+        "reminders/contracts": [
+            {
+                "items": [
+                    SubscriptionView(
+                        1, "contract", "2745300000126000001", HOSTILE, True, "", _AT, 2
+                    ),
+                    SubscriptionView(2, "contract", "2745300000126000002", "", False, ""),
+                ],
+                "total": 12,
+                "tz": "Asia/Yekaterinburg",
+            },
+            {"items": [], "total": 0, "tz": "Europe/Moscow"},
+        ],
     }
 )
 

@@ -519,15 +519,14 @@ async def subscribe_search(
 
 
 async def list_subscriptions(
-    session: AsyncSession, user_id: int, page: int, page_size: int
+    session: AsyncSession, user_id: int, page: int, page_size: int, kind: str | None = None
 ) -> tuple[list[SubscriptionView], int]:
+    mine = [Subscription.user_id == user_id]
+    if kind is not None:
+        mine.append(Subscription.kind == kind)
     total = int(
         (
-            await session.execute(
-                select(func.count())
-                .select_from(Subscription)
-                .where(Subscription.user_id == user_id)
-            )
+            await session.execute(select(func.count()).select_from(Subscription).where(*mine))
         ).scalar_one()
     )
     pending = (
@@ -544,7 +543,7 @@ async def list_subscriptions(
         await session.execute(
             select(Subscription, pending.c.next_due, pending.c.n)
             .outerjoin(pending, pending.c.sid == Subscription.id)
-            .where(Subscription.user_id == user_id)
+            .where(*mine)
             .order_by(Subscription.id.desc())
             .limit(page_size)
             .offset(max(page, 0) * page_size)

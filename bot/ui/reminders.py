@@ -34,11 +34,13 @@ EVENT_LABELS = {
 }
 
 
-def _card_button(builder: InlineKeyboardBuilder, sub_kind: str, number: str) -> None:
+def _card_button(
+    builder: InlineKeyboardBuilder, sub_kind: str, number: str, label: str = "📄 Открыть карточку"
+) -> None:
     op = "card" if sub_kind == "procedure" else "ccard"
     data = ProcCB(op=op, n=number).pack()
     if len(data.encode()) <= 64:
-        builder.button(text="📄 Открыть карточку", callback_data=data)
+        builder.button(text=label, callback_data=data)
 
 
 def reminder_message(due: DueReminder, now: datetime) -> OutMessage:
@@ -227,3 +229,14 @@ def cancel_keyboard() -> InlineKeyboardMarkup:
 
 def toast(op: str, target: str = "") -> str:
     return render("reminders/toast", op=op, target=target)
+
+
+def contracts_message(items: list[SubscriptionView], total: int, tz: str) -> OutMessage:
+    """«Мои контракты»: the contracts the user follows, each with its card button."""
+    text = render("reminders/contracts", items=items, total=total, tz=tz)
+    builder = InlineKeyboardBuilder()
+    for view in items:
+        _card_button(builder, "contract", view.target, f"📄 {view.target}")
+    builder.button(text="🔔 Все подписки", callback_data=SubCB(op="page", p=0))
+    builder.adjust(1)
+    return OutMessage(text, builder.as_markup())
