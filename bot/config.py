@@ -149,12 +149,6 @@ class Settings(BaseSettings):
         return value
 
     @property
-    def lead_times(self) -> tuple[int, ...]:
-        from bot.services.schedule import parse_lead_times
-
-        return parse_lead_times(self.reminder_lead_times)
-
-    @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.default_timezone)
 

@@ -112,7 +112,7 @@ class Delivery:
         self.max_retry_after = max_retry_after
         self.timer = timer
         self.sleep = sleep
-        # a burst of a tenth of a second at most keeps any one-second window under the limit
+        # a burst of 20 ms at most keeps any one-second window under the limit
         self.bucket = TokenBucket(self.rate, max(1.0, self.rate * 0.02), timer())
         self.paused_until = 0.0
         self.chat_next: dict[int, float] = {}

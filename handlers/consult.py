@@ -223,8 +223,8 @@ async def cmd_consult(
 
 
 async def on_menu_consult(query: CallbackQuery, state: FSMContext, clock: Clock) -> None:
-    await _start_dialogue(state, ConsultForm.question, clock())
     await query.answer()
+    await _start_dialogue(state, ConsultForm.question, clock())
     out = prompt_message()
     if isinstance(query.message, Message):
         await query.message.answer(out.text, reply_markup=out.keyboard)
@@ -247,6 +247,16 @@ async def on_state_button(query: CallbackQuery, state: FSMContext) -> None:
     raise SkipHandler
 
 
+async def _leave_dialogue(state: FSMContext, now: datetime) -> dict[str, Any]:
+    """End the dialogue and return its data; a forgotten prompt (too old) does not capture
+    the message: it goes on to the other handlers as an ordinary one."""
+    data = await state.get_data()
+    await state.set_state(None)
+    if not _fresh(data, now):
+        raise SkipHandler
+    return data
+
+
 async def on_question(
     message: Message,
     state: FSMContext,
@@ -257,11 +267,8 @@ async def on_question(
     chat_kinds: ChatKinds,
 ) -> None:
     now = clock()
-    if not _fresh(await state.get_data(), now):
-        await state.set_state(None)  # a forgotten prompt: this is an ordinary message
-        raise SkipHandler
+    await _leave_dialogue(state, now)
     text, attachment = _content(message)
-    await state.set_state(None)
     await _submit(message, text, attachment, session, settings, user, now, chat_kinds)
 
 
@@ -274,12 +281,8 @@ async def on_follow_up(
     clock: Clock,
 ) -> None:
     now = clock()
-    data = await state.get_data()
-    if not _fresh(data, now):
-        await state.set_state(None)
-        raise SkipHandler
+    data = await _leave_dialogue(state, now)
     text, attachment = _content(message)
-    await state.set_state(None)
     change = await add_follow_up(
         session, int(data.get("consult_id") or 0), user.id, text, now, attachment
     )

@@ -451,8 +451,12 @@ _VERSION = VersionInfo(
 SAMPLES.update(
     {
         "kb/preview": [
-            {"article": _ARTICLE, "current_version": 3},
-            {"article": dataclasses.replace(_ARTICLE, announce=False), "current_version": None},
+            {"article": _ARTICLE, "current_version": 3, "excerpt": "<b>Жирный</b> &amp; текст"},
+            {
+                "article": dataclasses.replace(_ARTICLE, announce=False),
+                "current_version": None,
+                "excerpt": "текст\n\n…",
+            },
         ],
         "kb/published": [
             {"changed": True, "title": HOSTILE, "version": 4, "announced": 12},
@@ -488,9 +492,7 @@ SAMPLES.update(
         "reminders/contracts": [
             {
                 "items": [
-                    SubscriptionView(
-                        1, "contract", "2745300000126000001", HOSTILE, True, "", _AT, 2
-                    ),
+                    SubscriptionView(1, "contract", "2745300000126000001", HOSTILE, True, "", _AT),
                     SubscriptionView(2, "contract", "2745300000126000002", "", False, ""),
                 ],
                 "total": 12,

@@ -332,6 +332,28 @@ async def take(
     return Change(await get_consultation(session, row.id), changed, previous)
 
 
+def _add_message(
+    session: AsyncSession,
+    consultation_id: int,
+    direction: str,
+    author_id: int,
+    body: str,
+    attachment: Attachment | None,
+    now: datetime,
+) -> None:
+    session.add(
+        ConsultationMessage(
+            consultation_id=consultation_id,
+            direction=direction,
+            author_id=author_id,
+            text=body,
+            file_id=attachment.file_id if attachment else None,
+            file_kind=attachment.kind if attachment else None,
+            created_at=now,
+        )
+    )
+
+
 async def add_answer(
     session: AsyncSession,
     consultation_id: int,
@@ -350,17 +372,7 @@ async def add_answer(
     row.answered_at = now
     if row.consultant_id is None:
         row.consultant_id = consultant_id
-    session.add(
-        ConsultationMessage(
-            consultation_id=row.id,
-            direction="consultant",
-            author_id=consultant_id,
-            text=body,
-            file_id=attachment.file_id if attachment else None,
-            file_kind=attachment.kind if attachment else None,
-            created_at=now,
-        )
-    )
+    _add_message(session, row.id, "consultant", consultant_id, body, attachment, now)
     await session.commit()
     return Change(await get_consultation(session, row.id), True, previous)
 
@@ -381,17 +393,7 @@ async def add_follow_up(
     previous = row.status
     row.status = "in_work" if row.consultant_id is not None else "new"
     row.waiting_since = now
-    session.add(
-        ConsultationMessage(
-            consultation_id=row.id,
-            direction="user",
-            author_id=user_id,
-            text=body,
-            file_id=attachment.file_id if attachment else None,
-            file_kind=attachment.kind if attachment else None,
-            created_at=now,
-        )
-    )
+    _add_message(session, row.id, "user", user_id, body, attachment, now)
     await session.commit()
     return Change(await get_consultation(session, row.id), True, previous)
 

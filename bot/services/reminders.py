@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.errors import BadInput, NotFound, Refused
@@ -54,8 +54,6 @@ MAX_SUBSCRIPTIONS = 200
 DIGEST_ITEMS = 5
 OPEN_STATUSES = ("pending", "paused")
 FINISHED_CONTRACT = {"EC", "ET", "IN"}  # executed, terminated, annulled
-
-SubKind = Literal["procedure", "contract", "search"]
 
 
 # ----------------------------------------------------------------- preferences
@@ -352,7 +350,6 @@ class SubscriptionView:
     active: bool
     filters: str
     next_due: datetime | None = None
-    pending: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,11 +361,9 @@ class Subscribed:
     leads: tuple[int, ...] = field(default=())
 
 
-def _view(
-    sub: Subscription, next_due: datetime | None = None, pending: int = 0
-) -> SubscriptionView:
+def _view(sub: Subscription, next_due: datetime | None = None) -> SubscriptionView:
     return SubscriptionView(
-        sub.id, sub.kind, sub.target, sub.title, sub.active, sub.filters, next_due, pending
+        sub.id, sub.kind, sub.target, sub.title, sub.active, sub.filters, next_due
     )
 
 
@@ -533,7 +528,6 @@ async def list_subscriptions(
         select(
             Reminder.subscription_id.label("sid"),
             func.min(Reminder.due_at).label("next_due"),
-            func.count().label("n"),
         )
         .where(Reminder.user_id == user_id, Reminder.status == "pending")
         .group_by(Reminder.subscription_id)
@@ -541,7 +535,7 @@ async def list_subscriptions(
     )
     rows = (
         await session.execute(
-            select(Subscription, pending.c.next_due, pending.c.n)
+            select(Subscription, pending.c.next_due)
             .outerjoin(pending, pending.c.sid == Subscription.id)
             .where(*mine)
             .order_by(Subscription.id.desc())
@@ -549,7 +543,7 @@ async def list_subscriptions(
             .offset(max(page, 0) * page_size)
         )
     ).all()
-    return [_view(s, next_due, int(n or 0)) for s, next_due, n in rows], total
+    return [_view(s, next_due) for s, next_due in rows], total
 
 
 async def _own(session: AsyncSession, user_id: int, sub_id: int) -> Subscription:
@@ -956,20 +950,6 @@ async def record_outcomes(
     if blocked:
         await session.execute(update(User).where(User.id.in_(blocked)).values(is_active=False))
     if commit:
-        await session.commit()
-
-
-async def outbox_counts(session: AsyncSession) -> dict[str, int]:
-    rows = (
-        await session.execute(select(Reminder.status, func.count()).group_by(Reminder.status))
-    ).tuples()
-    return {status: int(n) for status, n in rows}
-
-
-async def insert_pending(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    """Bulk insert of ready rows (benchmarks and data migrations)."""
-    if rows:
-        await session.execute(insert(Reminder), rows)
         await session.commit()
 
 

@@ -19,9 +19,8 @@ PREVIEW_BODY = 2500
 def preview_message(article: Article, current_version: int | None) -> OutMessage:
     chunks = split_html(article.html, PREVIEW_BODY)
     excerpt = chunks[0] + ("\n\n…" if len(chunks) > 1 else "")
-    text = render("kb/preview", article=article, current_version=current_version)
-    # the excerpt is already safe Telegram HTML from the article renderer: appended verbatim
-    return OutMessage(f"{text}\n\n{excerpt}", publish_keyboard())
+    text = render("kb/preview", article=article, current_version=current_version, excerpt=excerpt)
+    return OutMessage(text, publish_keyboard())
 
 
 def publish_keyboard() -> InlineKeyboardMarkup:

@@ -135,6 +135,23 @@ def _bot(api: FakeBotAPI, settings: Settings) -> Bot:
     return build_bot(settings.model_copy(update={"bot_api_url": api.url}), api.token)
 
 
+async def _restarted_run(
+    api: FakeBotAPI,
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FixedClock,
+) -> None:
+    """A new process: its own bot session and runner, one run of the outbox job."""
+    bot = _bot(api, settings)
+    await _runner(settings, sessionmaker, bot, clock).run_once()
+    await bot.session.close()
+
+
+def _reminders_per_chat(api: FakeBotAPI, users: list[int]) -> dict[int, int]:
+    reminders = [s for s in api.sent if (s.text or "").startswith("⏰")]
+    return {u: sum(1 for s in reminders if s.chat_id == u) for u in users}
+
+
 async def test_outbox_survives_faults_and_a_restart_without_loss_or_doubles(
     fake_api: FakeBotAPI,
     settings: Settings,
@@ -163,13 +180,8 @@ async def test_outbox_survives_faults_and_a_restart_without_loss_or_doubles(
     sent_before = len(api.sent)
     assert 10 <= sent_before < 29
 
-    bot2 = _bot(api, settings)  # the restarted process
-    second = _runner(settings, sessionmaker, bot2, clock)
-    await second.run_once()
-    await bot2.session.close()
-
-    reminders = [s for s in api.sent if (s.text or "").startswith("⏰")]
-    per_chat = {u: sum(1 for s in reminders if s.chat_id == u) for u in users}
+    await _restarted_run(api, settings, sessionmaker, clock)
+    per_chat = _reminders_per_chat(api, users)
     assert per_chat.pop(users[5]) == 0
     assert set(per_chat.values()) == {1}, per_chat  # zero lost, zero doubled
     await session.rollback()
@@ -201,12 +213,8 @@ async def test_a_kill_mid_send_never_doubles_and_records_what_is_unknown(
     await bot1.session.close()
 
     clock.now += timedelta(minutes=11)  # the lease of the dead process is over
-    bot2 = _bot(api, settings)
-    await _runner(settings, sessionmaker, bot2, clock).run_once()
-    await bot2.session.close()
-
-    reminders = [s for s in api.sent if (s.text or "").startswith("⏰")]
-    per_chat = {u: sum(1 for s in reminders if s.chat_id == u) for u in users}
+    await _restarted_run(api, settings, sessionmaker, clock)
+    per_chat = _reminders_per_chat(api, users)
     assert max(per_chat.values()) == 1  # never doubled
     await session.rollback()
     rows = (
