@@ -13,6 +13,7 @@ from models.procurement import (
     ProtocolStatus,
 )
 from models.question import QuestionLog
+from models.stats import StatContracts, StatCustomers, StatDirty, StatOkpd2, StatProcedures
 from models.subscription import Reminder, Subscription
 from models.user import User
 
@@ -32,6 +33,11 @@ __all__ = [
     "QuestionLog",
     "Reminder",
     "Staff",
+    "StatContracts",
+    "StatCustomers",
+    "StatDirty",
+    "StatOkpd2",
+    "StatProcedures",
     "Subscription",
     "User",
 ]

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services import stats as stats_service
+from bot.services import stats_cells
 from bot.services.errors import BadInput
 from bot.services.stats import (
     NO_PLATFORM,
@@ -196,6 +197,8 @@ async def test_terminated_and_foreign_currency_rows(
     proc.currency = "USD"
     proc.platform_name = None
     await session.commit()
+    await stats_cells.rebuild(session)  # rows changed outside the importer
+    await session.commit()
     got = await compute_stats(session, StatsQuery("74", YEAR), TODAY)
     want = await expected(session, "74", YEAR)
     assert got.contracts.terminated == want["terminated"] >= 1
@@ -363,3 +366,112 @@ def test_cli_stats(tmp_path: Path, db_url: str) -> None:
     empty = run("stats", "--region", "66", "--png", str(tmp_path / "none.png"))
     assert empty.returncode == 0 and "нет данных" in empty.stdout.lower()
     assert not (tmp_path / "none.png").exists()
+
+
+async def _cells_snapshot(session: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
+    """Every statistics cell row without its id, merged per grain (a cell may be split in
+    rows differently by a full rebuild and by per-cell refreshes only if something is wrong)."""
+    from models import StatContracts, StatCustomers, StatOkpd2, StatProcedures
+
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    for table in (StatProcedures, StatOkpd2, StatCustomers, StatContracts):
+        columns = [c for c in table.__table__.columns if c.name != "id"]
+        rows = (await session.execute(select(*columns))).all()
+        out[table.__tablename__] = sorted(
+            (tuple(str(v) for v in row) for row in rows), key=lambda r: r
+        )
+    return out
+
+
+async def test_importer_keeps_cells_equal_to_a_full_rebuild(
+    sessionmaker: async_sessionmaker[AsyncSession], session: AsyncSession, tmp_path: Path
+) -> None:
+    """New versions that move a notice to another month and region, a contract to another
+    month, an execution document that terminates a contract, through both import paths (bulk
+    and document by document): the cells the importer refreshed equal a rebuild from scratch,
+    and nothing is left dirty."""
+    from dataclasses import replace as dc_replace
+
+    from bot.services.importer import apply_document, import_files
+    from bot.sources.records import ContractRecord, ExecutionRecord, ParsedFile, ProcedureRecord
+    from models import StatDirty
+
+    await load_demo(sessionmaker, tmp_path, count=40)
+    procs = (await session.execute(select(Procedure).order_by(Procedure.id))).scalars().all()
+    contracts = (await session.execute(select(Contract).order_by(Contract.id))).scalars().all()
+    assert len(procs) >= 4 and len(contracts) >= 2
+
+    def notice(p: Procedure, **changes: Any) -> ProcedureRecord:
+        rec = ProcedureRecord(
+            number=p.number, law=p.law, doc_type=p.doc_type, method=p.method, title=p.title,
+            customer_name=p.customer_name, customer_inn=p.customer_inn,
+            customer_kpp=p.customer_kpp, region=p.region, platform_name=p.platform_name,
+            platform_url=p.platform_url, max_price=p.max_price, currency=p.currency,
+            published_at=p.published_at, applications_end=p.applications_end,
+            auction_at=p.auction_at, summarizing_at=p.summarizing_at, smp_only=p.smp_only,
+            version=p.version + 1, source_hash=f"moved-{p.number}",
+        )  # fmt: skip
+        return dc_replace(rec, **changes)
+
+    def contract(c: Contract, **changes: Any) -> ContractRecord:
+        rec = ContractRecord(
+            number=c.number, law=c.law, procedure_number=c.procedure_number,
+            customer_name=c.customer_name, customer_inn=c.customer_inn,
+            customer_kpp=c.customer_kpp, region=c.region, supplier_name=c.supplier_name,
+            supplier_inn=c.supplier_inn, supplier_is_smp=c.supplier_is_smp, price=c.price,
+            currency=c.currency, signed_on=c.signed_on, execution_start=c.execution_start,
+            execution_end=c.execution_end, status_code=c.status_code,
+            version=c.version + 1, source_hash=f"moved-{c.number}",
+        )  # fmt: skip
+        return dc_replace(rec, **changes)
+
+    async def imported_equals_rebuilt(*docs: Any) -> dict[str, list[tuple[Any, ...]]]:
+        parsed = ParsedFile("changes.xml")
+        parsed.documents += docs
+        summary = await import_files(sessionmaker, [parsed], now=lambda: NOW)
+        assert summary.errors == [] and summary.skipped == 0
+        return await refreshed_equals_rebuilt()
+
+    async def refreshed_equals_rebuilt() -> dict[str, list[tuple[Any, ...]]]:
+        count = select(func.count()).select_from(StatDirty)
+        assert (await session.execute(count)).scalar_one() == 0
+        kept = await _cells_snapshot(session)
+        await stats_cells.rebuild(session)
+        await session.commit()
+        assert await _cells_snapshot(session) == kept
+        return kept
+
+    earlier = timedelta(days=62)
+    assert procs[0].published_at is not None and contracts[0].signed_on is not None
+    session.expunge_all()
+    # one change per import, so no other change refreshes the cell a bug would leave stale
+    kept = await imported_equals_rebuilt(
+        notice(procs[0], published_at=procs[0].published_at - earlier, region="66")
+    )
+    assert any(row[0] == "66" for row in kept["stat_procedures"])
+    await imported_equals_rebuilt(
+        notice(procs[1], smp_only=not procs[1].smp_only, max_price=Decimal("12345.67"))
+    )
+    await imported_equals_rebuilt(
+        contract(contracts[0], signed_on=contracts[0].signed_on - earlier, supplier_is_smp=True)
+    )
+    await imported_equals_rebuilt(
+        ExecutionRecord(
+            contracts[1].number, contracts[1].law, "contractProcedure", "ET", source_hash="et"
+        )
+    )
+    # the document-by-document path (used when a bulk batch fails)
+    async with sessionmaker() as other:
+        moved = notice(procs[2], published_at=NOW - timedelta(days=400), region=None)
+        assert await apply_document(other, moved, NOW) == "procedure"
+        await stats_cells.save_dirty(other)
+        await other.commit()
+        assert await stats_cells.refresh_dirty(other) == 2
+        await other.commit()
+    kept = await refreshed_equals_rebuilt()
+    assert any(row[0] == "" for row in kept["stat_procedures"])
+    # and the figures still equal the plain recomputation
+    got = await compute_stats(session, StatsQuery("74", YEAR), TODAY)
+    want = await expected(session, "74", YEAR)
+    assert (got.procedures.count, got.procedures.total_max_price) == (want["count"], want["total"])
+    assert got.contracts.terminated == want["terminated"] >= 1

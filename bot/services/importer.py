@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.services import stats_cells
 from bot.services.stats import clear_cache as clear_stats_cache
 from bot.sources.records import (
     CANCELLED,
@@ -148,6 +149,9 @@ async def _apply_procedure(session: AsyncSession, rec: ProcedureRecord, now: dat
     if existing is not None and not _supersedes(rec, existing):
         return "skipped"
     values = _procedure_values(rec, now)
+    if existing is not None:
+        stats_cells.note(session, stats_cells.PROCEDURES, existing.region, existing.published_at)
+    stats_cells.note(session, stats_cells.PROCEDURES, values["region"], values["published_at"])
     if existing is None:
         procedure = Procedure(**values)
         session.add(procedure)
@@ -237,6 +241,9 @@ async def _apply_contract(session: AsyncSession, rec: ContractRecord, now: datet
     if existing is not None and not _contract_supersedes(rec, existing):
         return "skipped"
     values = _contract_values(rec, now)
+    if existing is not None:
+        stats_cells.note(session, stats_cells.CONTRACTS, existing.region, existing.signed_on)
+    stats_cells.note(session, stats_cells.CONTRACTS, values["region"], values["signed_on"])
     if existing is None:
         contract = Contract(**values)
         session.add(contract)
@@ -264,6 +271,7 @@ class _BulkKind:
     child_rows: Callable[[int, Any], list[dict[str, Any]]]
     supersedes: Callable[[Any, Any], bool]
     order: Callable[[Any], Any]
+    cell: tuple[str, str]  # statistics cell kind and the date column that places a row
     compared: tuple[str, ...] = ("version", "source_hash")
 
 
@@ -275,7 +283,8 @@ PROCEDURES = _BulkKind(
     _lot_rows,
     _supersedes,
     lambda r: (r.version, r.published_at or datetime.min.replace(tzinfo=UTC)),
-    ("version", "source_hash", "published_at", "status"),
+    (stats_cells.PROCEDURES, "published_at"),
+    ("version", "source_hash", "published_at", "status", "region"),
 )
 CONTRACTS = _BulkKind(
     Contract,
@@ -285,6 +294,8 @@ CONTRACTS = _BulkKind(
     _stage_rows,
     _contract_supersedes,
     lambda r: r.version,
+    (stats_cells.CONTRACTS, "signed_on"),
+    ("version", "source_hash", "region", "signed_on"),
 )
 
 
@@ -310,14 +321,18 @@ async def _bulk(
         ).all()
     }
     inserts, updates = [], []
+    cell_kind, date_column = kind.cell
     for number, rec in latest.items():
         old = stored.get(number)
         if old is None:
-            inserts.append(kind.values(rec, now))
+            inserts.append(values := kind.values(rec, now))
         elif kind.supersedes(rec, old):
-            updates.append({"id": old.id, **kind.values(rec, now)})
+            updates.append(values := {"id": old.id, **kind.values(rec, now)})
+            stats_cells.note(session, cell_kind, old.region, getattr(old, date_column))
         else:
             skipped += 1
+            continue
+        stats_cells.note(session, cell_kind, values["region"], values[date_column])
     if inserts:
         await session.execute(insert(model), inserts)
     if updates:
@@ -380,6 +395,7 @@ async def _apply_execution(session: AsyncSession, rec: ExecutionRecord) -> str:
         ).scalar_one_or_none()
         if contract is not None:
             contract.status_code = rec.status_code
+            stats_cells.note(session, stats_cells.CONTRACTS, contract.region, contract.signed_on)
     return "contract"
 
 
@@ -428,6 +444,8 @@ async def import_files(
         await _flush(session, buffer, summary, now())
         if summary.procedures + summary.contracts >= ANALYZE_AFTER:
             await _refresh_statistics(session)
+        await stats_cells.refresh_dirty(session)
+        await session.commit()
     clear_stats_cache()
     return summary
 
@@ -467,6 +485,7 @@ async def _flush(
         summary.skipped += p_skipped + c_skipped
     for file, doc in rest:
         await _apply_one(session, file, doc, summary, now)
+    await stats_cells.save_dirty(session)
     await session.commit()
 
 

@@ -14,31 +14,23 @@ import re
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    ColumnElement,
-    Date,
-    and_,
-    case,
-    cast,
-    func,
-    literal_column,
-    select,
-)
+from sqlalchemy import ColumnElement, FromClause, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import stats_cells as cells
 from bot.services.errors import BadInput
-from models import Contract, Procedure
+from models import StatContracts, StatCustomers, StatOkpd2, StatProcedures
 
 ALL = "all"
-RUB_CODES = ("RUB", "RUR", "643", "810")
+RUB_CODES = cells.RUB_CODES
+NO_OKPD2 = cells.NO_OKPD2
 TOP_N = 10
 EARLIEST = date(2010, 1, 1)  # the EIS (and its predecessor) has nothing older
 MAX_SPAN_DAYS = 5 * 366 + 1
@@ -120,7 +112,6 @@ OKPD2_GROUPS: dict[str, str] = {
 }  # fmt: skip
 
 NO_PLATFORM = "не указана"
-NO_OKPD2 = "—"
 
 
 # --------------------------------------------------------------------------- inputs
@@ -420,37 +411,9 @@ def to_csv(stats: Stats) -> bytes:
 
 
 # --------------------------------------------------------------------------- SQL
-def _month(column: Any, dialect: str) -> ColumnElement[str]:
-    """'YYYY-MM' of a UTC datetime or a date column. No bound parameters, so the same
-    expression can appear in SELECT and GROUP BY on PostgreSQL."""
-    if dialect == "sqlite":  # stored as 'YYYY-MM-DD[ HH:MM:SS…]' in UTC; substr beats strftime
-        return func.substr(column, literal_column("1"), literal_column("7"))
-    if isinstance(column.type, Date):
-        return func.to_char(column, literal_column("'YYYY-MM'"))
-    return func.to_char(func.timezone(literal_column("'UTC'"), column), literal_column("'YYYY-MM'"))
-
-
-def _rub(amount: Any, currency: Any) -> ColumnElement[Any]:
-    return case((currency.in_(RUB_CODES), amount), else_=None)
-
-
-def _money_sum(amount: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
-    """SUM that stays exact: PostgreSQL sums NUMERIC; SQLite sums whole kopecks."""
-    if dialect == "sqlite":
-        return func.sum(cast(func.round(amount * 100), BigInteger))
-    return func.sum(amount)
-
-
-def _money(value: Any, dialect: str) -> Decimal:
-    if value is None:
-        return Decimal("0.00")
-    if dialect == "sqlite":
-        return (Decimal(int(value)) / 100).quantize(KOPECK)
-    return Decimal(value).quantize(KOPECK)
-
-
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.count(case((condition, 1), else_=None))
+def _money(kop: Any) -> Decimal:
+    """Whole kopecks (an int, a PostgreSQL NUMERIC sum or None) as roubles."""
+    return (Decimal(int(kop or 0)) / 100).quantize(KOPECK)
 
 
 def _utc_bounds(period: Period) -> tuple[datetime, datetime]:
@@ -460,125 +423,177 @@ def _utc_bounds(period: Period) -> tuple[datetime, datetime]:
 
 
 def _split(groups: dict[str, list[Any]], count: int, total: Decimal) -> tuple[Share, ...]:
-    """Shares from {key: [count, total, name]} ordered by count desc, then key."""
+    """Shares from {key: [count, kopecks, name]} ordered by count desc, then money, then key."""
     rows = sorted(groups.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
-    return tuple(
-        Share(k, v[2], v[0], v[1], ratio(v[0], count), ratio(v[1], total)) for k, v in rows
-    )
+    return tuple(_share(k, v, count, total) for k, v in rows)
+
+
+def _top(groups: dict[str, list[Any]], count: int, total: Decimal) -> tuple[Share, ...]:
+    """The TOP_N groups by money, then count, then key."""
+    rows = sorted(groups.items(), key=lambda kv: (-kv[1][1], -kv[1][0], kv[0]))[:TOP_N]
+    return tuple(_share(k, v, count, total) for k, v in rows)
+
+
+def _share(key: str, acc: list[Any], count: int, total: Decimal) -> Share:
+    money = _money(acc[1])
+    return Share(key, acc[2], acc[0], money, ratio(acc[0], count), ratio(money, total))
+
+
+def _add(groups: dict[str, list[Any]], key: str, name: str, n: Any, kop: Any) -> None:
+    acc = groups.setdefault(key, [0, 0, name])
+    acc[0] += int(n)
+    acc[1] += int(kop or 0)
+    acc[2] = max(acc[2], name)
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """One part of a period's figures: the monthly cells of its whole months, or, for the
+    partial months of a custom period, the base tables through the same grouped SELECTs."""
+
+    procedures: FromClause
+    okpd2: FromClause
+    customers: FromClause
+    contracts: FromClause
+    where: Callable[[FromClause], list[ColumnElement[bool]]]
+
+
+def _month_first(month: str) -> date:
+    return date(int(month[:4]), int(month[5:7]), 1)
+
+
+def _sources(query: StatsQuery, dialect: str) -> list[_Source]:
+    period, region = query.period, query.region
+    full = [
+        m
+        for m in period.months()
+        if _month_first(m) >= period.start and _month_end(_month_first(m)) <= period.end
+    ]
+    out: list[_Source] = []
+    ranges: list[tuple[date, date]] = []
+    if full:
+
+        def cells_of(table: FromClause) -> list[ColumnElement[bool]]:
+            where: list[ColumnElement[bool]] = [table.c.month.in_(full)]
+            if region is not None:
+                where.append(table.c.region == region)
+            return where
+
+        out.append(
+            _Source(
+                StatProcedures.__table__,
+                StatOkpd2.__table__,
+                StatCustomers.__table__,
+                StatContracts.__table__,
+                cells_of,
+            )
+        )
+        first_full, last_full = _month_first(full[0]), _month_end(_month_first(full[-1]))
+        if period.start < first_full:
+            ranges.append((period.start, first_full - timedelta(days=1)))
+        if last_full < period.end:
+            ranges.append((last_full + timedelta(days=1), period.end))
+    else:
+        ranges.append((period.start, period.end))
+    for first, last in ranges:
+        start, end = _utc_bounds(Period(first, last))
+        p_where = cells.procedure_range(region, start, end)
+        c_where = cells.contract_range(region, first, last)
+        out.append(
+            _Source(
+                cells.procedure_cells(dialect, *p_where).subquery(),
+                cells.okpd2_cells(dialect, *p_where).subquery(),
+                cells.customer_cells(dialect, *p_where).subquery(),
+                cells.contract_cells(dialect, *c_where).subquery(),
+                lambda table: [],
+            )
+        )
+    return out
 
 
 async def compute_stats(session: AsyncSession, query: StatsQuery, today: date) -> Stats:
-    """Aggregate procedures and contracts of `query` (no cache)."""
+    """Figures of `query` (no cache) from the monthly cells, plus the base tables for the
+    partial months of a custom period. Python only merges grouped rows."""
     dialect = session.get_bind().dialect.name
-    start, end = _utc_bounds(query.period)
-    P, C = Procedure, Contract
-    p_where: list[ColumnElement[bool]] = [P.published_at >= start, P.published_at < end]
-    c_where: list[ColumnElement[bool]] = [
-        C.signed_on >= query.period.start,
-        C.signed_on <= query.period.end,
-    ]
-    if query.region is not None:
-        p_where.append(P.region == query.region)
-        c_where.append(C.region == query.region)
-    p_money = _money_sum(_rub(P.max_price, P.currency), dialect)
-    c_money = _money_sum(_rub(C.price, C.currency), dialect)
-
-    # 1. one scan: procedures grouped by law, method, platform, SME-only and month
-    month = _month(P.published_at, dialect)
-    cube = (
-        await session.execute(
-            select(P.law, P.method, P.platform_name, P.smp_only, month, func.count(), p_money)
-            .where(*p_where)
-            .group_by(P.law, P.method, P.platform_name, P.smp_only, month)
-        )
-    ).all()
-    count = 0
-    total = Decimal("0.00")
-    smp_count = 0
-    smp_total = Decimal("0.00")
+    sources = _sources(query, dialect)
+    total_n = total_kop = smp_n = smp_kop = 0
     laws: dict[str, list[Any]] = {}
     methods: dict[str, list[Any]] = {}
     platforms: dict[str, list[Any]] = {}
     p_months: dict[str, list[Any]] = {}
-    for law, method, platform, smp_only, m, n, raw in cube:  # grouped rows, not procedures
-        amount = _money(raw, dialect)
-        count += n
-        total += amount
-        if smp_only:
-            smp_count += n
-            smp_total += amount
-        law_name = {"44": "44-ФЗ", "223": "223-ФЗ"}.get(law, law)
-        for target, key, name in (
-            (laws, law, law_name),
-            (methods, method, method),
-            (platforms, platform or NO_PLATFORM, platform or NO_PLATFORM),
-            (p_months, m, m),
+    customers: dict[str, list[Any]] = {}
+    okpd: dict[str, list[Any]] = {}
+    c_n = c_kop = c_smp_n = c_smp_kop = executed = terminated = overdue = 0
+    c_months: dict[str, list[Any]] = {}
+    for src in sources:
+        t = src.procedures
+        for law, method, platform, smp_only, m, n, kop in await session.execute(
+            select(
+                t.c.law,
+                t.c.method,
+                t.c.platform,
+                t.c.smp_only,
+                t.c.month,
+                func.sum(t.c.n),
+                func.sum(t.c.kopecks),
+            )
+            .where(*src.where(t))
+            .group_by(t.c.law, t.c.method, t.c.platform, t.c.smp_only, t.c.month)
         ):
-            acc = target.setdefault(key, [0, Decimal("0.00"), name])
-            acc[0] += n
-            acc[1] += amount
-
-    # 2. top customers
-    customer_key = func.coalesce(P.customer_inn, P.customer_name)
-    customers = (
-        await session.execute(
-            select(
-                customer_key.label("k"),
-                func.max(P.customer_name),
-                func.count().label("n"),
-                p_money.label("total"),
-            )
-            .where(*p_where)
-            .group_by(customer_key)
-            .order_by(func.coalesce(p_money, 0).desc(), func.count().desc(), customer_key)
-            .limit(TOP_N)
+            total_n += int(n)
+            total_kop += int(kop or 0)
+            if smp_only:
+                smp_n += int(n)
+                smp_kop += int(kop or 0)
+            _add(laws, law, {"44": "44-ФЗ", "223": "223-ФЗ"}.get(law, law), n, kop)
+            _add(methods, method, method, n, kop)
+            _add(platforms, platform or NO_PLATFORM, platform or NO_PLATFORM, n, kop)
+            _add(p_months, m, m, n, kop)
+        t = src.customers
+        top = (
+            select(t.c.customer, func.max(t.c.name), func.sum(t.c.n), func.sum(t.c.kopecks))
+            .where(*src.where(t))
+            .group_by(t.c.customer)
         )
-    ).all()
-    # 3. top OKPD2 groups (first two digits of okpd2_main)
-    group = func.coalesce(
-        func.substr(P.okpd2_main, literal_column("1"), literal_column("2")),
-        literal_column(f"'{NO_OKPD2}'"),
-    )
-    okpd = (
-        await session.execute(
-            select(group.label("g"), func.count().label("n"), p_money.label("total"))
-            .where(*p_where)
-            .group_by(group)
-            .order_by(func.coalesce(p_money, 0).desc(), func.count().desc(), group)
-            .limit(TOP_N)
+        if len(sources) == 1:  # one source: the database can cut the list itself
+            top = top.order_by(
+                func.sum(t.c.kopecks).desc(), func.sum(t.c.n).desc(), t.c.customer
+            ).limit(TOP_N)
+        for key, name, n, kop in await session.execute(top):
+            _add(customers, str(key), str(name), n, kop)
+        t = src.okpd2
+        for group, n, kop in await session.execute(
+            select(t.c.grp, func.sum(t.c.n), func.sum(t.c.kopecks))
+            .where(*src.where(t))
+            .group_by(t.c.grp)
+        ):
+            _add(okpd, str(group), OKPD2_GROUPS.get(str(group), f"группа {group}"), n, kop)
+        t = src.contracts
+        for m, smp, state, n, kop in await session.execute(
+            select(t.c.month, t.c.smp, t.c.state, func.sum(t.c.n), func.sum(t.c.kopecks))
+            .where(*src.where(t))
+            .group_by(t.c.month, t.c.smp, t.c.state)
+        ):
+            c_n += int(n)
+            c_kop += int(kop or 0)
+            if smp:
+                c_smp_n += int(n)
+                c_smp_kop += int(kop or 0)
+            executed += int(n) if state == "EC" else 0
+            terminated += int(n) if state == "ET" else 0
+            _add(c_months, m, m, n, kop)
+        overdue += int(
+            (
+                await session.execute(
+                    select(func.coalesce(func.sum(t.c.n), 0)).where(
+                        *src.where(t), t.c.state == "", t.c.open_end < today
+                    )
+                )
+            ).scalar_one()
         )
-    ).all()
 
-    # 4. contracts: totals with conditional aggregates, then a monthly split
-    status = func.coalesce(C.status_code, "")
-    finished = status.in_(("EC", "ET"))
-    smp = C.supplier_is_smp.is_(True)
-    c_row = (
-        await session.execute(
-            select(
-                func.count(),
-                c_money,
-                _count_if(smp),
-                _money_sum(case((smp, _rub(C.price, C.currency)), else_=None), dialect),
-                _count_if(status == "EC"),
-                _count_if(status == "ET"),
-                _count_if(and_(C.execution_end < today, ~finished)),
-            ).where(*c_where)
-        )
-    ).one()
-    c_month = _month(C.signed_on, dialect)
-    c_months = {
-        m: (n, _money(raw, dialect))
-        for m, n, raw in (
-            await session.execute(
-                select(c_month, func.count(), c_money).where(*c_where).group_by(c_month)
-            )
-        ).all()
-    }
-
-    c_count = int(c_row[0])
-    c_total = _money(c_row[1], dialect)
-    c_smp_total = _money(c_row[3], dialect)
+    count, total = total_n, _money(total_kop)
+    c_total, c_smp_total = _money(c_kop), _money(c_smp_kop)
     months = query.period.months()
     for m in list(p_months) + list(c_months):  # months outside (should not happen) still shown
         if m not in months:
@@ -587,55 +602,36 @@ async def compute_stats(session: AsyncSession, query: StatsQuery, today: date) -
     monthly = tuple(
         MonthPoint(
             m,
-            int(p_months.get(m, [0])[0]),
-            p_months[m][1] if m in p_months else Decimal("0.00"),
-            c_months.get(m, (0, Decimal("0.00")))[0],
-            c_months.get(m, (0, Decimal("0.00")))[1],
+            p_months.get(m, [0])[0],
+            _money(p_months.get(m, [0, 0])[1]),
+            c_months.get(m, [0])[0],
+            _money(c_months.get(m, [0, 0])[1]),
         )
         for m in months
     )
+    smp_total = _money(smp_kop)
     return Stats(
         region=query.region,
         region_name=region_name(query.region),
         period=query.period,
         today=today,
         procedures=ProcedureTotals(
-            count, total, smp_count, smp_total, ratio(smp_count, count), ratio(smp_total, total)
+            count, total, smp_n, smp_total, ratio(smp_n, count), ratio(smp_total, total)
         ),
         by_law=_split(laws, count, total),
         by_method=_split(methods, count, total),
         by_platform=_split(platforms, count, total),
-        top_customers=tuple(
-            Share(
-                str(k),
-                str(name),
-                int(n),
-                _money(raw, dialect),
-                ratio(int(n), count),
-                ratio(_money(raw, dialect), total),
-            )
-            for k, name, n, raw in customers
-        ),
-        top_okpd2=tuple(
-            Share(
-                str(g),
-                OKPD2_GROUPS.get(str(g), f"группа {g}"),
-                int(n),
-                _money(raw, dialect),
-                ratio(int(n), count),
-                ratio(_money(raw, dialect), total),
-            )
-            for g, n, raw in okpd
-        ),
+        top_customers=_top(customers, count, total),
+        top_okpd2=_top(okpd, count, total),
         contracts=ContractTotals(
-            count=c_count,
+            count=c_n,
             total_price=c_total,
-            smp_supplier_count=int(c_row[2]),
+            smp_supplier_count=c_smp_n,
             smp_supplier_total=c_smp_total,
             smp_supplier_share=ratio(c_smp_total, c_total),
-            executed=int(c_row[4]),
-            terminated=int(c_row[5]),
-            overdue=int(c_row[6]),
+            executed=executed,
+            terminated=terminated,
+            overdue=overdue,
         ),
         monthly=monthly,
     )
