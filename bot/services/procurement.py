@@ -169,12 +169,16 @@ def _card(
 
 
 async def get_procedure(session: AsyncSession, number: str, now: datetime) -> ProcedureCard:
-    p = (
-        await session.execute(select(Procedure).where(Procedure.number == number))
-    ).scalar_one_or_none()
-    if p is None:
+    row = (
+        await session.execute(
+            select(Procedure, ProtocolStatus.status)
+            .outerjoin(ProtocolStatus, ProtocolStatus.procedure_number == Procedure.number)
+            .where(Procedure.number == number)
+        )
+    ).one_or_none()
+    if row is None:
         raise NotFound(number)
-    protocol = await session.get(ProtocolStatus, number)
+    p, protocol_status = row
     lots = list(
         (
             await session.execute(
@@ -184,7 +188,7 @@ async def get_procedure(session: AsyncSession, number: str, now: datetime) -> Pr
             )
         ).scalars()
     )
-    return _card(p, protocol.status if protocol else None, lots, now)
+    return _card(p, protocol_status, lots, now)
 
 
 @dataclass(frozen=True, slots=True)
