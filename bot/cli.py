@@ -299,6 +299,14 @@ def _run_db(settings: Settings, work: Any) -> Any:
 def import_(
     paths: Annotated[list[str], typer.Argument(help="Files, directories or zip archives")],
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary")] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=0,
+            help="Parser processes (default: cores minus one; 0 parses in this process)",
+        ),
+    ] = None,
 ) -> None:
     """Import EIS XML (44-ФЗ, 223-ФЗ) and OCDS JSON into the database."""
     import json
@@ -308,7 +316,7 @@ def import_(
 
     from bot.app import utcnow
     from bot.services.importer import import_files
-    from bot.sources.files import parse_path
+    from bot.sources.parallel import parse_paths
 
     settings = settings_or_exit()
     missing = [p for p in paths if not Path(p).exists()]
@@ -316,8 +324,7 @@ def import_(
         raise fail(f"not found: {', '.join(missing)}")
 
     def parsed() -> Any:
-        for path in paths:
-            yield from parse_path(Path(path))
+        return parse_paths([Path(p) for p in paths], workers)
 
     async def work(sessionmaker: Any) -> Any:
         with Progress(transient=True, disable=as_json) as progress:

@@ -381,3 +381,35 @@ def test_cancellation_document(tmp_path: Path) -> None:
 def test_missing_path(tmp_path: Path) -> None:
     (result,) = parse_path(tmp_path / "nope.xml")
     assert result.errors
+
+
+def test_parallel_parsing_gives_the_same_files_in_the_same_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Worker processes over plain files, slices of a zip archive, a broken archive and a
+    missing path: the same ParsedFiles, in the same order, as parsing in this process."""
+    from bot.sources import parallel
+    from bot.sources.demo import write_demo
+
+    plain = tmp_path / "plain"
+    write_demo(plain, 12, region="74", seed=3, now=datetime(2026, 11, 20, tzinfo=UTC))
+    files = sorted(p for p in plain.rglob("*.xml"))
+    assert len(files) >= 12
+    archive = tmp_path / "batch.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in files:
+            zf.write(path, f"inside/{path.name}")
+    (tmp_path / "broken.zip").write_bytes(b"PK\x03\x04 not really")
+    monkeypatch.setattr(parallel, "ZIP_SLICE", 5)  # the archive is cut into several units
+    paths = [plain, archive, tmp_path / "broken.zip", tmp_path / "missing"]
+
+    def flat(parsed: list[ParsedFile]) -> list[tuple[str, list[object], list[str]]]:
+        return [(p.file, p.documents, [e.reason for e in p.errors]) for p in parsed]
+
+    sequential = [p for path in paths for p in parse_path(path)]
+    in_workers = list(parallel.parse_paths(paths, workers=2))
+    assert flat(in_workers) == flat(sequential)
+    assert sum(len(p.documents) for p in in_workers) > 2 * len(files) - 2
+    assert any("bad zip" in e.reason for p in in_workers for e in p.errors)
+    assert any("no such file" in e.reason for p in in_workers for e in p.errors)
+    assert list(parallel.parse_paths([archive], workers=0)) == list(parse_path(archive))

@@ -334,7 +334,7 @@ async def _bulk(
             continue
         stats_cells.note(session, cell_kind, values["region"], values[date_column])
     if inserts:
-        await session.execute(insert(model), inserts)
+        await session.execute(insert(model.__table__), inserts)
     if updates:
         await session.execute(update(model), updates)
         fk = getattr(kind.child, kind.child_fk)
@@ -349,7 +349,7 @@ async def _bulk(
         )
         ids = {number: id_ for number, id_ in result.tuples()}  # a Result has keys(): no dict()
         rows = [row for rec in with_children for row in kind.child_rows(ids[rec.number], rec)]
-        await session.execute(insert(kind.child), rows)
+        await session.execute(insert(kind.child.__table__), rows)
     return len(inserts) + len(updates), skipped
 
 

@@ -90,12 +90,18 @@ def _parse_stream(stream: IO[bytes], name: str, suffix: str, limit: int) -> Pars
     return result
 
 
-def _parse_zip(path: Path, limits: Limits) -> Iterator[ParsedFile]:
+def _parse_zip(
+    path: Path, limits: Limits, start: int = 0, stop: int | None = None
+) -> Iterator[ParsedFile]:
+    """The members of an archive in name order; `start`/`stop` pick a slice of them (the
+    parallel walker hands slices of one archive to several processes)."""
     archive = str(path)
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
             if len(infos) > limits.max_members:
+                if start > 0:
+                    return  # the first slice reports the refusal
                 yield ParsedFile(
                     archive,
                     errors=[
@@ -106,7 +112,7 @@ def _parse_zip(path: Path, limits: Limits) -> Iterator[ParsedFile]:
                     ],
                 )
                 return
-            for info in sorted(infos, key=lambda i: i.filename):
+            for info in sorted(infos, key=lambda i: i.filename)[start:stop]:
                 if info.is_dir():
                     continue
                 name = f"{archive}!{info.filename}"
@@ -167,18 +173,42 @@ def _parse_file(path: Path, limits: Limits) -> Iterator[ParsedFile]:
         yield ParsedFile(name, errors=[SourceError(name, f"cannot read: {exc}")])
 
 
-def parse_path(path: Path, limits: Limits | None = None) -> Iterator[ParsedFile]:
-    """Parse a file (.xml, .json, .zip) or a directory tree (sorted); errors go in ParsedFile."""
-    limits = limits or Limits()
+def walk(path: Path) -> Iterator[Path | ParsedFile]:
+    """The files under `path` in sorted order, or a ParsedFile with the error."""
     try:
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                yield from _parse_file(child, limits)
+            yield from sorted(p for p in path.rglob("*") if p.is_file())
         elif path.exists():
-            yield from _parse_file(path, limits)
+            yield path
         else:
             yield ParsedFile(
                 str(path), errors=[SourceError(str(path), "no such file or directory")]
             )
     except OSError as exc:
         yield ParsedFile(str(path), errors=[SourceError(str(path), f"cannot read: {exc}")])
+
+
+def parse_path(path: Path, limits: Limits | None = None) -> Iterator[ParsedFile]:
+    """Parse a file (.xml, .json, .zip) or a directory tree (sorted); errors go in ParsedFile."""
+    limits = limits or Limits()
+    for item in walk(path):
+        if isinstance(item, ParsedFile):
+            yield item
+        else:
+            yield from _parse_file(item, limits)
+
+
+def parse_part(path: Path, start: int, stop: int | None, limits: Limits) -> list[ParsedFile]:
+    """One unit of parallel work: a plain file (start 0, stop None) or a slice of an archive."""
+    if path.suffix.lower() == ".zip":
+        return list(_parse_zip(path, limits, start, stop))
+    return list(_parse_file(path, limits))
+
+
+def zip_members(path: Path) -> int:
+    """How many members an archive lists (0 when it cannot be read: the parser reports it)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return len(zf.infolist())
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return 0
