@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 
 from knowledge.glossary import Glossary
 from knowledge.loader import Article
-from knowledge.text import STOPWORDS, lemma, words
+from knowledge.text import STOPWORDS, lemma, negated, words
 
 FIELD_WEIGHTS: dict[str, float] = {"title": 3.0, "questions": 1.5, "tags": 2.0, "body": 1.0}
 FIELD_B: dict[str, float] = {"title": 0.3, "questions": 0.5, "tags": 0.3, "body": 0.75}
@@ -275,7 +275,9 @@ class SearchIndex:
     def analyze_query(self, query: str) -> tuple[list[str], list[str], bool]:
         """Query tokens (corrected lemmas and concepts), unknown words, off-topic flag."""
         original = words(query)
-        raw = self.glossary.translate(original)
+        translated = self.glossary.translate(original)
+        contrast = negated(translated)  # «если мы не СМП»: СМП is not what is asked about
+        raw = [w for i, w in enumerate(translated) if i not in contrast]
         seq: list[str] = []
         unknown: list[str] = []
         off_topic = False
@@ -293,7 +295,7 @@ class SearchIndex:
             else:
                 seq.append(fixed)
         concepts = self.glossary.concepts(seq)
-        if raw != original:
+        if translated != original:
             concepts += [
                 c for c in self.glossary.concepts([lemma(w) for w in original]) if c not in concepts
             ]

@@ -253,3 +253,32 @@ def lemmas(text: str, *, keep_stopwords: bool = False) -> list[str]:
 def is_meaningless(text: str) -> bool:
     """True when the text has no letters or digits at all (only emoji, punctuation, spaces)."""
     return not _TOKEN_RE.search(normalize(text))
+
+
+# Parts of speech a «не» in front of makes a contrast rather than the topic («если мы не СМП»,
+# «в суд, а не в ФАС»): nouns, adjectives, and words pymorphy does not know (abbreviations).
+_NEGATABLE = {"NOUN", "ADJF", None}
+_SKIPPED_AFTER_NEGATION = {"PREP", "CONJ", "PRCL"}
+
+
+@lru_cache(maxsize=50_000)
+def part_of_speech(word: str) -> str | None:
+    if not word or not ("а" <= word[0] <= "я"):
+        return None
+    parses = _morph().parse(word)
+    return str(parses[0].tag.POS) if parses and parses[0].tag.POS else None
+
+
+def negated(tokens: list[str]) -> set[int]:
+    """Positions of the nominal words negated by «не» (verbs stay: «не платит», «не подписали»
+    are the topic itself)."""
+    out: set[int] = set()
+    for i, word in enumerate(tokens):
+        if word != "не":
+            continue
+        j = i + 1
+        while j < len(tokens) and part_of_speech(tokens[j]) in _SKIPPED_AFTER_NEGATION:
+            j += 1
+        if j < len(tokens) and tokens[j] != "не" and part_of_speech(tokens[j]) in _NEGATABLE:
+            out.add(j)
+    return out

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge.markdown import plain_length, split_html, to_plain, to_telegram_html
-from knowledge.text import is_meaningless, lemmas, normalize, words
+from knowledge.text import is_meaningless, lemmas, negated, normalize, words
 from tests.fakebotapi import check_text
 
 
@@ -67,3 +67,18 @@ def test_split_on_paragraph_boundaries() -> None:
     for chunk in chunks:
         check_text(chunk, "HTML")
     assert to_plain("\n\n".join(chunks)) == to_plain(html)
+
+
+@pytest.mark.parametrize(
+    ("question", "contrast"),
+    [
+        ("максимальный срок оплаты по 44фз если мы не СМП", ["смп"]),
+        ("когда идти в арбитражный суд а не в антимонопольную", ["антимонопольную"]),
+        ("заказчик не платит уже месяц", []),  # the verb is the topic
+        ("почему не подписали акт", []),
+        ("при какой нмцк не нужно обеспечение", []),
+    ],
+)
+def test_negated_nominals(question: str, contrast: list[str]) -> None:
+    tokens = words(question)
+    assert [tokens[i] for i in sorted(negated(tokens))] == contrast
