@@ -27,7 +27,7 @@ from benchmarks.procurement import rss_mb
 from bot.app import build_bot, reminder_defaults
 from bot.config import Settings
 from bot.db import create_engine, create_sessionmaker, upgrade
-from bot.delivery import Delivery
+from bot.delivery import PACING, Delivery
 from bot.jobs import ReminderRunner
 from models import Procedure, Reminder, Subscription, User
 
@@ -188,9 +188,10 @@ async def deliver(url: str, fake: FakeTelegram, limit: float, subscribers: int) 
     settings = Settings(_env_file=None, bot_api_url=fake.url, send_rate=limit)
     bot = build_bot(settings, TOKEN)
     now = {"t": NOW}
+    delivery = Delivery(bot, rate=limit)
     runner = ReminderRunner(
         sessionmaker,
-        Delivery(bot, rate=limit),
+        delivery,
         reminder_defaults(settings),
         lambda: now["t"],
     )
@@ -224,6 +225,7 @@ async def deliver(url: str, fake: FakeTelegram, limit: float, subscribers: int) 
     elapsed = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
     first_pass = runner.totals.sent
+    overflow = delivery.bucket.overflow
     # rows that exhausted their in-process retries come back after their back-off
     now["t"] = NOW + timedelta(hours=1)
     await runner.run_once()
@@ -242,6 +244,7 @@ async def deliver(url: str, fake: FakeTelegram, limit: float, subscribers: int) 
         "totals": runner.totals,
         "statuses": statuses,
         "memory": memory,
+        "overflow": overflow,
     }
 
 
@@ -275,6 +278,13 @@ def main() -> None:
     print(
         f"achieved rate {rate:.0f}/s = {rate / args.limit:.1%} of the limit "
         f"(target ≥ {TARGET_RATIO:.0%}) {'OK' if rate / args.limit >= TARGET_RATIO else 'MISSED'}"
+    )
+    paused = totals.throttled * 1.0  # the fake asks for 1 s after each 429
+    print(
+        f"where the rest went: pacing at {PACING:.0%}; {paused:.0f} s paused by 429s "
+        f"({paused / result['elapsed']:.1%} of the run); limiter tokens unused at its burst cap "
+        f"{result['overflow']:,.0f} ({result['overflow'] / (args.limit * result['elapsed']):.1%} "
+        "of the limit's capacity)"
     )
     print(
         f"answers: 429 seen {totals.throttled}, 5xx seen {totals.server_errors}; "

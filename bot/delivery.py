@@ -1,8 +1,8 @@
 """Outgoing messages at Telegram's limits: one sender for reminders, digests and news.
 
-* `rate` messages per second in total: a token bucket paced at 98 % of `rate` with a burst
-  of 20 ms, so a one-second window on Telegram's side never sees more than `rate` even with
-  some network jitter (bigger bursts queue up at the server and arrive bunched: measured);
+* `rate` messages per second in total: a token bucket paced at 98 % of `rate` holding at most
+  the other 2 % (paced rate + burst = `rate`), so a one-second window on Telegram's side never
+  sees more than `rate` (bigger bursts queue up at the server and arrive bunched: measured);
   at most one message per chat per `per_chat_interval` seconds;
 * 429: every send waits `retry_after` (a global pause), then the message is retried;
 * 403 (blocked, deactivated) and «chat not found»: outcome `blocked`, never retried;
@@ -10,10 +10,11 @@
   outcome `retry` (the caller puts the row back in the outbox for later);
 * other 4xx: outcome `failed`.
 
-`deliver()` reports progress through one callback per tick so the caller can keep its
-outbox exact in one transaction: `on_tick(sending_ids, outcomes)` is awaited right before
-the HTTP calls of the tick (claim → sending) and carries the answers Telegram gave since the
-previous tick (sending → sent / failed / pending). One writer, no lock contention.
+`deliver()` reports progress through one callback at a time so the caller can keep its
+outbox exact in one transaction: `on_tick(sending_ids, outcomes)` marks the next look-ahead
+(`LOOKAHEAD` seconds of sending: claim → sending) and carries the answers Telegram gave since
+the previous call (sending → sent / failed / pending); a message goes out only after the call
+that marked it has returned. One writer, no lock contention.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from bot.services.reminders import Outcome
 log = logging.getLogger("smebot.delivery")
 PACING = 0.98  # stay just under the configured rate: clocks and networks jitter
 MIN_TICK = 0.01  # the sender loop wakes at most ~100 times a second (one DB write each)
+LOOKAHEAD = 0.2  # seconds of sending marked in the outbox ahead of the limiter (covers a claim)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +76,12 @@ class TokenBucket:
         self.capacity = capacity
         self.tokens = min(1.0, capacity)
         self.updated = now
+        self.overflow = 0.0  # tokens that came while the bucket was full (unused capacity)
 
     def refill(self, now: float) -> float:
-        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        tokens = self.tokens + (now - self.updated) * self.rate
+        self.overflow += max(0.0, tokens - self.capacity)
+        self.tokens = min(self.capacity, tokens)
         self.updated = now
         return self.tokens
 
@@ -85,7 +90,7 @@ class TokenBucket:
         return max(0.0, missing / self.rate)
 
 
-OnTick = Callable[[list[int], list[Outcome]], Awaitable[None]]
+OnTick = Callable[[list[int], list[Outcome]], Coroutine[Any, Any, None]]
 Refill = Callable[[], Coroutine[Any, Any, list["Outgoing"]]]
 
 
@@ -112,8 +117,8 @@ class Delivery:
         self.max_retry_after = max_retry_after
         self.timer = timer
         self.sleep = sleep
-        # a burst of 20 ms at most keeps any one-second window under the limit
-        self.bucket = TokenBucket(self.rate, max(1.0, self.rate * 0.02), timer())
+        # paced rate + burst = rate: any one-second window stays within the limit
+        self.bucket = TokenBucket(self.rate, max(1.0, rate * (1 - PACING)), timer())
         self.paused_until = 0.0
         self.chat_next: dict[int, float] = {}
         self._stopping = False
@@ -194,13 +199,13 @@ class Delivery:
         if len(self.chat_next) > 10_000:
             self.chat_next = {c: t for c, t in self.chat_next.items() if t > now}
 
-    def _next_wake(self, pending: deque[Outgoing], now: float) -> float:
+    def _next_wake(self, ready: deque[Outgoing], now: float) -> float:
         if now < self.paused_until:
             return self.paused_until - now
-        if not pending:
+        if not ready:
             return MIN_TICK
         wait = self.bucket.wait_time(now)
-        head = self.chat_next.get(pending[0].chat_id, 0.0) - now
+        head = self.chat_next.get(ready[0].chat_id, 0.0) - now
         return max(MIN_TICK, wait if wait > 0 else max(head, MIN_TICK))
 
     async def deliver(
@@ -212,9 +217,18 @@ class Delivery:
         low_water: int = 0,
     ) -> DeliveryStats:
         """Send `messages`; with `refill`, ask for more in the background whenever fewer than
-        `low_water` wait, so claiming the next batch never stalls the sending."""
+        `low_water` wait, so claiming the next batch never stalls the sending.
+
+        The outbox write runs beside the sending: while the messages marked *sending* by the
+        last committed `on_tick` go out, the next look-ahead (LOOKAHEAD seconds of sending) is
+        being marked, so a slow commit does not leave the limiter idle. A message is only ever
+        sent after the commit that marked it; on `stop()` the marked ones are still sent."""
         stats = DeliveryStats(started=self.timer())
         pending: deque[Outgoing] = deque(messages)
+        ready: deque[Outgoing] = deque()  # marked sending (committed): may go now
+        marked: list[Outgoing] = []  # being marked by `marking`
+        marking: asyncio.Task[None] | None = None
+        lookahead = max(1, round(self.rate * LOOKAHEAD))
         inflight: dict[asyncio.Task[Outcome], Outgoing] = {}
         busy: set[int] = set()
         answered: list[Outcome] = []
@@ -231,7 +245,6 @@ class Delivery:
 
         try:
             while True:
-                tick_started = self.timer()
                 if more is not None and more.done():
                     batch = more.result()
                     more = None
@@ -245,26 +258,40 @@ class Delivery:
                     and len(pending) <= low_water
                 ):
                     more = asyncio.create_task(refill())
+                if marking is not None and marking.done():
+                    marking.result()  # an outbox write that failed stops the delivery
+                    ready.extend(marked)
+                    marked, marking = [], None
+                if marking is None:
+                    take: list[Outgoing] = []
+                    while not self._stopping and pending and len(ready) + len(take) < lookahead:
+                        take.append(pending.popleft())
+                    if take or answered:
+                        done_now = answered[:]
+                        answered.clear()
+                        marked = take
+                        # committed before these messages' HTTP calls: the claim/confirm
+                        # protocol; runs while the already marked ones are being sent
+                        marking = asyncio.create_task(on_tick([m.id for m in take], done_now))
                 now = self.timer()
-                group: list[Outgoing] = []
-                if pending and not self._stopping and now >= self.paused_until:
-                    group = self._take(pending, busy, now)
-                if group or answered:
-                    done_now = answered[:]
-                    answered.clear()
-                    # committed before the HTTP calls: the claim/confirm protocol
-                    await on_tick([m.id for m in group], done_now)
-                    for msg in group:
+                if ready and now >= self.paused_until:
+                    for msg in self._take(ready, busy, now):
                         task = asyncio.create_task(self._send(msg, stats))
                         inflight[task] = msg
                         task.add_done_callback(finished)
-                idle = (not pending or self._stopping) and not inflight and more is None
-                if idle and not answered:
+                waiting = pending and not self._stopping
+                if (
+                    not waiting
+                    and not ready
+                    and not inflight
+                    and more is None
+                    and marking is None
+                    and not answered
+                ):
                     break
-                # the tick's own work (the outbox commit) counts towards the tick: a slow
-                # commit must not push the next send past the bucket's small burst
-                now = self.timer()
-                wake = self._next_wake(pending, now) - (now - tick_started)
+                wake = MIN_TICK if marking is not None else self._next_wake(ready, now)
+                if marking is not None and ready:
+                    wake = min(wake, self._next_wake(ready, now))
                 await self.sleep(max(0.001, wake))
                 self._forget_old_chats(now)
         finally:
@@ -272,5 +299,7 @@ class Delivery:
                 task.cancel()
             if more is not None and not more.done():
                 more.cancel()
+            if marking is not None and not marking.done():
+                marking.cancel()
         stats.finished = self.timer()
         return stats

@@ -137,3 +137,47 @@ async def test_stop_finishes_in_flight_and_starts_nothing_new(
     )
     assert 3 <= len(journal.done) < 10 and len(journal.done) == len(journal.sending)
     assert len(fake_api.sent) == len(journal.done)
+
+
+async def test_nothing_goes_out_before_its_mark_is_committed_and_stop_sends_the_marked(
+    fake_api: FakeBotAPI, bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The outbox write runs beside the sending (a slow commit here): still no message reaches
+    Telegram before the write that marked it has finished; a stop sends every marked row and
+    leaves the rest unmarked."""
+    import asyncio
+
+    chats = {i: 3000 + i for i in range(60)}
+    for chat in chats.values():
+        fake_api.add_private_chat(chat)
+    committed: set[int] = set()
+    journal = Journal()
+
+    async def slow_commit(ids: list[int], outcomes: list[Outcome]) -> None:
+        await asyncio.sleep(0.03)
+        await journal.on_tick(ids, outcomes)
+        committed.update(chats[i] for i in ids)
+
+    real_send = bot.send_message
+    early: list[int] = []
+
+    async def send_message(chat_id: int, text: str, **kwargs: object) -> object:
+        if chat_id not in committed:
+            early.append(chat_id)
+        return await real_send(chat_id, text, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bot, "send_message", send_message)
+    delivery = Delivery(bot, rate=50)
+    messages = [Outgoing(i, chat, f"сообщение {i}") for i, chat in chats.items()]
+
+    async def stop_soon() -> None:
+        await fake_api.wait_for(lambda: len(fake_api.sent) >= 20, timeout=15)
+        delivery.stop()
+
+    stopper = asyncio.create_task(stop_soon())
+    stats = await delivery.deliver(messages, on_tick=slow_commit)
+    await stopper
+    assert early == []
+    assert 20 <= stats.sent < len(messages)  # stopped part-way
+    assert set(journal.sending) == set(journal.by_id())  # every marked row was sent
+    assert len(fake_api.sent) == stats.sent

@@ -4,15 +4,19 @@ Claim / confirm protocol (why a killed process never makes a user see a reminder
 
 1. `claim_due` marks due `pending` rows `claimed` with a random token in one conditional
    UPDATE (PostgreSQL adds ``FOR UPDATE SKIP LOCKED``), so two pollers never take a row twice.
-2. Right before the HTTP call the sender marks the rows it is about to send `sending`
-   (`mark_sending`, committed). Rows only `claimed` never reached Telegram.
+2. Before the HTTP calls the sender marks the rows it is about to send `sending`
+   (`mark_sending`, committed; a message is sent only after the commit that marked it). It
+   marks a short look-ahead (`bot.delivery.LOOKAHEAD`, 0.2 s of sending) while earlier rows
+   go out, so the outbox writes never leave the rate limiter idle. Rows only `claimed` never
+   reached Telegram.
 3. After Telegram answers, `record_outcomes` writes `sent` (with the message id), `failed`,
    or puts the row back to `pending` with a back-off for a retryable error.
 4. After a crash, `release_expired` returns rows `claimed` longer than the lease to
    `pending` (they were never sent) and turns rows left `sending` into `unknown`: Telegram may
    or may not have delivered them and the Bot API cannot tell, so they are *not* resent. At
-   most the messages in flight at the moment of the kill (one rate-limiter tick) are
-   affected, and each is recorded. A graceful stop releases its claimed rows at once.
+   most the messages in flight at the moment of the kill and the look-ahead (0.2 s of
+   sending: 5 messages at 25/s) are affected, and each is recorded. A graceful stop sends
+   the rows already marked and releases its claimed rows at once.
 """
 
 from __future__ import annotations
