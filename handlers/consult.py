@@ -3,7 +3,8 @@
 User side (private chat): the «Консультант» menu button and /consult ask for the question
 (FSM; «Отмена», /cancel or any other command cancel it, and that command still runs). The
 answer arrives as «Ответ консультанта» with «Уточнить» (the next message goes to the same
-consultation) and «Закрыть вопрос»; after closing comes a 1–5 rating.
+consultation; so does a direct reply to the answer) and «Закрыть вопрос»; after closing comes
+a 1–5 rating.
 
 Staff side (see bot/ui/consult_desk.py for where consultations appear): a message in the
 consultation's topic, or a reply to one of the bot's consultation messages, goes to the
@@ -16,6 +17,7 @@ consultation dialogue when another command or button is used, then let it throug
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -282,10 +284,50 @@ async def on_follow_up(
 ) -> None:
     now = clock()
     data = await _leave_dialogue(state, now)
+    await _follow_up(message, int(data.get("consult_id") or 0), session, settings, user, now)
+
+
+def answered_consultation(message: Message) -> int | None:
+    """The consultation whose «Ответ консультанта» this message replies to: the id in the
+    «Уточнить» button Telegram returns with the replied-to message."""
+    reply = message.reply_to_message
+    markup = reply.reply_markup if reply is not None else None
+    if markup is None or reply is None or reply.from_user is None or not reply.from_user.is_bot:
+        return None
+    for row in markup.inline_keyboard:
+        for button in row:
+            data = button.callback_data or ""
+            if data.startswith(ConsultCB.__prefix__ + ConsultCB.__separator__):
+                with contextlib.suppress(ValueError, TypeError):
+                    parsed = ConsultCB.unpack(data)
+                    if parsed.op == "more":
+                        return parsed.id
+    return None
+
+
+async def on_reply_to_answer(
+    message: Message,
+    session: Session,
+    settings: Settings,
+    user: UserInfo,
+    clock: Clock,
+) -> None:
+    """A reply to «Ответ консультанта» is a follow-up, as if «Уточнить» had been pressed."""
+    consultation_id = answered_consultation(message)
+    assert consultation_id is not None  # the filter checked it
+    await _follow_up(message, consultation_id, session, settings, user, clock())
+
+
+async def _follow_up(
+    message: Message,
+    consultation_id: int,
+    session: Session,
+    settings: Settings,
+    user: UserInfo,
+    now: datetime,
+) -> None:
     text, attachment = _content(message)
-    change = await add_follow_up(
-        session, int(data.get("consult_id") or 0), user.id, text, now, attachment
-    )
+    change = await add_follow_up(session, consultation_id, user.id, text, now, attachment)
     c = change.view
     bot = _bot(message)
     note = follow_up_note(c, text or "", attachment is not None)
@@ -600,6 +642,14 @@ def build_router() -> Router:
         not_command,
     )
     router.message.register(on_state_other, private, StateFilter(ConsultForm), not_command)
+    router.message.register(
+        on_reply_to_answer,
+        private,
+        F.text | F.document | F.photo,
+        not_command,
+        F.func(answered_consultation),
+        ~IsStaff(),
+    )
     router.callback_query.register(on_state_button, StateFilter(ConsultForm), ~ConsultCB.filter())
     router.callback_query.register(on_menu_consult, MenuCB.filter(F.item == "consult"))
     router.callback_query.register(

@@ -222,6 +222,14 @@ async def test_forum_topic_answer_follow_up_close_and_rating(
         (row,) = await rows(sessionmaker)
         assert row.status == "in_work"
 
+        # a direct reply to «Ответ консультанта» is a follow-up as well, not a KB question
+        mark = desk.mark()
+        desk.replies(USER, answer, "И куда прикладывать скан решения?")
+        sent = await desk.next_message(USER, after=mark)
+        assert "Уточнение к вопросу №1 передано" in sent.text
+        note = await desk.wait_for(lambda: in_thread(desk, FORUM, thread, mark))
+        assert "куда прикладывать скан" in note[0].text
+
         # a second question gets its own topic; getChat was asked once
         mark = desk.mark()
         await ask(desk, "Второй вопрос про банковскую гарантию")
