@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandStart
+from aiogram.filters import Command as CommandFilter
+from aiogram.filters import CommandStart
 from aiogram.types import CallbackQuery, Message
 
+from bot.config import Settings
+from bot.services import Session
+from bot.services.roles import role_of
 from bot.services.users import UserInfo
 from bot.ui.callbacks import MenuCB
-from bot.ui.commands import COMMANDS
+from bot.ui.commands import ADMIN_COMMANDS, COMMANDS, STAFF_COMMANDS, Command
 from bot.ui.keyboards import main_menu
 from bot.ui.render import render
 
@@ -17,8 +21,18 @@ async def cmd_start(message: Message, user: UserInfo) -> None:
     await message.answer(render("start/welcome", name=user.first_name), reply_markup=main_menu())
 
 
-async def cmd_help(message: Message) -> None:
-    await message.answer(render("start/help", commands=COMMANDS), reply_markup=main_menu())
+async def cmd_help(message: Message, session: Session, settings: Settings) -> None:
+    """The public commands; consultants and admins also see theirs."""
+    staff: tuple[Command, ...] = ()
+    if message.from_user is not None:
+        role = await role_of(
+            session, message.from_user.id, settings.admin_ids, settings.consultant_ids
+        )
+        if role != "user":
+            staff = STAFF_COMMANDS + (ADMIN_COMMANDS if role == "admin" else ())
+    await message.answer(
+        render("start/help", commands=COMMANDS, staff_commands=staff), reply_markup=main_menu()
+    )
 
 
 async def cmd_menu(message: Message) -> None:
@@ -41,8 +55,8 @@ def build_router() -> Router:
     router = Router(name="start")
     router.message.filter(F.chat.type == "private")
     router.message.register(cmd_start, CommandStart())
-    router.message.register(cmd_help, Command("help"))
-    router.message.register(cmd_menu, Command("menu"))
+    router.message.register(cmd_help, CommandFilter("help"))
+    router.message.register(cmd_menu, CommandFilter("menu"))
     router.callback_query.register(on_menu, MenuCB.filter(F.item == "menu"))
     router.callback_query.register(on_ask, MenuCB.filter(F.item == "ask"))
     return router

@@ -30,7 +30,7 @@ from bot.services.stats import (
     Share,
     Stats,
 )
-from bot.ui.commands import COMMANDS
+from bot.ui.commands import ADMIN_COMMANDS, COMMANDS, STAFF_COMMANDS
 from knowledge.glossary import Term
 from knowledge.loader import Article
 
@@ -125,7 +125,10 @@ PAGE = SearchPage("поставка бумага", (BRIEF, dataclasses.replace(B
 
 SAMPLES: dict[str, list[dict[str, Any]]] = {
     "start/welcome": [{"name": "Алиса"}, {"name": HOSTILE}, {"name": ""}],
-    "start/help": [{"commands": COMMANDS}],
+    "start/help": [
+        {"commands": COMMANDS, "staff_commands": ()},
+        {"commands": COMMANDS, "staff_commands": STAFF_COMMANDS + ADMIN_COMMANDS},
+    ],
     "start/menu": [{}],
     "start/ask_prompt": [{}],
     "common/unknown_command": [{"command": "/x<y>&"}],

@@ -27,5 +27,24 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 
+# Shown by /help to consultants and admins only (never in the public command menu).
+STAFF_COMMANDS: tuple[Command, ...] = (
+    Command("queue", "Открытые вопросы пользователей по давности"),
+    Command("close", "Закрыть вопрос (ответом на его карточку или в его теме)"),
+    Command("kb", "Команды базы знаний; новую статью пришлите файлом .md"),
+    Command("kb_edit", "Исправить статью: /kb_edit ID"),
+    Command("kb_history", "Версии статьи: /kb_history ID"),
+    Command("kb_rollback", "Вернуть версию: /kb_rollback ID ВЕРСИЯ"),
+    Command("kb_announce", "Разослать статью подписчикам новостей: /kb_announce ID"),
+    Command("kb_gaps", "Вопросы без хорошего ответа, по группам"),
+    Command("kb_from", "Черновик статьи из ответа на вопрос: /kb_from НОМЕР"),
+    Command("staff", "Кто в команде консультантов"),
+)
+ADMIN_COMMANDS: tuple[Command, ...] = (
+    Command("consultant_add", "Добавить консультанта: /consultant_add ID"),
+    Command("consultant_del", "Убрать консультанта: /consultant_del ID"),
+)
+
+
 def bot_commands() -> list[BotCommand]:
     return [BotCommand(command=c.name, description=c.description) for c in COMMANDS]

@@ -630,6 +630,16 @@ async def test_queue_and_staff_commands_only_for_staff(
             assert "я не знаю" in reply.text, (command, reply.text)
             assert "консульт" not in reply.text.lower()
 
+        # /help: staff see their commands (admins also the staff management), users do not
+        helps = {}
+        for who in (USER, CONS, ADMIN):
+            mark = desk.mark()
+            desk.user_says(who, "/help")
+            helps[who] = (await desk.next_message(who, after=mark)).text
+        assert "/queue" not in helps[USER] and "/kb_edit" not in helps[USER]
+        assert "/queue" in helps[CONS] and "/kb_edit" in helps[CONS]
+        assert "/consultant_add" not in helps[CONS] and "/consultant_add" in helps[ADMIN]
+
         # a consultant cannot manage staff
         mark = desk.mark()
         desk.user_says(CONS, f"/consultant_add {NEWBIE}")
