@@ -76,6 +76,7 @@ from bot.ui.consult import (
 )
 from bot.ui.consult_desk import (
     ChatKinds,
+    close_topic,
     edit_cards,
     notify_staff,
     publish,
@@ -384,6 +385,7 @@ async def on_user_button(
         note = OutMessage(render("consult/closed_staff", c=c, by_user=True, by_name=""))
         posted = await notify_staff(bot, c, note, await _recipients(session, settings, c))
         await record_posts(session, c.id, posted)
+        await close_topic(bot, c)
         out = closed_message(c, by_user=True)
         if message is not None:
             await message.answer(out.text, reply_markup=out.keyboard)
@@ -528,6 +530,7 @@ async def cmd_close(
         await message.reply(
             render("consult/delivery_failed", c=change.view, what=what, reason=failure)
         )
+    await close_topic(_bot(message), change.view)
 
 
 async def cmd_queue(message: Message, session: Session, clock: Clock) -> None:
@@ -566,6 +569,8 @@ async def on_staff_button(
         op = "closed" if change.changed else "already_closed"
         text = render("consult/toast", op=op, id=change.view.id, failed=failure is not None)
         await query.answer(text[:200], show_alert=failure is not None)
+        if change.changed:
+            await close_topic(bot, change.view)
     else:
         await query.answer(render("common/stale_button"))
 

@@ -240,6 +240,7 @@ class FakeBotAPI:
         self._random = random.Random(42)
         self._send_count = 0
         self.files: dict[str, bytes] = {}  # file_id -> content (users' uploads)
+        self.forum_topics: dict[tuple[int, int], dict[str, Any]] = {}  # (chat, thread) -> state
         self.keep_messages = True  # False: count sendMessage per chat only (long benchmarks)
         self.sent_per_chat: dict[int, int] = {}
         self._window: list[float] = []
@@ -763,4 +764,17 @@ class FakeBotAPI:
         if not 1 <= len(name) <= 128:
             raise bad("TOPIC_NAME_INVALID")
         thread_id = next(self._message_ids)
+        self.forum_topics[(chat_id, thread_id)] = {"name": name, "closed": False}
         return {"message_thread_id": thread_id, "name": name, "icon_color": 7322096}
+
+    async def api_closeForumTopic(self, params: dict[str, Any]) -> Any:
+        chat_id = self._chat_id(params)
+        if not self.chats[chat_id].get("is_forum"):
+            raise bad("the chat is not a forum")
+        topic = self.forum_topics.get((chat_id, int(params.get("message_thread_id") or 0)))
+        if topic is None:
+            raise bad("TOPIC_ID_INVALID")
+        if topic["closed"]:
+            raise bad("TOPIC_NOT_MODIFIED")
+        topic["closed"] = True
+        return True

@@ -220,3 +220,14 @@ async def staff_menus(bot: Bot, chat_ids: list[int]) -> None:
     """At start-up: staff menus for every staff member and the consultants' chat."""
     for chat_id in dict.fromkeys(chat_ids):
         await staff_menu(bot, chat_id, on=True)
+
+
+async def close_topic(bot: Bot, c: ConsultationView) -> None:
+    """Close the forum topic of a closed consultation (after its last note), so the list of
+    topics shows what is still open. Without the right to manage topics it stays open."""
+    if c.chat_id is None or c.thread_id is None:
+        return
+    try:
+        await bot.close_forum_topic(c.chat_id, c.thread_id)
+    except TelegramAPIError as exc:
+        log.info("cannot close the topic of consultation %s: %s", c.id, exc)

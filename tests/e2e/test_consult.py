@@ -244,6 +244,8 @@ async def test_forum_topic_answer_follow_up_close_and_rating(
         assert "Вопрос №1 закрыт" in closed.text
         reply = await desk.wait_for(lambda: in_thread(desk, FORUM, thread, mark))
         assert "закрыт" in reply[0].text
+        await desk.wait_for(lambda: desk.forum_topics[(FORUM, thread)]["closed"])  # topic too
+        assert not desk.forum_topics[(FORUM, second.params["message_thread_id"])]["closed"]
         qid = desk.press(USER, closed, "5")
         await desk.answer_of(qid)
         await desk.wait_for(lambda: "Спасибо" in str(desk.messages[(USER, closed.message_id)]))
