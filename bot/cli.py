@@ -234,6 +234,12 @@ def ask(
     stdin: Annotated[
         bool, typer.Option("--stdin", help="One question per line from stdin")
     ] = False,
+    from_db: Annotated[
+        bool,
+        typer.Option(
+            "--db", help="Use the articles the running bot serves (DATABASE_URL), not knowledge/"
+        ),
+    ] = False,
 ) -> None:
     """Ask the knowledge base as the bot would answer."""
     import json
@@ -244,7 +250,8 @@ def ask(
 
     if question is None and not stdin:
         raise fail("give a question or --stdin")
-    kb = build_knowledge(settings_or_exit())
+    settings = settings_or_exit()
+    kb = _knowledge_from_db(settings) if from_db else build_knowledge(settings)
 
     def one(q: str) -> None:
         answer = kb.ask(q)
@@ -278,6 +285,22 @@ def ask(
                 one(line.rstrip("\n"))
     if question is not None:
         one(question)
+
+
+def _knowledge_from_db(settings: Settings) -> Any:
+    """The articles as published in the database (consultants' edits included)."""
+    from bot.services.answers import KnowledgeBase
+    from bot.services.kb_store import load_articles_from_db
+    from knowledge.glossary import Glossary
+
+    async def work(sessionmaker: Any) -> Any:
+        async with sessionmaker() as session:
+            return await load_articles_from_db(session)
+
+    articles = _run_db(settings, work)
+    if not articles:
+        raise fail("the database has no articles yet: start the bot once or run `smebot kb sync`")
+    return KnowledgeBase(articles, Glossary.load(settings.knowledge_dir / "glossary.yaml"))
 
 
 def _run_db(settings: Settings, work: Any) -> Any:

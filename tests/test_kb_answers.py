@@ -143,3 +143,24 @@ def test_ask_cli_json_and_stdin(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in many.stdout.splitlines()]
     assert [row["answered"] for row in lines] == [False, True]
     assert lines[0]["article"] is None and lines[0]["alternatives"] == []
+
+
+def test_ask_cli_from_the_database(tmp_path: Path) -> None:
+    """`smebot ask --db` answers from the published articles: none before a sync (a clear
+    error), the shipped ones after `smebot kb sync`."""
+    import os
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/kb.db", "BOT_TOKEN": ""}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
+        )  # fmt: skip
+
+    empty = run("ask", "--db", "обеспечение заявки")
+    assert empty.returncode != 0 and "kb sync" in empty.stderr
+    assert run("kb", "sync").returncode == 0
+    answered = run("ask", "--db", "--json", "сколько стоит банковская гарантия")
+    assert answered.returncode == 0, answered.stderr
+    assert json.loads(answered.stdout)["article"]["id"].startswith("guarantee")
