@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -136,3 +137,30 @@ async def test_missing_number_is_fetched_from_eis(
         assert "ЕИС сейчас не ответила" in reply[0].text
     finally:
         await running.stop()
+
+
+async def test_the_running_bot_parses_off_its_event_loop(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    session: AsyncSession,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """IMPORT_DIR and EIS downloads are parsed in a worker thread, never on the loop's
+    thread (a big download must not freeze the bot or its sender)."""
+    import threading
+
+    from bot.services import sync
+
+    threads: set[int] = set()
+    real = sync.parse_path
+
+    def recording(path: Path) -> Any:
+        threads.add(threading.get_ident())
+        yield from real(path)
+
+    monkeypatch.setattr(sync, "parse_path", recording)
+    inbox = tmp_path / "inbox"
+    write_demo(inbox, 4, seed=3, now=NOW)
+    await import_directory_job(sessionmaker, DirectorySource(inbox), clock)
+    assert await count(session) == 4
+    assert threads and threading.get_ident() not in threads

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -415,9 +415,20 @@ def _describe(doc: Document) -> str:
     return f"{type(doc).__name__.removesuffix('Record').lower()} {number}"
 
 
+async def _each(
+    parsed: Iterable[ParsedFile] | AsyncIterable[ParsedFile],
+) -> AsyncIterator[ParsedFile]:
+    if isinstance(parsed, AsyncIterable):
+        async for item in parsed:
+            yield item
+    else:
+        for item in parsed:
+            yield item
+
+
 async def import_files(
     sessionmaker: async_sessionmaker[AsyncSession],
-    parsed: Iterable[ParsedFile],
+    parsed: Iterable[ParsedFile] | AsyncIterable[ParsedFile],
     *,
     now: Callable[[], datetime],
     on_file: Callable[[ParsedFile], None] | None = None,
@@ -430,7 +441,7 @@ async def import_files(
     summary = ImportSummary()
     buffer: list[tuple[str, Document]] = []
     async with sessionmaker() as session:
-        for parsed_file in parsed:
+        async for parsed_file in _each(parsed):
             summary.files += 1
             summary.errors.extend(parsed_file.errors)
             for doc in parsed_file.documents:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -23,10 +24,22 @@ def _parsed(paths: list[Path]) -> Iterator[ParsedFile]:
         yield from parse_path(path)
 
 
+async def in_thread(files: Iterator[ParsedFile]) -> AsyncIterator[ParsedFile]:
+    """Parse file by file in a worker thread: the running bot keeps answering (and its sender
+    keeps its pace) while a big EIS download is parsed."""
+    done = object()
+    while True:
+        item = await asyncio.to_thread(next, files, done)
+        if item is done:
+            return
+        assert isinstance(item, ParsedFile)
+        yield item
+
+
 async def import_paths(
     sessionmaker: async_sessionmaker[AsyncSession], paths: list[Path], now: Callable[[], datetime]
 ) -> ImportSummary:
-    return await import_files(sessionmaker, _parsed(paths), now=now)
+    return await import_files(sessionmaker, in_thread(_parsed(paths)), now=now)
 
 
 async def sync_directory(
