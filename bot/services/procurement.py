@@ -168,7 +168,10 @@ def _card(
     )
 
 
-async def get_procedure(session: AsyncSession, number: str, now: datetime) -> ProcedureCard:
+async def procedure_with_status(
+    session: AsyncSession, number: str
+) -> tuple[Procedure, str | None] | None:
+    """The notice and the status its latest protocol gave it, in one query."""
     row = (
         await session.execute(
             select(Procedure, ProtocolStatus.status)
@@ -176,9 +179,14 @@ async def get_procedure(session: AsyncSession, number: str, now: datetime) -> Pr
             .where(Procedure.number == number)
         )
     ).one_or_none()
-    if row is None:
+    return None if row is None else (row[0], row[1])
+
+
+async def get_procedure(session: AsyncSession, number: str, now: datetime) -> ProcedureCard:
+    found = await procedure_with_status(session, number)
+    if found is None:
         raise NotFound(number)
-    p, protocol_status = row
+    p, protocol_status = found
     lots = list(
         (
             await session.execute(

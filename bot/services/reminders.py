@@ -37,6 +37,7 @@ from bot.services.procurement import (
     SearchFilters,
     get_contract,
     procedure_status,
+    procedure_with_status,
     search_procedures,
 )
 from bot.services.schedule import (
@@ -159,16 +160,10 @@ class Target:
 
 
 async def _procedure_target(session: AsyncSession, number: str, now: datetime) -> Target | None:
-    row = (
-        await session.execute(
-            select(Procedure, ProtocolStatus.status)
-            .outerjoin(ProtocolStatus, ProtocolStatus.procedure_number == Procedure.number)
-            .where(Procedure.number == number)
-        )
-    ).first()
-    if row is None:
+    found = await procedure_with_status(session, number)
+    if found is None:
         return None
-    p, protocol = row
+    p, protocol = found
     status = procedure_status(p.status, protocol, p.applications_end, now)
     events: list[Event] = []
     if status not in ("cancelled", "finished"):
