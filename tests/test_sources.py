@@ -413,3 +413,20 @@ def test_parallel_parsing_gives_the_same_files_in_the_same_order(
     assert any("bad zip" in e.reason for p in in_workers for e in p.errors)
     assert any("no such file" in e.reason for p in in_workers for e in p.errors)
     assert list(parallel.parse_paths([archive], workers=0)) == list(parse_path(archive))
+
+
+def test_parallel_parsing_of_one_file_stays_in_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.sources import parallel
+    from bot.sources.demo import write_demo
+
+    write_demo(tmp_path, 1, region="74", seed=4, now=datetime(2026, 11, 20, tzinfo=UTC))
+    (one,) = sorted(tmp_path.glob("epNotification*.xml"))
+
+    def no_pool(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a process pool for one file")
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", no_pool)
+    assert list(parallel.parse_paths([one], workers=2)) == list(parse_path(one))
+    assert next(iter(parallel.parse_paths([tmp_path / "missing"], workers=2))).errors

@@ -7,6 +7,7 @@ which bounds memory when the database is slower than the parsers."""
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 from collections import deque
@@ -53,10 +54,16 @@ def parse_paths(
         for path in paths:
             yield from parse_path(path, limits)
         return
+    units = _units(paths, limits)
+    head = list(itertools.islice(units, 2))
+    if len(head) < 2:  # one file: starting processes would cost more than it saves
+        for unit in head:
+            yield from [unit] if isinstance(unit, ParsedFile) else parse_part(*unit, limits)
+        return
     pending: deque[ParsedFile | Future[list[ParsedFile]]] = deque()
     context = multiprocessing.get_context("spawn")  # no fork of a process running threads
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        for unit in _units(paths, limits):
+        for unit in itertools.chain(head, units):
             if isinstance(unit, ParsedFile):
                 pending.append(unit)
             else:
