@@ -81,6 +81,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("kind", "region", "month", name=op.f("pk_stat_dirty")),
     )
     # Fill the cells from the rows already imported (the same statements the importer uses).
+    # They read today's models: a later migration that renames a column these SELECTs use
+    # must fill the cells itself and turn this step into plain SQL of revision 0007.
     from bot.services.stats_cells import rebuild_statements
 
     bind = op.get_bind()
