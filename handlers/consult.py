@@ -115,13 +115,16 @@ class _Inject(BaseMiddleware):
 
 # ----------------------------------------------------------------- helpers
 def _content(message: Message) -> tuple[str | None, Attachment | None]:
-    """Text, or a document / photo with its caption; (None, None) for anything else."""
+    """Text, or a file (document, photo, voice, video, audio, video note) with its caption;
+    (None, None) for anything else (stickers, locations, polls …)."""
     if message.text is not None:
         return message.text, None
-    if message.document is not None:
-        return message.caption or "", Attachment(message.document.file_id, "document")
     if message.photo:
         return message.caption or "", Attachment(message.photo[-1].file_id, "photo")
+    for kind in ("document", "voice", "video", "audio", "video_note"):
+        media = getattr(message, kind)
+        if media is not None:
+            return message.caption or "", Attachment(media.file_id, kind)
     return None, None
 
 
@@ -628,6 +631,7 @@ def build_router() -> Router:
     router.message.middleware(_Inject(ChatKinds()))
     private = F.chat.type == "private"
     not_command = ~F.text.startswith("/")
+    has_content = F.text | F.document | F.photo | F.voice | F.video | F.audio | F.video_note
 
     # user side: the dialogue (its command handlers first so commands are never swallowed)
     router.message.register(cmd_consult, private, Command("consult"))
@@ -636,21 +640,21 @@ def build_router() -> Router:
         on_question,
         private,
         StateFilter(ConsultForm.question),
-        F.text | F.document | F.photo,
+        has_content,
         not_command,
     )
     router.message.register(
         on_follow_up,
         private,
         StateFilter(ConsultForm.follow_up),
-        F.text | F.document | F.photo,
+        has_content,
         not_command,
     )
     router.message.register(on_state_other, private, StateFilter(ConsultForm), not_command)
     router.message.register(
         on_reply_to_answer,
         private,
-        F.text | F.document | F.photo,
+        has_content,
         not_command,
         F.func(answered_consultation),
         ~IsStaff(),

@@ -44,7 +44,8 @@ class Consultation(Base):
     status: Mapped[str] = mapped_column(String(12), default="new")  # new|in_work|answered|closed
     question: Mapped[str] = mapped_column(Text, default="")
     file_id: Mapped[str | None] = mapped_column(String(256), nullable=True)
-    file_kind: Mapped[str | None] = mapped_column(String(16), nullable=True)  # document|photo
+    # document | photo | voice | video | audio | video_note
+    file_kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # where the card lives: a forum topic (chat + thread), a group message, or NULL (private)
     chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     thread_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

@@ -668,6 +668,18 @@ class FakeBotAPI:
     async def api_sendDocument(self, params: dict[str, Any]) -> Any:
         return await self._send_file("sendDocument", "document", params)
 
+    async def api_sendVoice(self, params: dict[str, Any]) -> Any:
+        return await self._send_file("sendVoice", "voice", params)
+
+    async def api_sendVideo(self, params: dict[str, Any]) -> Any:
+        return await self._send_file("sendVideo", "video", params)
+
+    async def api_sendAudio(self, params: dict[str, Any]) -> Any:
+        return await self._send_file("sendAudio", "audio", params)
+
+    async def api_sendVideoNote(self, params: dict[str, Any]) -> Any:
+        return await self._send_file("sendVideoNote", "video_note", params)
+
     async def api_sendChatAction(self, params: dict[str, Any]) -> Any:
         self._chat_id(params)
         return True

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, get_args
 
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +19,7 @@ from bot.services.errors import BadInput, NotFound, Refused
 from models import Consultation, ConsultationMessage, ConsultationPost, User
 
 Status = Literal["new", "in_work", "answered", "closed"]
-FileKind = Literal["document", "photo"]
+FileKind = Literal["document", "photo", "voice", "video", "audio", "video_note"]
 OPEN_STATUSES: tuple[str, ...] = ("new", "in_work", "answered")
 WAITING_STATUSES: tuple[str, ...] = ("new", "in_work")
 MAX_OPEN_PER_USER = 5
@@ -69,7 +69,7 @@ class ConsultationView:
 
     @property
     def attachment(self) -> Attachment | None:
-        if self.file_id and self.file_kind in ("document", "photo"):
+        if self.file_id and self.file_kind in get_args(FileKind):
             return Attachment(self.file_id, self.file_kind)  # type: ignore[arg-type]
         return None
 

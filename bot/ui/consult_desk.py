@@ -11,6 +11,7 @@ any of them finds the consultation). Nothing here touches the database."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramRetryAfter
@@ -77,21 +78,20 @@ async def send_file(
     reply = (
         ReplyParameters(message_id=reply_to, allow_sending_without_reply=True) if reply_to else None
     )
-    if attachment.kind == "photo":
-        return await bot.send_photo(
-            chat_id,
-            attachment.file_id,
-            caption=caption,
-            message_thread_id=thread_id,
-            reply_parameters=reply,
-        )
-    return await bot.send_document(
-        chat_id,
-        attachment.file_id,
-        caption=caption,
-        message_thread_id=thread_id,
-        reply_parameters=reply,
-    )
+    where: dict[str, Any] = {"message_thread_id": thread_id, "reply_parameters": reply}
+    kind, file_id = attachment.kind, attachment.file_id
+    if kind == "photo":
+        return await bot.send_photo(chat_id, file_id, caption=caption, **where)
+    if kind == "voice":
+        return await bot.send_voice(chat_id, file_id, caption=caption, **where)
+    if kind == "video":
+        return await bot.send_video(chat_id, file_id, caption=caption, **where)
+    if kind == "audio":
+        return await bot.send_audio(chat_id, file_id, caption=caption, **where)
+    if kind == "video_note":  # a round video has no caption: the caption goes first
+        await bot.send_message(chat_id, caption, **where)
+        return await bot.send_video_note(chat_id, file_id, **where)
+    return await bot.send_document(chat_id, file_id, caption=caption, **where)
 
 
 async def _card(

@@ -505,7 +505,7 @@ async def test_cancel_by_button_command_and_other_commands(
             },
         )
         hint = await desk.next_message(USER, after=mark)
-        assert "текстом, документом или фото" in hint.text
+        assert "текстом, документом, фото, голосовым" in hint.text
         mark = desk.mark()
         desk.user_says(USER, "/cancel")
         cancelled = await desk.next_message(USER, after=mark)
@@ -737,4 +737,38 @@ async def test_sla_job_reannounces_once_per_period(
         assert not desk.rejections
     finally:
         await job_bot.session.close()
+        await bot.stop()
+
+
+async def test_voice_and_video_note_reach_the_other_side(
+    desk: DeskAPI,
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FixedClock,
+) -> None:
+    """A question sent as a voice message reaches the consultants as a voice message; an
+    answer recorded as a round video reaches the user (its caption goes as a text first)."""
+    desk.add_private_chat(CONS, "Мария")
+    desk.add_private_chat(ADMIN, "Админ")
+    bot = await run(desk, settings, sessionmaker, clock)
+    try:
+        mark = desk.mark()
+        voice = {"file_id": "AwACAgIAAxkBAAIBvoice", "file_unique_id": "v1", "duration": 7}
+        await ask(desk, None, voice=voice, caption="Голосом: отклонили заявку")
+        card = await desk.next_message(CONS, after=mark, method="sendMessage")
+        assert "Вопрос №1" in card.text and "Голосом" in card.text
+        sent_voice = await desk.next_message(CONS, after=mark, method="sendVoice")
+        assert sent_voice.params["voice"] == voice["file_id"]
+
+        mark = desk.mark()
+        note = {"file_id": "DQACAgIAAxkBAAIBnote", "file_unique_id": "n1", "length": 240,
+                "duration": 20}  # fmt: skip
+        desk.replies(CONS, card, None, video_note=note)
+        answer = await desk.next_message(USER, after=mark, method="sendMessage")
+        assert "Ответ консультанта" in answer.text
+        sent_note = await desk.next_message(USER, after=mark, method="sendVideoNote")
+        assert sent_note.params["video_note"] == note["file_id"]
+        assert "caption" not in sent_note.params
+        assert not desk.rejections
+    finally:
         await bot.stop()
