@@ -15,68 +15,59 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import Base
 
 
-class StatProcedures(Base):
+class _Cell:
+    """What every cell row has: its place (region, month) and its figures."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    region: Mapped[str] = mapped_column(String(8))
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM (procedures: published_at in UTC)
+    n: Mapped[int] = mapped_column(Integer)
+    kopecks: Mapped[int] = mapped_column(BigInteger)
+
+
+class StatProcedures(_Cell, Base):
     """Procedures by law, method, platform and the SME-only restriction."""
 
     __tablename__ = "stat_procedures"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    region: Mapped[str] = mapped_column(String(8))
-    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM of published_at (UTC)
     law: Mapped[str] = mapped_column(String(8))
     method: Mapped[str] = mapped_column(String(256))
     platform: Mapped[str] = mapped_column(String(256))  # '' when the notice names none
     smp_only: Mapped[bool] = mapped_column(Boolean)
-    n: Mapped[int] = mapped_column(Integer)
-    kopecks: Mapped[int] = mapped_column(BigInteger)
 
     __table_args__ = (Index("ix_stat_procedures_cell", "region", "month"),)
 
 
-class StatOkpd2(Base):
+class StatOkpd2(_Cell, Base):
     """Procedures by OKPD2 class (first two digits of the main code)."""
 
     __tablename__ = "stat_okpd2"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    region: Mapped[str] = mapped_column(String(8))
-    month: Mapped[str] = mapped_column(String(7))
     grp: Mapped[str] = mapped_column(String(8))
-    n: Mapped[int] = mapped_column(Integer)
-    kopecks: Mapped[int] = mapped_column(BigInteger)
 
     __table_args__ = (Index("ix_stat_okpd2_cell", "region", "month"),)
 
 
-class StatCustomers(Base):
+class StatCustomers(_Cell, Base):
     """Procedures by customer (INN, or the name when the INN is missing)."""
 
     __tablename__ = "stat_customers"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    region: Mapped[str] = mapped_column(String(8))
-    month: Mapped[str] = mapped_column(String(7))
     customer: Mapped[str] = mapped_column(Text)
     name: Mapped[str] = mapped_column(Text)  # the greatest name seen for the key
-    n: Mapped[int] = mapped_column(Integer)
-    kopecks: Mapped[int] = mapped_column(BigInteger)
 
     __table_args__ = (Index("ix_stat_customers_cell", "region", "month"),)
 
 
-class StatContracts(Base):
-    """Contracts by SME supplier, final status and (for open ones) the end of execution."""
+class StatContracts(_Cell, Base):
+    """Contracts (month of signed_on) by SME supplier, final status and, for open ones, the
+    end of execution."""
 
     __tablename__ = "stat_contracts"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    region: Mapped[str] = mapped_column(String(8))
-    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM of signed_on
     smp: Mapped[bool] = mapped_column(Boolean)
     state: Mapped[str] = mapped_column(String(4))  # EC | ET | '' (not finished)
     open_end: Mapped[date | None] = mapped_column(Date, nullable=True)  # only when state ''
-    n: Mapped[int] = mapped_column(Integer)
-    kopecks: Mapped[int] = mapped_column(BigInteger)
 
     __table_args__ = (Index("ix_stat_contracts_cell", "region", "month"),)
 

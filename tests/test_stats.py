@@ -375,7 +375,9 @@ async def _cells_snapshot(session: AsyncSession) -> dict[str, list[tuple[Any, ..
 
     out: dict[str, list[tuple[Any, ...]]] = {}
     for table in (StatProcedures, StatOkpd2, StatCustomers, StatContracts):
-        columns = [c for c in table.__table__.columns if c.name != "id"]
+        columns = [table.region, table.month] + [
+            c for c in table.__table__.columns if c.name not in ("id", "region", "month")
+        ]
         rows = (await session.execute(select(*columns))).all()
         out[table.__tablename__] = sorted(
             (tuple(str(v) for v in row) for row in rows), key=lambda r: r
