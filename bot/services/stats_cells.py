@@ -90,10 +90,6 @@ async def save_dirty(session: AsyncSession) -> None:
         )
 
 
-def forget_noted(session: AsyncSession) -> None:
-    session.info.pop(_INFO_KEY, None)
-
-
 # --------------------------------------------------------------------------- SQL pieces
 def month_of(column: Any, dialect: str) -> ColumnElement[str]:
     """'YYYY-MM' of a UTC datetime or a date column. No bound parameters, so the same
