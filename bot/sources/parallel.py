@@ -12,13 +12,14 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 from pathlib import Path
 
 from bot.sources.files import Limits, parse_part, parse_path, walk, zip_members
-from bot.sources.records import ParsedFile
+from bot.sources.records import ParsedFile, SourceError
 
 ZIP_SLICE = 500
+Unit = tuple[Path, int, int | None]  # a file, or a slice of an archive's members
 AHEAD = 4
 
 
@@ -28,9 +29,7 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def _units(
-    paths: Iterable[Path], limits: Limits
-) -> Iterator[ParsedFile | tuple[Path, int, int | None]]:
+def _units(paths: Iterable[Path], limits: Limits) -> Iterator[ParsedFile | Unit]:
     for path in paths:
         for item in walk(path):
             if isinstance(item, ParsedFile):
@@ -60,19 +59,40 @@ def parse_paths(
         for unit in head:
             yield from [unit] if isinstance(unit, ParsedFile) else parse_part(*unit, limits)
         return
-    pending: deque[ParsedFile | Future[list[ParsedFile]]] = deque()
+    pending: deque[ParsedFile | tuple[Unit, Future[list[ParsedFile]]]] = deque()
     context = multiprocessing.get_context("spawn")  # no fork of a process running threads
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         for unit in itertools.chain(head, units):
             if isinstance(unit, ParsedFile):
                 pending.append(unit)
             else:
-                pending.append(pool.submit(parse_part, *unit, limits))
+                pending.append((unit, _submit(pool, unit, limits)))
             while len(pending) > workers * AHEAD:
-                yield from _done(pending.popleft())
+                yield from _done(pending.popleft(), limits)
         while pending:
-            yield from _done(pending.popleft())
+            yield from _done(pending.popleft(), limits)
 
 
-def _done(item: ParsedFile | Future[list[ParsedFile]]) -> list[ParsedFile]:
-    return [item] if isinstance(item, ParsedFile) else item.result()
+def _submit(pool: ProcessPoolExecutor, unit: Unit, limits: Limits) -> Future[list[ParsedFile]]:
+    try:
+        return pool.submit(parse_part, *unit, limits)
+    except BrokenExecutor:  # a parser process died: parse the rest here
+        future: Future[list[ParsedFile]] = Future()
+        future.set_result(parse_part(*unit, limits))
+        return future
+
+
+def _done(
+    item: ParsedFile | tuple[Unit, Future[list[ParsedFile]]],
+    limits: Limits,
+) -> list[ParsedFile]:
+    if isinstance(item, ParsedFile):
+        return [item]
+    (path, start, stop), future = item
+    try:
+        return future.result()
+    except BrokenExecutor:  # the process parsing this unit died (out of memory, killed)
+        return parse_part(path, start, stop, limits)
+    except Exception as exc:  # never lose the rest of the import to one unit
+        where = str(path) if stop is None else f"{path} (members {start + 1}–{stop})"
+        return [ParsedFile(where, errors=[SourceError(where, f"parser failed: {exc!r}"[:300])])]
