@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,12 +22,12 @@ from bot import consult_jobs, jobs
 from bot.config import Settings
 from bot.delivery import Delivery
 from bot.middlewares import DbSessionMiddleware, FloodControlMiddleware, UserMiddleware
+from bot.services import Clock
 from bot.services.answers import KnowledgeBase
 from bot.services.reminders import Defaults
 from bot.sources.base import DirectorySource, Source
 from handlers import get_routers
 
-Clock = Callable[[], datetime]
 EIS_DOWNLOADS = Path("data/eis")
 log = logging.getLogger("smebot")
 

@@ -9,13 +9,11 @@ never announce it twice in a period; a failed send releases the claim for the ne
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramRetryAfter
 
-from bot.services import Sessionmaker
+from bot.services import Clock, Sessionmaker
 from bot.services.consultations import (
     claim_announcement,
     overdue,
@@ -27,7 +25,6 @@ from bot.ui.consult import reannounce_message
 from bot.ui.consult_desk import notify_staff
 
 log = logging.getLogger("smebot.consult")
-Clock = Callable[[], datetime]
 MAX_PER_RUN = 15  # groups take about 20 messages a minute; the rest go on the next run
 
 

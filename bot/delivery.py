@@ -289,9 +289,8 @@ class Delivery:
                     and not answered
                 ):
                     break
+                # while a mark is being written, look in again soon to pick it up
                 wake = MIN_TICK if marking is not None else self._next_wake(ready, now)
-                if marking is not None and ready:
-                    wake = min(wake, self._next_wake(ready, now))
                 await self.sleep(max(0.001, wake))
                 self._forget_old_chats(now)
         finally:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.delivery import Delivery, DeliveryStats, Outgoing
-from bot.services import Sessionmaker
+from bot.services import Clock, Sessionmaker
 from bot.services.reminders import (
     Defaults,
     DueReminder,
@@ -28,7 +27,6 @@ from bot.sources.base import DirectorySource, Source
 from bot.ui.reminders import reminder_message
 
 log = logging.getLogger("smebot.jobs")
-Clock = Callable[[], datetime]
 
 
 async def import_directory_job(

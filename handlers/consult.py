@@ -32,7 +32,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from bot.config import Settings
-from bot.services import Session
+from bot.services import Clock, Session
 from bot.services.consultations import (
     Attachment,
     Change,
@@ -87,7 +87,6 @@ from bot.ui.render import render
 from bot.ui.roles_filter import InConsultantChat, IsStaff
 from bot.ui.telegram import edit_or_send
 
-Clock = Callable[[], datetime]
 log = logging.getLogger("smebot.consult")
 PROMPT_TTL = timedelta(minutes=30)  # an older prompt no longer captures free text
 
@@ -311,14 +310,14 @@ def answered_consultation(message: Message) -> int | None:
 
 async def on_reply_to_answer(
     message: Message,
+    consultation_id: int,
     session: Session,
     settings: Settings,
     user: UserInfo,
     clock: Clock,
 ) -> None:
-    """A reply to «Ответ консультанта» is a follow-up, as if «Уточнить» had been pressed."""
-    consultation_id = answered_consultation(message)
-    assert consultation_id is not None  # the filter checked it
+    """A reply to «Ответ консультанта» is a follow-up, as if «Уточнить» had been pressed
+    (`consultation_id` comes from the filter)."""
     await _follow_up(message, consultation_id, session, settings, user, clock())
 
 
@@ -656,7 +655,7 @@ def build_router() -> Router:
         private,
         has_content,
         not_command,
-        F.func(answered_consultation),
+        F.func(answered_consultation).as_("consultation_id"),
         ~IsStaff(),
     )
     router.callback_query.register(on_state_button, StateFilter(ConsultForm), ~ConsultCB.filter())

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
-from datetime import datetime
 from io import BytesIO
 
 from aiogram import Bot, F, Router
@@ -15,7 +13,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
-from bot.services import Session
+from bot.services import Clock, Session
 from bot.services.answers import KnowledgeBase
 from bot.services.consultations import get_consultation, messages_of
 from bot.services.errors import BadInput, NotFound, Refused
@@ -36,7 +34,6 @@ from bot.ui.kb_admin import draft_article, gaps_text, history_text, preview_mess
 from bot.ui.render import render
 from bot.ui.roles_filter import IsStaff
 
-Clock = Callable[[], datetime]
 log = logging.getLogger("smebot.kb_admin")
 MAX_FILE = 256 * 1024
 

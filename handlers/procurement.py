@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +11,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.services import Session, Sessionmaker
+from bot.services import Clock, Session, Sessionmaker
 from bot.services.errors import NotFound
 from bot.services.procurement import (
     RegistryNumber,
@@ -40,7 +39,6 @@ from bot.ui.procurement import (
 from bot.ui.render import render
 from bot.ui.telegram import edit_or_send
 
-Clock = Callable[[], datetime]
 log = logging.getLogger("smebot.procurement")
 MAX_QUERY = 300
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
 from typing import Literal
 
 from aiogram import F, Router
@@ -11,7 +9,7 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.services import Session
+from bot.services import Clock, Session
 from bot.services.errors import NotFound
 from bot.services.reminders import (
     Defaults,
@@ -33,8 +31,6 @@ from bot.ui.reminders import (
     toast,
 )
 from bot.ui.telegram import edit_or_send
-
-Clock = Callable[[], datetime]
 
 
 async def _list(session: Session, user: UserInfo, page: int) -> OutMessage:

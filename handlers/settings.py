@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from bot.services import Session
+from bot.services import Clock, Session
 from bot.services.reminders import Defaults, get_prefs, update_prefs
 from bot.services.users import UserInfo
 from bot.ui.callbacks import SetCB
@@ -19,7 +16,6 @@ from bot.ui.reminders import cancel_keyboard, settings_message, timezone_keyboar
 from bot.ui.render import render
 from bot.ui.telegram import edit_or_send
 
-Clock = Callable[[], datetime]
 MAX_INPUT = 100
 
 

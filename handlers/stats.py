@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable
 from datetime import date, datetime
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
-from bot.services import Session
+from bot.services import Clock, Session
 from bot.services.errors import BadInput
 from bot.services.stats import (
     ALL,
@@ -36,7 +35,6 @@ from bot.ui.stats import (
     stats_text,
 )
 
-Clock = Callable[[], datetime]
 MAX_ARGS = 200
 KIND_WORDS = {
     "месяц": "month", "month": "month", "м": "month",

@@ -22,7 +22,6 @@ from bot.services import stats_cells
 from bot.services.errors import BadInput
 from bot.services.stats import (
     NO_PLATFORM,
-    RUB_CODES,
     TOP_N,
     Period,
     StatsQuery,
@@ -35,6 +34,7 @@ from bot.services.stats import (
     ratio,
     to_csv,
 )
+from bot.services.stats_cells import RUB_CODES
 from bot.ui.charts import short_money, stats_chart
 from models import Contract, Procedure
 from tests.test_procurement import NOW, load_demo

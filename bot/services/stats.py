@@ -29,15 +29,12 @@ from bot.services.errors import BadInput
 from models import StatContracts, StatCustomers, StatOkpd2, StatProcedures
 
 ALL = "all"
-RUB_CODES = cells.RUB_CODES
-NO_OKPD2 = cells.NO_OKPD2
 TOP_N = 10
 EARLIEST = date(2010, 1, 1)  # the EIS (and its predecessor) has nothing older
 MAX_SPAN_DAYS = 5 * 366 + 1
 MAX_FUTURE_DAYS = 366
 CACHE_TTL = 15 * 60.0  # seconds: a safety net when another process imported data
 CACHE_SIZE = 256
-PERIOD_KINDS = ("month", "quarter", "year", "custom")
 KOPECK = Decimal("0.01")
 
 # First two digits of the INN/KPP: the codes `Procedure.region` holds.
