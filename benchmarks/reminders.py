@@ -2,7 +2,7 @@
 the real outbox (claim → sending → outcome) and the rate-limited sender to the fake Bot API,
 which runs in its own process with its send limit set, 1 % random 5xx and periodic 429s.
 
-Run: .venv/bin/python -m benchmarks.reminders [--subscribers 100000] [--limit 1000]
+Run: .venv/bin/python -m benchmarks.reminders [--subscribers 100000] [--limit 25]
 Prints the achieved rate against the limit (target ≥ 95 %), resident memory over the run
 (flat: the outbox is claimed in batches), duplicates and losses (target: zero and zero).
 """
@@ -251,7 +251,12 @@ async def deliver(url: str, fake: FakeTelegram, limit: float, subscribers: int) 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscribers", type=int, default=100_000)
-    parser.add_argument("--limit", type=float, default=1000.0, help="fake send limit per second")
+    parser.add_argument(
+        "--limit",
+        type=float,
+        default=Settings.model_fields["send_rate"].default,
+        help="fake send limit per second (default: the bot's own SEND_RATE default)",
+    )
     parser.add_argument("--fail-ratio", type=float, default=0.01, help="random 5xx share")
     parser.add_argument("--throttle-every", type=int, default=10_000, help="a 429 every N sends")
     parser.add_argument("--db", type=str, default="", help="database URL (default: temp SQLite)")

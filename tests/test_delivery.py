@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import random
 import time
 from collections.abc import AsyncIterator
 
@@ -10,7 +12,15 @@ from aiogram import Bot
 
 from bot.app import build_bot
 from bot.config import Settings
-from bot.delivery import Delivery, DeliveryStats, Outgoing
+from bot.delivery import (
+    LATE,
+    PACING,
+    Delivery,
+    DeliveryStats,
+    Outgoing,
+    TokenBucket,
+    burst_capacity,
+)
 from bot.services.reminders import Outcome
 from tests.fakebotapi import FakeBotAPI
 
@@ -44,6 +54,37 @@ async def _deliver(delivery: Delivery, messages: list[Outgoing]) -> tuple[Journa
     journal = Journal()
     stats = await delivery.deliver(messages, on_tick=journal.on_tick)
     return journal, stats
+
+
+def _simulate(
+    limit: float, capacity: float, seconds: float, seed: int, idle: float = 0.0
+) -> list[float]:
+    """Send times of a sender loop that wakes when the next token is due, up to LATE
+    seconds late, and now and then sleeps long (idle: the bucket fills up)."""
+    rng = random.Random(seed)
+    paced = limit * PACING
+    bucket = TokenBucket(paced, capacity, 0.0)
+    now, sent = 0.0, []
+    while now < seconds:
+        take = int(bucket.refill(now))
+        bucket.tokens -= take
+        sent += [now] * take
+        pause = rng.uniform(0.5, 3.0) if rng.random() < idle else bucket.wait_time(now)
+        now += pause + rng.uniform(0, LATE)
+    return sent
+
+
+@pytest.mark.parametrize("limit", [1, 5, 20, 25, 30, 50, 100, 200])
+def test_no_window_of_a_second_exceeds_the_limit_and_lateness_is_not_lost(limit: int) -> None:
+    sent = _simulate(limit, burst_capacity(limit, limit * PACING), 200.0, seed=limit, idle=0.01)
+    worst = max(bisect.bisect_left(sent, t + 1.0) - i for i, t in enumerate(sent))
+    assert worst <= limit
+    steady = _simulate(limit, burst_capacity(limit, limit * PACING), 100.0, seed=0)
+    # the paced rate is kept although every wake-up is late (up to LATE seconds)
+    clipped = _simulate(limit, 1.0, 100.0, seed=0)  # the old cap: lateness thrown away
+    assert len(steady) / steady[-1] >= limit * PACING * 0.99
+    if burst_capacity(limit, limit * PACING) > 1 > limit * (1 - PACING):
+        assert len(clipped) < len(steady) * 0.99
 
 
 async def test_total_and_per_chat_limits_are_kept(fake_api: FakeBotAPI, bot: Bot) -> None:
