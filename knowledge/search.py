@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 
 from knowledge.glossary import Glossary
 from knowledge.loader import Article
-from knowledge.text import STOPWORDS, lemma, negated, words
+from knowledge.text import STOPWORDS, in_dictionary, lemma, negated, words
 
 FIELD_WEIGHTS: dict[str, float] = {"title": 3.0, "questions": 1.5, "tags": 2.0, "body": 1.0}
 FIELD_B: dict[str, float] = {"title": 0.3, "questions": 0.5, "tags": 0.3, "body": 0.75}
@@ -261,8 +261,8 @@ class SearchIndex:
         lem = lemma(word)
         if lem in self.df:
             return lem
-        if len(word) < 4 or word.isdigit():
-            return None
+        if len(word) < 4 or word.isdigit() or in_dictionary(word):
+            return None  # «приема» is «прием», not a misspelt «приемка»
         cutoff = 90 if len(word) < 6 else 85
         for candidates, source in ((self._surface_keys, word), (self._lemma_keys, lem)):
             for match, _score, _i in process.extract(

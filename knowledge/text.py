@@ -242,6 +242,15 @@ def lemma(word: str) -> str:
     return str(parses[0].normal_form).replace("ё", "е") if parses else word
 
 
+@lru_cache(maxsize=50_000)
+def in_dictionary(word: str) -> bool:
+    """True for a word pymorphy's dictionary has (in any of its forms, ё written as е): such
+    a word is what the user meant, not a typo of another word."""
+    if not word or not ("а" <= word[0] <= "я"):
+        return False
+    return bool(_morph().word_is_known(word))
+
+
 def lemmas(text: str, *, keep_stopwords: bool = False) -> list[str]:
     """Lemmas of the text, stopwords dropped unless asked to keep them."""
     out = [lemma(w) for w in words(text)]
