@@ -37,6 +37,7 @@ from bot.services.consultations import (
     Attachment,
     Change,
     ConsultationView,
+    PostRef,
     add_answer,
     add_follow_up,
     check_open,
@@ -290,22 +291,24 @@ async def on_follow_up(
     await _follow_up(message, int(data.get("consult_id") or 0), session, settings, user, now)
 
 
-def answered_consultation(message: Message) -> int | None:
+async def answered_consultation(message: Message, session: Session) -> dict[str, int] | bool:
     """The consultation whose «Ответ консультанта» this message replies to: the id in the
-    «Уточнить» button Telegram returns with the replied-to message."""
+    «Уточнить» button Telegram returns with the replied-to message, or, for the earlier parts
+    of a long answer (no buttons under them), the parts recorded when they were sent."""
     reply = message.reply_to_message
-    markup = reply.reply_markup if reply is not None else None
-    if markup is None or reply is None or reply.from_user is None or not reply.from_user.is_bot:
-        return None
-    for row in markup.inline_keyboard:
+    if reply is None or reply.from_user is None or not reply.from_user.is_bot:
+        return False
+    for row in reply.reply_markup.inline_keyboard if reply.reply_markup else ():
         for button in row:
             data = button.callback_data or ""
             if data.startswith(ConsultCB.__prefix__ + ConsultCB.__separator__):
                 with contextlib.suppress(ValueError, TypeError):
                     parsed = ConsultCB.unpack(data)
                     if parsed.op == "more":
-                        return parsed.id
-    return None
+                        return {"consultation_id": parsed.id}
+    asker = message.from_user.id if message.from_user else 0
+    c = await find_by_post(session, message.chat.id, reply.message_id, ("answer",))
+    return {"consultation_id": c.id} if c is not None and c.user_id == asker else False
 
 
 async def on_reply_to_answer(
@@ -445,9 +448,11 @@ async def _deliver_answer(
     change = await add_answer(session, c.id, user.id, text, now, attachment)
     c = change.view
     bot = _bot(message)
+    parts: list[PostRef] = []
     try:
         for out in answer_messages(c, text or ""):
-            await bot.send_message(c.user_id, out.text, reply_markup=out.keyboard)
+            sent = await bot.send_message(c.user_id, out.text, reply_markup=out.keyboard)
+            parts.append(PostRef(c.user_id, sent.message_id, "answer"))
         if attachment is not None:
             caption = render("consult/attachment", id=c.id, to_staff=False)
             await send_file(bot, c.user_id, attachment, caption)
@@ -459,6 +464,8 @@ async def _deliver_answer(
         log.warning("answer to consultation %s not delivered: %s", c.id, exc)
         await message.reply(render("consult/delivery_failed", c=c, what="ответ", reason="other"))
         return
+    finally:
+        await record_posts(session, c.id, parts)  # a reply to any part is a follow-up
     await _refresh_cards(bot, session, settings, change)
     if message.chat.type == "private":
         await message.reply(render("consult/answer_sent", c=c))
@@ -655,8 +662,8 @@ def build_router() -> Router:
         private,
         has_content,
         not_command,
-        F.func(answered_consultation).as_("consultation_id"),
         ~IsStaff(),
+        answered_consultation,
     )
     router.callback_query.register(on_state_button, StateFilter(ConsultForm), ~ConsultCB.filter())
     router.callback_query.register(on_menu_consult, MenuCB.filter(F.item == "consult"))

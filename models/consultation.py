@@ -84,8 +84,9 @@ class ConsultationMessage(Base):
 
 
 class ConsultationPost(Base):
-    """Every message the bot sent to consultants about a consultation, so that a reply to
-    any of them finds it; `card` posts are edited when the status changes."""
+    """Every message the bot sent about a consultation, so that a reply to any of them finds
+    it: to consultants (`card`, edited when the status changes, and `note`) and each part of
+    the answer to the asker (`answer`)."""
 
     __tablename__ = "consultation_posts"
 
@@ -93,7 +94,7 @@ class ConsultationPost(Base):
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
     chat_id: Mapped[int] = mapped_column(BigInteger)
     message_id: Mapped[int] = mapped_column(BigInteger)
-    kind: Mapped[str] = mapped_column(String(8), default="note")  # card | note
+    kind: Mapped[str] = mapped_column(String(8), default="note")  # card | note | answer
 
     __table_args__ = (
         UniqueConstraint("chat_id", "message_id"),

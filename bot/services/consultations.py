@@ -84,13 +84,16 @@ class Change:
     previous: str
 
 
+STAFF_POSTS = ("card", "note")
+
+
 @dataclass(frozen=True, slots=True)
 class PostRef:
-    """A bot message to consultants about a consultation."""
+    """A bot message about a consultation: to consultants, or a part of the answer."""
 
     chat_id: int
     message_id: int
-    kind: str  # card | note
+    kind: str  # card | note (to consultants) | answer (to the asker)
     venue: bool = False  # the card where the consultation lives (forum topic / group)
     thread_id: int | None = None
 
@@ -179,12 +182,15 @@ async def find_by_thread(
 
 
 async def find_by_post(
-    session: AsyncSession, chat_id: int, message_id: int
+    session: AsyncSession, chat_id: int, message_id: int, kinds: Sequence[str] = STAFF_POSTS
 ) -> ConsultationView | None:
-    """The consultation a bot message to consultants (card or note) belongs to."""
+    """The consultation a bot message belongs to: to consultants (card or note) by default,
+    or to the asker (`answer`: every part of «Ответ консультанта»)."""
     stmt = _select().join(ConsultationPost, ConsultationPost.consultation_id == Consultation.id)
     stmt = stmt.where(
-        ConsultationPost.chat_id == chat_id, ConsultationPost.message_id == message_id
+        ConsultationPost.chat_id == chat_id,
+        ConsultationPost.message_id == message_id,
+        ConsultationPost.kind.in_(kinds),
     )
     return await _one(session, stmt)
 
@@ -490,7 +496,7 @@ async def release_announcement(
 async def record_posts(
     session: AsyncSession, consultation_id: int, posts: Sequence[PostRef]
 ) -> None:
-    """Remember bot messages to consultants; a `venue` post fixes where the consultation
+    """Remember bot messages about a consultation; a `venue` post fixes where the consultation
     lives from now on (the forum topic, or the card in a group)."""
     for post in posts:
         session.add(

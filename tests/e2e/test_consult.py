@@ -230,6 +230,22 @@ async def test_forum_topic_answer_follow_up_close_and_rating(
         note = await desk.wait_for(lambda: in_thread(desk, FORUM, thread, mark))
         assert "куда прикладывать скан" in note[0].text
 
+        # a long answer comes in parts, buttons under the last; a reply to an earlier part
+        # (no button to tell where it belongs) is a follow-up too
+        mark = desk.mark()
+        paragraph = "Срок обжалования считают в рабочих днях от даты протокола. " * 11
+        desk.in_topic(CONS, thread, "\n\n".join([paragraph.strip()] * 6))
+        parts = await desk.wait_for(
+            lambda: (p := [s for s in desk.sent[mark:] if s.chat_id == USER]) and len(p) >= 2 and p
+        )
+        assert parts[0].markup is None and parts[-1].button("Уточнить")
+        mark = desk.mark()
+        desk.replies(USER, parts[0], "А с какой даты считать, если протокол исправили?")
+        sent = await desk.next_message(USER, after=mark)
+        assert "Уточнение к вопросу №1 передано" in sent.text
+        note = await desk.wait_for(lambda: in_thread(desk, FORUM, thread, mark))
+        assert "протокол исправили" in note[0].text
+
         # a second question gets its own topic; getChat was asked once
         mark = desk.mark()
         await ask(desk, "Второй вопрос про банковскую гарантию")
