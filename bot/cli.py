@@ -146,6 +146,12 @@ def kb_eval(
     ] = "tests/eval/questions.yaml",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
     show_failures: Annotated[bool, typer.Option("--failures", help="List misses")] = False,
+    from_db: Annotated[
+        bool,
+        typer.Option(
+            "--db", help="Measure the articles the running bot serves (DATABASE_URL), not files"
+        ),
+    ] = False,
 ) -> None:
     """Measure top-1, top-3 and out-of-scope rejection on a labelled question set."""
     import json
@@ -157,7 +163,9 @@ def kb_eval(
     path = Path(questions)
     if not path.exists():
         raise fail(f"{path} does not exist")
-    report = evaluate(build_knowledge(settings_or_exit()), load_cases(path))
+    settings = settings_or_exit()
+    kb = _knowledge_from_db(settings) if from_db else build_knowledge(settings)
+    report = evaluate(kb, load_cases(path))
     if as_json:
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False))
     else:

@@ -172,3 +172,9 @@ def test_ask_cli_from_the_database(tmp_path: Path) -> None:
     answered = run("ask", "--db", "--json", "сколько стоит банковская гарантия")
     assert answered.returncode == 0, answered.stderr
     assert json.loads(answered.stdout)["article"]["id"].startswith("guarantee")
+    # `kb eval --db` measures the published articles: the same figures as the files they
+    # were synced from
+    from_db = run("kb", "eval", "--db", "--json")
+    from_files = run("kb", "eval", "--json")
+    assert from_db.returncode == 0, from_db.stderr
+    assert json.loads(from_db.stdout) == json.loads(from_files.stdout)
