@@ -288,6 +288,9 @@ class SearchIndex:
             if lem in STOPWORDS or len(lem) < 2:
                 seq.append(lem)
                 continue
+            if w.isdigit() and w not in self.df and "ст" + w in self.df:
+                seq.append("ст" + w)  # «закупка по 93-й»: the articles cite it as «ст. 93»
+                continue
             fixed = self._correct(w)
             if fixed is None:
                 unknown.append(w)

@@ -21,7 +21,13 @@ _DECREE_RE = re.compile(
 # "по 44", "по 223-му" without ФЗ: a bare 44 or 223 not followed by a unit is the law.
 _BARE_LAW_RE = re.compile(
     r"(?<![0-9.,а-яa-z])(44|223)(?:-?м?у|-?м)?(?![0-9а-яa-z.,%])"
-    r"(?!\s*(?:%|проц|руб|р\.|тыс|млн|млрд|дн|день|дня|час|мес|лет|год|шт))"
+    r"(?!\s*(?:%|проц|руб|р\.|тыс|млн|млрд|дн|день|дня|час|мес|лет|год|шт|стат))"
+)
+# "ст. 93", "статья 93", "по 93 статье", "ст. 4.1": one token per cited article (ст93, ст4д1)
+_ART_NUM = r"(\d{1,3})(?:\.(\d{1,2}))?(?![0-9а-яa-z])"
+_CITATION_RE = re.compile(
+    rf"(?<![а-яa-z])(?:ст\.?|стать[а-я]*)\s*{_ART_NUM}"
+    rf"|(?<![0-9.,])(?P<n>\d{{1,3}})(?:-?[йяи])?\s+стать[а-я]*(?![а-я])(?!\s*{_ART_NUM})"
 )
 _ARTICLE_BEFORE = re.compile(r"(?:ст\.?|стать[а-я]*|ч\.|част[а-я]*|п\.|пункт[а-я]*)\s*$")
 _TOKEN_RE = re.compile(r"[a-zа-я0-9]+")
@@ -211,12 +217,19 @@ def _morph() -> pymorphy3.MorphAnalyzer:
     return pymorphy3.MorphAnalyzer(lang="ru")
 
 
-def normalize(text: str) -> str:
-    """Lower case, ё→е, unified dashes, law and decree numbers as single tokens (44фз, пп1352)."""
+def normalize(text: str, *, citations: bool = True) -> str:
+    """Lower case, ё→е, unified dashes, law and decree numbers as single tokens (44фз, пп1352),
+    and, unless `citations` is false, cited articles too (ст93)."""
     text = text.lower().translate(_DASHES)
     text = _LAW_RE.sub(lambda m: f" {m.group('a') or m.group('b') or m.group('c')}фз ", text)
     text = _DECREE_RE.sub(lambda m: f" пп{m.group(1)} ", text)
-    return _BARE_LAW_RE.sub(_bare_law, text)
+    text = _BARE_LAW_RE.sub(_bare_law, text)
+    return _CITATION_RE.sub(_citation, text) if citations else text
+
+
+def _citation(m: re.Match[str]) -> str:
+    number = m.group("n") or m.group(1)
+    return f" ст{number}" + (f"д{m.group(2)} " if m.group(2) else " ")
 
 
 def _bare_law(m: re.Match[str]) -> str:
@@ -225,9 +238,9 @@ def _bare_law(m: re.Match[str]) -> str:
     return f" {m.group(1)}фз "
 
 
-def words(text: str) -> list[str]:
+def words(text: str, *, citations: bool = True) -> list[str]:
     """Normalised word forms, in order."""
-    return _TOKEN_RE.findall(normalize(text))
+    return _TOKEN_RE.findall(normalize(text, citations=citations))
 
 
 @lru_cache(maxsize=200_000)
@@ -251,9 +264,9 @@ def in_dictionary(word: str) -> bool:
     return bool(_morph().word_is_known(word))
 
 
-def lemmas(text: str, *, keep_stopwords: bool = False) -> list[str]:
+def lemmas(text: str, *, keep_stopwords: bool = False, citations: bool = True) -> list[str]:
     """Lemmas of the text, stopwords dropped unless asked to keep them."""
-    out = [lemma(w) for w in words(text)]
+    out = [lemma(w) for w in words(text, citations=citations)]
     if keep_stopwords:
         return out
     return [t for t in out if t not in STOPWORDS and len(t) > 1]

@@ -27,6 +27,8 @@ EVAL = ROOT / "tests" / "eval" / "questions.yaml"
         ("банковская гарнтия сколько стоит", "guarantee-cost"),
         ("фз-223 квота мсп", "smp-quota-223"),
         ("how much does a bank guarantee cost", "guarantee"),
+        ("по статье 93 какие основания", "methods-single"),
+        ("закупка по 93-й у единственного поставщика", "methods-single"),  # the number alone
     ],
 )
 def test_answers_with_the_right_article(kb: KnowledgeBase, question: str, expected: str) -> None:

@@ -31,6 +31,26 @@ def test_article_numbers_and_units_are_not_laws() -> None:
     assert "223фз" in words("по 223-ФЗ") and words("ПП 1352") == ["пп1352"]
 
 
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("п. 4 ч. 1 ст. 93 44-ФЗ", ["п", "4", "ч", "1", "ст93", "44фз"]),
+        ("по 93 статье", ["по", "ст93"]),
+        ("93-й статьи 44-фз", ["ст93", "44фз"]),
+        ("по пункту 4 статьи 93", ["по", "пункту", "4", "ст93"]),  # the article, not «4 статьи»
+        ("ст. 4.1 209-ФЗ", ["ст4д1", "209фз"]),
+        ("статья 44 закона", ["ст44", "закона"]),  # an article number, not the law
+        ("как стать поставщиком", ["как", "стать", "поставщиком"]),
+    ],
+)
+def test_cited_articles_are_one_token(text: str, tokens: list[str]) -> None:
+    assert words(text) == tokens
+
+
+def test_the_notices_search_keeps_article_numbers_plain() -> None:
+    assert words("п. 4 ч. 1 ст. 93", citations=False) == ["п", "4", "ч", "1", "ст", "93"]
+
+
 def test_normalize_and_lemmas() -> None:
     assert normalize("Ещё") == "еще"
     assert lemmas("Какое обеспечение заявок?") == ["обеспечение", "заявка"]

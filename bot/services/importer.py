@@ -80,7 +80,7 @@ def _kpp(value: str | None) -> str | None:
 
 def search_text(title: str, customer: str, lots: Iterable[str] = ()) -> str:
     """Lemmatised words for full-text search («поставки бумаги» → «поставка бумага»)."""
-    return " ".join(lemmas(" ".join((title, *lots, customer))))
+    return " ".join(lemmas(" ".join((title, *lots, customer)), citations=False))
 
 
 def _supersedes(rec: ProcedureRecord, old: Any) -> bool:

@@ -362,7 +362,7 @@ class SearchPage:
 
 
 def _fts_terms(words: str) -> list[str]:
-    terms = [t for t in lemmas(words) if t.isalnum()]
+    terms = [t for t in lemmas(words, citations=False) if t.isalnum()]
     if not terms:
         raise BadInput("Напишите, что ищете, словами: например, «поставка бумаги».")
     return list(dict.fromkeys(terms))[:MAX_WORDS]
@@ -444,4 +444,4 @@ async def similar_words(session: AsyncSession, number: str) -> str:
     ).scalar_one_or_none()
     if title is None:
         raise NotFound(number)
-    return " ".join(lemmas(title)[:3])
+    return " ".join(lemmas(title, citations=False)[:3])
