@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db import downgrade, upgrade
 from models import Base
@@ -41,3 +42,21 @@ async def test_downgrade_to_base_and_up_again(engine: AsyncEngine) -> None:
     async with engine.connect() as conn:
         diff = await conn.run_sync(_diff)
     assert diff == []
+
+
+async def test_migration_0007_fills_the_cells_the_importer_keeps(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """The statistics cells migration 0007 fills from rows imported before it (its frozen
+    SQL) equal the cells the importer of today keeps for the same rows."""
+    from tests.test_procurement import load_demo
+    from tests.test_stats import cells_snapshot
+
+    await load_demo(sessionmaker, tmp_path, count=40)
+    async with sessionmaker() as session:
+        kept = await cells_snapshot(session)
+    assert kept["stat_procedures"] and kept["stat_contracts"]
+    await downgrade(engine, "0006")  # the cell tables are gone, the rows stay
+    await upgrade(engine)
+    async with sessionmaker() as session:
+        assert await cells_snapshot(session) == kept

@@ -368,7 +368,7 @@ def test_cli_stats(tmp_path: Path, db_url: str) -> None:
     assert not (tmp_path / "none.png").exists()
 
 
-async def _cells_snapshot(session: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
+async def cells_snapshot(session: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
     """Every statistics cell row without its id, merged per grain (a cell may be split in
     rows differently by a full rebuild and by per-cell refreshes only if something is wrong)."""
     from models import StatContracts, StatCustomers, StatOkpd2, StatProcedures
@@ -437,10 +437,10 @@ async def test_importer_keeps_cells_equal_to_a_full_rebuild(
     async def refreshed_equals_rebuilt() -> dict[str, list[tuple[Any, ...]]]:
         count = select(func.count()).select_from(StatDirty)
         assert (await session.execute(count)).scalar_one() == 0
-        kept = await _cells_snapshot(session)
+        kept = await cells_snapshot(session)
         await stats_cells.rebuild(session)
         await session.commit()
-        assert await _cells_snapshot(session) == kept
+        assert await cells_snapshot(session) == kept
         return kept
 
     earlier = timedelta(days=62)
