@@ -13,6 +13,27 @@ from models import Procedure
 
 NOW = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
 
+# A valid knowledge-base article file (loader and store tests vary it line by line).
+ARTICLE_BODY = " ".join(["Слово"] * 120)
+GOOD_ARTICLE = f"""---
+id: test-article
+title: Тестовая статья
+section: smp
+questions:
+  - Первый вопрос?
+  - Второй вопрос?
+  - Третий вопрос?
+tags: [смп]
+laws:
+  - ч. 1 ст. 30 44-ФЗ
+applies_to: 44-ФЗ
+updated: 2026-11-26
+reviewed_by: редакция
+related: []
+---
+{ARTICLE_BODY}
+"""
+
 
 async def add_user(session: AsyncSession, user_id: int, tz: str = "Asia/Yekaterinburg") -> None:
     await touch_user(

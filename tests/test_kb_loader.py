@@ -11,26 +11,8 @@ import pytest
 
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from knowledge.loader import SECTIONS, load_directory, parse_article
-
-BODY = " ".join(["Слово"] * 120)
-GOOD = f"""---
-id: test-article
-title: Тестовая статья
-section: smp
-questions:
-  - Первый вопрос?
-  - Второй вопрос?
-  - Третий вопрос?
-tags: [смп]
-laws:
-  - ч. 1 ст. 30 44-ФЗ
-applies_to: 44-ФЗ
-updated: 2026-11-26
-reviewed_by: редакция
-related: []
----
-{BODY}
-"""
+from tests.factories import ARTICLE_BODY as BODY
+from tests.factories import GOOD_ARTICLE as GOOD
 
 
 def test_shipped_knowledge_base_is_valid() -> None:

@@ -21,27 +21,10 @@ from bot.services.errors import BadInput, NotFound
 from knowledge.glossary import Glossary
 from knowledge.loader import article_files, load_articles
 from models import ArticleVersion
+from tests.factories import ARTICLE_BODY as BODY
+from tests.factories import GOOD_ARTICLE as GOOD
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-BODY = " ".join(["Слово"] * 120)
-GOOD = f"""---
-id: test-article
-title: Тестовая статья
-section: smp
-questions:
-  - Первый вопрос?
-  - Второй вопрос?
-  - Третий вопрос?
-tags: [смп]
-laws:
-  - ч. 1 ст. 30 44-ФЗ
-applies_to: 44-ФЗ
-updated: 2026-11-26
-reviewed_by: редакция
-related: []
----
-{BODY}
-"""
 OTHER = (
     GOOD.replace("id: test-article", "id: other-article")
     .replace("section: smp", "section: security")
