@@ -90,11 +90,9 @@ def build_dispatcher(
         sessionmaker=sessionmaker,
         defaults=reminder_defaults(settings),
     )
+    dp.update.outer_middleware(FloodControlMiddleware())  # before the session: see there
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dp.update.outer_middleware(UserMiddleware(settings, clock))
-    flood = FloodControlMiddleware()
-    dp.message.middleware(flood)
-    dp.callback_query.middleware(flood)
     dp.include_routers(*get_routers())
     return dp
 

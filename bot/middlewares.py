@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -9,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import CallbackQuery, Message, TelegramObject, User
+from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
@@ -59,36 +60,80 @@ class UserMiddleware(BaseMiddleware):
 
 
 class FloodControlMiddleware(BaseMiddleware):
-    """Drops a user's updates beyond `limit` per `window` seconds, telling them once."""
+    """At most `limit` messages per user in any `window` seconds go on at once; the rest wait
+    for their turn (the user is told once) instead of being dropped, up to `backlog` waiting
+    messages a user; beyond that a message is dropped and the user is told that too. Button
+    presses beyond the limit are acknowledged and dropped (that is button mashing).
 
-    def __init__(self, limit: int = 20, window: float = 10.0) -> None:
+    Registered on updates before the database session, so a waiting message holds no
+    connection and a dropped one writes nothing."""
+
+    def __init__(
+        self,
+        limit: int = 20,
+        window: float = 10.0,
+        backlog: int = 20,
+        *,
+        timer: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.limit = limit
         self.window = window
+        self.backlog = backlog
+        self.timer = timer
+        self.sleep = sleep
         self._hits: dict[int, deque[float]] = {}
-        self._warned: dict[int, float] = {}
+        self._waiting: dict[int, int] = {}
+        self._warned: dict[tuple[int, str], float] = {}
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         tg_user: User | None = data.get("event_from_user")
-        if tg_user is None:
+        inner = event.event if isinstance(event, Update) else event
+        if tg_user is None or not isinstance(inner, Message | CallbackQuery):
             return await handler(event, data)
-        now = time.monotonic()
-        hits = self._hits.setdefault(tg_user.id, deque())
-        while hits and now - hits[0] > self.window:
+        user_id = tg_user.id
+        if self._admit(user_id):
+            return await handler(event, data)
+        if isinstance(inner, CallbackQuery):
+            await inner.answer()
+            return None
+        waiting = self._waiting.get(user_id, 0)
+        if waiting >= self.backlog:
+            await self._tell(user_id, inner, "common/flood_dropped")
+            return None
+        self._waiting[user_id] = waiting + 1
+        try:
+            await self._tell(user_id, inner, "common/flood")
+            while not self._admit(user_id):
+                await self.sleep(self._hits[user_id][0] + self.window - self.timer() + 0.01)
+        finally:
+            self._waiting[user_id] -= 1
+            if not self._waiting[user_id]:
+                del self._waiting[user_id]
+        return await handler(event, data)
+
+    def _admit(self, user_id: int) -> bool:
+        now = self.timer()
+        hits = self._hits.setdefault(user_id, deque())
+        while hits and now - hits[0] >= self.window:
             hits.popleft()
-        if len(hits) < self.limit:
-            hits.append(now)
-            if len(self._hits) > 10_000:
-                self._forget_idle(now)
-            return await handler(event, data)
-        if now - self._warned.get(tg_user.id, 0.0) > self.window:
-            self._warned[tg_user.id] = now
-            if isinstance(event, Message):
-                await event.answer(render("common/flood"))
-        if isinstance(event, CallbackQuery):
-            await event.answer()
-        return None
+        if len(hits) >= self.limit:
+            return False
+        hits.append(now)
+        if len(self._hits) > 10_000:
+            self._forget_idle(now)
+        return True
+
+    async def _tell(self, user_id: int, message: Message, template: str) -> None:
+        """Once per window and kind of note, so the notes themselves do not flood the chat."""
+        now = self.timer()
+        if now - self._warned.get((user_id, template), -self.window) >= self.window:
+            self._warned[(user_id, template)] = now
+            await message.answer(render(template))
 
     def _forget_idle(self, now: float) -> None:
-        for user_id in [u for u, h in self._hits.items() if not h or now - h[-1] > self.window]:
-            self._hits.pop(user_id, None)
-            self._warned.pop(user_id, None)
+        idle = [u for u, h in self._hits.items() if not h or now - h[-1] > self.window]
+        for user_id in idle:
+            if user_id not in self._waiting:
+                self._hits.pop(user_id, None)
+        self._warned = {k: t for k, t in self._warned.items() if now - t < self.window}

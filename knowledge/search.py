@@ -26,6 +26,10 @@ BIGRAM_WEIGHT = 0.5
 # Confidence bands: at or above ANSWER, answer; at or above SUGGEST, offer alternatives.
 ANSWER = 0.55
 SUGGEST = 0.47
+# A question whose words together weigh less than this (in idf) is made only of words many
+# articles share («статья», «закупка», «контракт», «обеспечение», «223»): too vague to answer
+# outright, whatever it matches, so the bot offers articles to choose from instead.
+VAGUE = 1.5
 SMALL_TALK = frozenset(
     [
         "привет",
@@ -174,6 +178,7 @@ class SearchResult:
     unknown: tuple[str, ...]
     off_topic: bool
     small_talk: bool = False
+    vague: bool = False
 
     @property
     def best(self) -> Hit | None:
@@ -181,7 +186,12 @@ class SearchResult:
 
     @property
     def confident(self) -> bool:
-        return bool(self.hits) and not self.off_topic and self.hits[0].confidence >= ANSWER
+        return (
+            bool(self.hits)
+            and not self.off_topic
+            and not self.vague
+            and self.hits[0].confidence >= ANSWER
+        )
 
     @property
     def suggestions(self) -> tuple[Hit, ...]:
@@ -350,7 +360,10 @@ class SearchIndex:
                     round(self._confidence(score, coverage, margin, top), 4),
                 )
             )
-        return SearchResult(query, tuple(hits), tuple(tokens), tuple(unknown), off_topic)
+        vague = total_weight < VAGUE
+        return SearchResult(
+            query, tuple(hits), tuple(tokens), tuple(unknown), off_topic, vague=vague
+        )
 
     def _weight(self, term: str) -> float:
         return self.idf.get(term, self.max_idf)

@@ -143,13 +143,14 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
         for d in ("", HOSTILE)
     ],
     "common/flood": [{}],
+    "common/flood_dropped": [{}],
     "common/stale_button": [{}],
     "common/group_hint": [{"username": "smebot_bot"}],
     "qa/answer": [
         {"article": VIEW, "chunk": VIEW.chunks[i], "first": i == 0, "last": i == 1} for i in (0, 1)
     ],
     "qa/inline_article": [{"article": VIEW, "chunk": VIEW.chunks[0]}],
-    "qa/suggest": [{"suggestions": REFS}],
+    "qa/suggest": [{"suggestions": REFS, "vague": False}, {"suggestions": REFS, "vague": True}],
     "qa/none": [{"outcome": "none"}, {"outcome": "off_topic"}],
     "qa/small_talk": [{}],
     "qa/empty": [{}],

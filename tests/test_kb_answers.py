@@ -37,6 +37,16 @@ def test_answers_with_the_right_article(kb: KnowledgeBase, question: str, expect
     assert ids and ids[0].startswith(expected), (answer.outcome, ids)
 
 
+@pytest.mark.parametrize("question", ["статья", "закупка", "контракт", "обеспечение", "223", "ЕИС"])
+def test_a_question_of_only_common_words_gets_choices_not_an_answer(
+    kb: KnowledgeBase, question: str
+) -> None:
+    answer = kb.ask(question)
+    assert answer.outcome in {"suggest", "none"} and answer.article is None
+    if answer.outcome == "suggest":
+        assert answer.vague and "Вопрос очень общий" in answer_messages(answer)[0].text
+
+
 def test_typos_are_corrected_but_real_words_are_not_replaced(kb: KnowledgeBase) -> None:
     tokens, unknown, _ = kb.index.analyze_query("обиспечение до окончания приема заявок")
     assert "обеспечение" in tokens  # a misspelling is mapped to the word in the articles

@@ -54,6 +54,7 @@ class Answer:
     confidence: float
     alternatives: tuple[ArticleRef, ...]
     log_id: int | None = None
+    vague: bool = False  # too general a question to answer outright (see knowledge.search)
 
     @property
     def answered(self) -> bool:
@@ -143,7 +144,9 @@ class KnowledgeBase:
             )
         suggestions = tuple(self.ref(h.article, h.score) for h in result.suggestions)
         outcome = "suggest" if suggestions else "none"
-        return Answer(question, outcome, None, best.score, best.confidence, suggestions)
+        return Answer(
+            question, outcome, None, best.score, best.confidence, suggestions, vague=result.vague
+        )
 
     def search_refs(self, query: str, limit: int = 10) -> list[ArticleRef]:
         """Articles for inline mode: best matches, or the first articles for an empty query."""

@@ -59,7 +59,7 @@ def answer_messages(answer: Answer, log_id: int = 0) -> list[OutMessage]:
     if answer.outcome == "suggest":
         return [
             OutMessage(
-                render("qa/suggest", suggestions=answer.alternatives),
+                render("qa/suggest", suggestions=answer.alternatives, vague=answer.vague),
                 _refs_keyboard(answer.alternatives, log_id),
             )
         ]
