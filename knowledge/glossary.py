@@ -76,6 +76,17 @@ class Glossary:
                     found.extend(sorted(hit))
         return found
 
+    def covered(self, lemma_seq: list[str]) -> set[int]:
+        """Positions of the lemmas that are part of a glossary phrase («eis», «unified
+        information system»): known words, whatever the articles' vocabulary."""
+        out: set[int] = set()
+        n = len(lemma_seq)
+        for i in range(n):
+            for size in range(1, min(self._max_len, n - i) + 1):
+                if tuple(lemma_seq[i : i + size]) in self._phrases:
+                    out.update(range(i, i + size))
+        return out
+
     def lookup(self, query: str) -> Term | None:
         """The term a user asked about in /glossary (exact, then by lemmas)."""
         key = " ".join(words(query))

@@ -289,7 +289,7 @@ class SearchIndex:
         contrast = negated(translated)  # «если мы не СМП»: СМП is not what is asked about
         raw = [w for i, w in enumerate(translated) if i not in contrast]
         seq: list[str] = []
-        unknown: list[str] = []
+        unknown: list[tuple[int, str]] = []
         off_topic = False
         for w in raw:
             lem = lemma(w)
@@ -303,17 +303,18 @@ class SearchIndex:
                 continue
             fixed = self._correct(w)
             if fixed is None:
-                unknown.append(w)
+                unknown.append((len(seq), w))
                 seq.append(lem)
             else:
                 seq.append(fixed)
         concepts = self.glossary.concepts(seq)
+        covered = self.glossary.covered(seq)  # «eis» is not in the articles but is a term
         if translated != original:
             concepts += [
                 c for c in self.glossary.concepts([lemma(w) for w in original]) if c not in concepts
             ]
         tokens = [t for t in seq if t not in STOPWORDS and len(t) > 1 and t in self.df]
-        return tokens + concepts, unknown, off_topic
+        return tokens + concepts, [w for i, w in unknown if i not in covered], off_topic
 
     def search(self, query: str, k: int = 5) -> SearchResult:
         tokens, unknown, off_topic = self.analyze_query(query)

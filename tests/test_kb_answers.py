@@ -47,6 +47,11 @@ def test_a_question_of_only_common_words_gets_choices_not_an_answer(
         assert answer.vague and "Вопрос очень общий" in answer_messages(answer)[0].text
 
 
+def test_a_glossary_term_is_a_known_word(kb: KnowledgeBase) -> None:
+    tokens, unknown, _ = kb.index.analyze_query("what is EIS")
+    assert "#еис" in tokens and "eis" not in unknown  # no article says «eis»; the glossary does
+
+
 def test_typos_are_corrected_but_real_words_are_not_replaced(kb: KnowledgeBase) -> None:
     tokens, unknown, _ = kb.index.analyze_query("обиспечение до окончания приема заявок")
     assert "обеспечение" in tokens  # a misspelling is mapped to the word in the articles
