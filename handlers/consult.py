@@ -455,7 +455,8 @@ async def _deliver_answer(
             parts.append(PostRef(c.user_id, sent.message_id, "answer"))
         if attachment is not None:
             caption = render("consult/attachment", id=c.id, to_staff=False)
-            await send_file(bot, c.user_id, attachment, caption)
+            sent = await send_file(bot, c.user_id, attachment, caption)
+            parts.append(PostRef(c.user_id, sent.message_id, "answer"))
     except TelegramForbiddenError:
         await set_active(session, c.user_id, False)
         await message.reply(render("consult/delivery_failed", c=c, what="ответ", reason="blocked"))

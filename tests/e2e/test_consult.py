@@ -419,6 +419,14 @@ async def test_no_chat_configured_cards_go_privately_to_staff(
         answer2 = await desk.next_message(USER, after=mark)
         assert "ЕИС" in answer2.text
 
+        # a reply to the photo that came with the answer is a follow-up as well
+        mark = desk.mark()
+        desk.replies(USER, sent_photo, "А этот образец подходит для 223-ФЗ?")
+        await desk.wait_for(
+            lambda: [s for s in desk.sent[mark:] if s.chat_id == CONS and "223-ФЗ" in s.text]
+        )
+        assert "передано" in (await desk.next_message(USER, after=mark)).text
+
         # a staff reply to an ordinary bot message is just a question for the knowledge base
         mark = desk.mark()
         desk.replies(CONS, ok, "какое обеспечение заявки?")
