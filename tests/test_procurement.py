@@ -20,6 +20,7 @@ from bot.services.procurement import (
     FactView,
     SearchFilters,
     classify,
+    contract_url,
     find_registry_number,
     get_contract,
     get_procedure,
@@ -133,6 +134,11 @@ async def test_lookups_and_status(
     contract_number = (await session.execute(select(Contract.number).limit(1))).scalar_one()
     contract = await get_contract(session, contract_number, NOW.date())
     assert contract.procedure_number and contract.stages
+    # a 44-ФЗ contract links to its own page in the registry (the address its <href> gives)
+    assert contract.url.endswith(f"contractCard/common-info.html?reestrNumber={contract_number}")
+    assert contract_url("12345678901234567890123", "223").endswith(
+        "searchString=" + "12345678901234567890123"
+    )
 
 
 async def test_search_with_morphology_and_filters(

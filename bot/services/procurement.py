@@ -38,6 +38,10 @@ CONTRACT_STATUS_WORDS = {
 SMP_PAYMENT_DAYS = 7  # ч. 8 ст. 30 44-ФЗ; ч. 5.3 ст. 3 223-ФЗ (see knowledge base)
 EIS_SEARCH = "https://zakupki.gov.ru/epz/order/extendedsearch/results.html?searchString="
 EIS_CONTRACT = "https://zakupki.gov.ru/epz/contract/search/results.html?searchString="
+# The contract's own page: the address 44-ФЗ contract documents give in their <href>.
+EIS_CONTRACT_CARD = (
+    "https://zakupki.gov.ru/epz/contract/contractCard/common-info.html?reestrNumber="
+)
 MAX_WORDS = 12
 COUNT_CAP = 1000
 FTS = table("procedures_fts", column("rowid"))
@@ -80,7 +84,16 @@ def looks_like_partial_number(message: str) -> str | None:
 
 
 def eis_url(number: str, law: str) -> str:
+    """A notice: the ЕИС search (its own page's address depends on the procedure type)."""
     return f"{EIS_SEARCH}{number}"
+
+
+def contract_url(number: str, law: str) -> str:
+    """A 44-ФЗ contract: its page in the contract registry; others: the ЕИС search (the
+    223-ФЗ contract page's address is not one the samples show)."""
+    if law == "44" and len(number) == 19 and number.isdigit():
+        return f"{EIS_CONTRACT_CARD}{number}"
+    return f"{EIS_CONTRACT}{number}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,7 +320,7 @@ async def get_contract(session: AsyncSession, number: str, today: date) -> Contr
         payment_overdue=overdue,
         terminated_on=terminated.terminated_on if terminated else None,
         termination_reason=terminated.termination_reason if terminated else None,
-        url=f"{EIS_CONTRACT}{c.number}",
+        url=contract_url(c.number, c.law),
     )
 
 
