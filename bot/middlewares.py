@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -10,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from aiogram import BaseMiddleware
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -17,6 +19,7 @@ from bot.config import Settings
 from bot.services.users import Contact, touch_user
 from bot.ui.render import render
 
+log = logging.getLogger("smebot.flood")
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
@@ -129,7 +132,10 @@ class FloodControlMiddleware(BaseMiddleware):
         now = self.timer()
         if now - self._warned.get((user_id, template), -self.window) >= self.window:
             self._warned[(user_id, template)] = now
-            await message.answer(render(template))
+            try:
+                await message.answer(render(template))
+            except TelegramAPIError as exc:  # the note is a courtesy: the message still waits
+                log.warning("flood note to %s not sent: %s", user_id, exc)
 
     def _forget_idle(self, now: float) -> None:
         idle = [u for u, h in self._hits.items() if not h or now - h[-1] > self.window]
