@@ -335,7 +335,7 @@ def import_(
         typer.Option(
             "--workers",
             min=0,
-            help="Parser processes (default: cores minus one; 0 parses in this process)",
+            help="Parser processes (default: one per core; 0 parses in this process)",
         ),
     ] = None,
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,27 +66,23 @@ class Glossary:
             out.extend(self.translations.get(w, [w]) if w.isascii() else [w])
         return out
 
-    def concepts(self, lemma_seq: list[str]) -> list[str]:
-        """Concept tokens of every glossary phrase found in the lemma sequence."""
-        found: list[str] = []
+    def _matches(self, lemma_seq: list[str]) -> Iterator[tuple[range, set[str]]]:
+        """Every glossary phrase in the lemma sequence: its positions and its concepts."""
         n = len(lemma_seq)
         for i in range(n):
             for size in range(1, min(self._max_len, n - i) + 1):
                 hit = self._phrases.get(tuple(lemma_seq[i : i + size]))
                 if hit:
-                    found.extend(sorted(hit))
-        return found
+                    yield range(i, i + size), hit
+
+    def concepts(self, lemma_seq: list[str]) -> list[str]:
+        """Concept tokens of every glossary phrase found in the lemma sequence."""
+        return [c for _, hit in self._matches(lemma_seq) for c in sorted(hit)]
 
     def covered(self, lemma_seq: list[str]) -> set[int]:
         """Positions of the lemmas that are part of a glossary phrase («eis», «unified
         information system»): known words, whatever the articles' vocabulary."""
-        out: set[int] = set()
-        n = len(lemma_seq)
-        for i in range(n):
-            for size in range(1, min(self._max_len, n - i) + 1):
-                if tuple(lemma_seq[i : i + size]) in self._phrases:
-                    out.update(range(i, i + size))
-        return out
+        return {i for where, _ in self._matches(lemma_seq) for i in where}
 
     def lookup(self, query: str) -> Term | None:
         """The term a user asked about in /glossary (exact, then by lemmas)."""

@@ -222,13 +222,17 @@ async def test_forum_topic_answer_follow_up_close_and_rating(
         (row,) = await rows(sessionmaker)
         assert row.status == "in_work"
 
+        async def reply_is_follow_up(to: Sent, text: str) -> None:
+            """The user's reply to `to` reaches the consultation's topic, not the KB."""
+            mark = desk.mark()
+            desk.replies(USER, to, text)
+            sent = await desk.next_message(USER, after=mark)
+            assert "Уточнение к вопросу №1 передано" in sent.text
+            note = await desk.wait_for(lambda: in_thread(desk, FORUM, thread, mark))
+            assert text in note[0].text
+
         # a direct reply to «Ответ консультанта» is a follow-up as well, not a KB question
-        mark = desk.mark()
-        desk.replies(USER, answer, "И куда прикладывать скан решения?")
-        sent = await desk.next_message(USER, after=mark)
-        assert "Уточнение к вопросу №1 передано" in sent.text
-        note = await desk.wait_for(lambda: in_thread(desk, FORUM, thread, mark))
-        assert "куда прикладывать скан" in note[0].text
+        await reply_is_follow_up(answer, "И куда прикладывать скан решения?")
 
         # a long answer comes in parts, buttons under the last; a reply to an earlier part
         # (no button to tell where it belongs) is a follow-up too
@@ -239,12 +243,7 @@ async def test_forum_topic_answer_follow_up_close_and_rating(
             lambda: (p := [s for s in desk.sent[mark:] if s.chat_id == USER]) and len(p) >= 2 and p
         )
         assert parts[0].markup is None and parts[-1].button("Уточнить")
-        mark = desk.mark()
-        desk.replies(USER, parts[0], "А с какой даты считать, если протокол исправили?")
-        sent = await desk.next_message(USER, after=mark)
-        assert "Уточнение к вопросу №1 передано" in sent.text
-        note = await desk.wait_for(lambda: in_thread(desk, FORUM, thread, mark))
-        assert "протокол исправили" in note[0].text
+        await reply_is_follow_up(parts[0], "А с какой даты считать, если протокол исправили?")
 
         # a second question gets its own topic; getChat was asked once
         mark = desk.mark()
