@@ -75,7 +75,7 @@ def build_with_memory(
 def main() -> None:
     articles = load_articles(DEFAULT_KNOWLEDGE_DIR)
     glossary = Glossary.load(DEFAULT_KNOWLEDGE_DIR / "glossary.yaml")
-    questions = [c.question for c in load_cases(ROOT / "tests" / "eval" / "questions.yaml")]
+    questions = [c.question for c in load_cases(ROOT / "tests" / "eval" / "dev.yaml")]
     KnowledgeBase(articles[:5], glossary)  # load pymorphy dictionaries outside the measurement
     print(
         f"{'base':<22}{'articles':>9}{'build s':>9}{'index MiB':>11}{'p50 ms':>9}{'p99 ms':>9}{'target':>9}"

@@ -142,8 +142,12 @@ def kb_check(
 @kb_app.command("eval")
 def kb_eval(
     questions: Annotated[
-        str, typer.Option(help="Labelled questions (YAML)")
-    ] = "tests/eval/questions.yaml",
+        str | None,
+        typer.Option(
+            help="One labelled question set (YAML); default: tests/eval/dev.yaml and, "
+            "reported separately, tests/eval/test.yaml when it exists"
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
     show_failures: Annotated[bool, typer.Option("--failures", help="List misses")] = False,
     from_db: Annotated[
@@ -153,32 +157,40 @@ def kb_eval(
         ),
     ] = False,
 ) -> None:
-    """Measure top-1, top-3 and out-of-scope rejection on a labelled question set."""
+    """Fact found in the answer, wrong answers, declines and out-of-scope rejection (plus
+    top-1/top-3 by article id) on the dev and the blind test set, each on its own."""
     import json
     from pathlib import Path
 
     from bot.app import build_knowledge
     from bot.services.evaluation import evaluate, load_cases
+    from bot.ui.answers import answer_messages
+    from bot.ui.console_text import html_to_text
 
-    path = Path(questions)
-    if not path.exists():
-        raise fail(f"{path} does not exist")
+    if questions is not None:
+        paths = [Path(questions)]
+        if not paths[0].exists():
+            raise fail(f"{paths[0]} does not exist")
+    else:
+        eval_dir = Path("tests/eval")
+        paths = [p for p in (eval_dir / "dev.yaml", eval_dir / "test.yaml") if p.exists()]
+        if not paths:
+            raise fail(f"no question sets in {eval_dir}")
     settings = settings_or_exit()
     kb = _knowledge_from_db(settings) if from_db else build_knowledge(settings)
-    report = evaluate(kb, load_cases(path))
+
+    def text_of(answer: Any) -> str:
+        return "\n\n".join(html_to_text(m.text) for m in answer_messages(answer))
+
+    reports = {p.stem: evaluate(kb, load_cases(p), text_of) for p in paths}
     if as_json:
-        typer.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+        typer.echo(json.dumps({k: r.as_dict() for k, r in reports.items()}, ensure_ascii=False))
     else:
-        typer.echo(
-            f"questions: {report.in_scope} in scope, {report.out_of_scope} out of scope\n"
-            f"top-1: {report.top1_rate:.1%}   top-3: {report.top3_rate:.1%}   "
-            f"out of scope declined: {report.decline_rate:.1%}\n"
-            f"answered outright: {report.answered_correctly} correct, "
-            f"{report.answered_wrongly} wrong"
-        )
+        typer.echo("\n".join(r.summary(name) for name, r in reports.items()))
     if show_failures:
-        for line in report.failures:
-            typer.echo(line)
+        for name, report in reports.items():
+            for line in report.failures:
+                typer.echo(f"{name}: {line}")
 
 
 @kb_app.command("sync")
