@@ -121,16 +121,27 @@ def kb_check(
         str | None, typer.Option("--dir", help="Knowledge directory (default KNOWLEDGE_DIR)")
     ] = None,
 ) -> None:
-    """Validate every article; print `file:line: reason` and exit 1 on problems."""
+    """Validate every article and its citations of 44-ФЗ (against the law's text); print
+    `file:line: reason` and exit 1 on problems."""
     from datetime import date
     from pathlib import Path
 
+    from knowledge.citations import split_warnings
     from knowledge.loader import load_directory
 
     root = Path(directory) if directory else settings_or_exit().knowledge_dir
     if not (root / "articles").is_dir():
         raise fail(f"{root}/articles does not exist")
-    articles, problems = load_directory(root, today=date.today())
+    articles, found = load_directory(root, today=date.today(), citations=True)
+    problems, warnings = split_warnings(found)
+    for warning in warnings:
+        typer.echo(f"warning: {warning}")
+    if warnings:
+        typer.echo(
+            f"{len(warnings)} citation warning(s): not enforced yet "
+            "(knowledge.citations.ENFORCE_CITATIONS = False)",
+            err=True,
+        )
     for problem in problems:
         typer.echo(str(problem))
     if problems:

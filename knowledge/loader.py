@@ -307,9 +307,15 @@ def check_collection(articles: Iterable[Article]) -> list[Problem]:
 
 
 def load_directory(
-    directory: Path, *, today: date | None = None
+    directory: Path, *, today: date | None = None, citations: bool = False
 ) -> tuple[list[Article], list[Problem]]:
-    """Load every article under `directory/articles`; return articles and all problems."""
+    """Load every article under `directory/articles`; return articles and all problems.
+
+    `citations=True` (`smebot kb check`) also checks the articles' citations of 44-ФЗ against
+    the law's text (knowledge.citations; reported as `CitationProblem`s). The bot's own loading
+    leaves it off and never parses the law."""
+    if citations:
+        from knowledge.citations import citation_problems  # imports this module
     articles: list[Article] = []
     problems: list[Problem] = []
     for file in article_files(directory):
@@ -322,6 +328,8 @@ def load_directory(
         problems.extend(result.problems)
         if result.article is not None:
             articles.append(result.article)
+            if citations:
+                problems.extend(citation_problems(text, str(file)))
     problems.extend(check_collection(articles))
     return articles, problems
 

@@ -9,10 +9,11 @@ Paths are relative to the `articles/` directory of a knowledge directory
 (`security/security-bid-size-44.md`); `export_to_dir(DIR)` writes `DIR/articles/<path>`, so
 an export is itself a knowledge directory that `smebot kb check/sync --dir DIR` accepts.
 
-Validation is the one of `smebot kb check` (knowledge.loader), run against the current
-database set: an upload's `related` ids must name current articles, and its id is its
-identity — an upload with the id of a current article is a new version of that article, and
-is refused when it would put it in another section (another path).
+Validation is the one of `smebot kb check` (knowledge.loader, and knowledge.citations once its
+ENFORCE_CITATIONS switch is on), run against the current database set: an upload's `related`
+ids must name current articles, and its id is its identity — an upload with the id of a
+current article is a new version of that article, and is refused when it would put it in
+another section (another path).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.errors import BadInput, NotFound, Refused
+from knowledge.citations import enforced_citation_problems
 from knowledge.loader import (
     FRONT_RE,
     Article,
@@ -193,6 +195,7 @@ def _read_directory(directory: Path, today: date) -> tuple[list[_File], list[Pro
         result = parse_article(text, str(file), today=today)
         problems.extend(result.problems)
         if result.article is not None:
+            problems.extend(enforced_citation_problems(text, str(file)))
             rel = file.relative_to(base).as_posix()
             files.append(_File(dataclasses.replace(result.article, path=rel), rel, text))
     if not files and not problems:
@@ -387,6 +390,8 @@ def _check(
         raise _rejected([Problem(UPLOAD, 1, "contains NUL characters")], upload=True)
     result = parse_article(text, UPLOAD, today=today)
     problems = [*result.problems, *_database_problems(text, heads, path)]
+    if result.article is not None:
+        problems.extend(enforced_citation_problems(text, UPLOAD))
     if problems or result.article is None:
         raise _rejected(problems, upload=True)
     article = result.article
