@@ -37,7 +37,7 @@ import yaml
 from knowledge.law import Number, Status, law_44, number, show
 from knowledge.loader import FRONT_RE, Problem, load_yaml
 
-ENFORCE_CITATIONS = False
+ENFORCE_CITATIONS = True  # False: `kb check` only warns; uploads and sync ignore citations
 LAW = "44-ФЗ"
 
 _NUM = r"\d+(?:\.\d+)*"
