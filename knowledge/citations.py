@@ -5,24 +5,28 @@ What is checked, against the law's text (knowledge.law):
 - every entry of `laws` whose citation names 44-ФЗ («ч. 1 ст. 30 44-ФЗ», «п. 4 ч. 1 ст. 93
   44-ФЗ», «ч. 1–3 ст. 37 44-ФЗ», «ч. 5, 6 ст. 30 44-ФЗ», «ст. 14 44-ФЗ»);
 - every citation in the body that refers to 44-ФЗ, by this rule:
-  1. a citation followed by a law («ч. 2 ст. 44 44-ФЗ», «ст. 395 ГК РФ») cites that law;
+  1. a citation followed by a law («ч. 2 ст. 44 44-ФЗ», «ст. 395 ГК РФ», «ст. 17 закона о
+     защите конкуренции»; «Закона о контрактной системе» is 44-ФЗ) cites that law;
   2. a bare citation («ч. 12 ст. 93») joined to the next citation only by «,», «;», «и»,
      «или» cites the law of that one («ч. 13.1 ст. 34 и ч. 8 ст. 30 44-ФЗ»);
-  3. otherwise it cites the only statute (N-ФЗ or a code) its sentence names; a sentence that
-     names none takes 44-ФЗ when the article's `applies_to` is 44-ФЗ. A sentence naming two
-     statutes, or none in an article on 223-ФЗ or both laws, leaves the citation unchecked.
+  3. otherwise it cites the only statute (N-ФЗ or a code) its sentence names, an amending law
+     («в ред. 104-ФЗ») aside; a sentence that names none takes 44-ФЗ when the article's
+     `applies_to` is 44-ФЗ. A sentence naming two statutes, or none in an article on 223-ФЗ or
+     on both laws, leaves the citation unchecked.
   A body sentence that itself says the rule is gone («утратила силу», «утратившая силу»,
-  «больше не действует», «не действует», «отменён», «до реформы», or that starts with
-  «Раньше») is a warning about the old rule: its citations are not flagged. A sentence ends at
-  «.», «!» or «?» before a capital letter, and at a blank line, a list item or a heading.
+  «больше не действует», «не действует», «отменён», «до реформы», «в прежней редакции», or
+  that starts with «Раньше») is a warning about the old rule: its citations are not flagged.
+  A sentence ends at «.», «!» or «?» before a capital letter, and at a blank line, a list item
+  or a heading. Citations in `sources` are not checked (they may quote old editions).
 
 Only the abbreviated form the article format asks for is recognised (ч., п., ст.); citations of
 223-ФЗ, ПП, codes and other laws are out of scope. Part numbers come from the parsed text: a
 range «ч. 1–3» checks 1, 2 and 3; «ч. 5.1–5.3» checks its two ends.
 
 Enforcement: `smebot kb check` (`load_directory(..., citations=True)`) reports the problems as
-`CitationProblem`s. While ENFORCE_CITATIONS is False they are printed as warnings and do not fail
-the check, and uploads and `smebot kb sync` ignore them; set it to True to make all three refuse.
+`CitationProblem`s, and with ENFORCE_CITATIONS on, uploads, rollbacks and `smebot kb sync` refuse
+them too. Set it to False to make `kb check` print them as warnings only (exit 0) and the others
+ignore them.
 """
 
 from __future__ import annotations
@@ -48,13 +52,21 @@ _CITATION_RE = re.compile(
     rf"(?:\bпп?\.\s*(?P<items>{_LIST})\s+)?"
     rf"(?:\bчч?\.\s*(?P<parts>{_LIST})\s+)?"
     rf"\bст\.\s*(?P<articles>{_NUM}(?:[-–]{_NUM})?)"
-    rf"(?:\s+(?:(?:Федерального\s+)?[Зз]акона\s+)?(?:№\s*)?(?P<law>{_STATUTE}))?"
+    rf"(?:\s+(?:(?:Федерального\s+)?[Зз]акона\s+)?(?:№\s*)?(?P<law>{_STATUTE})"
+    # a law named in words: «ст. 17 закона о защите конкуренции», «ст. 401 Гражданского кодекса»
+    r"|\s+(?P<words>(?:[А-ЯЁа-яё]+\s+){0,2}(?:[Зз]акона|[Кк]одекса)\b"
+    r"(?:\s+о\s+контрактной\s+системе)?))?"
 )
 _STATUTE_RE = re.compile(rf"(?<![\w-])(?:{_STATUTE})")
+# «в ред. 104-ФЗ», «в редакции Федерального закона от 16.04.2022 № 104-ФЗ»: an amending law
+_AMENDING_RE = re.compile(
+    r"(?:ред\.|редакции|изменени\w*)\s*(?:Федерального\s+закона\s+)?(?:от\s+[\d.]+\s*)?"
+    r"(?:№\s*)?$"
+)
 _CONNECTOR_RE = re.compile(r"\s*(?:,|;|и|или)?\s*")
 _OLD_RULE_RE = re.compile(
     r"утрат\w*\s+сил|больше\s+не\s+(?:действ|применя)|не\s+действует|отмен[её]н|до\s+реформы"
-    r"|^\W*Раньше\b",
+    r"|в\s+(?:прежней|старой)\s+редакции|^\W*Раньше\b",
     re.IGNORECASE,
 )
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?…])[*_»\")]*\s+(?=[*_«\"(]*[А-ЯЁA-Z])")
@@ -105,7 +117,7 @@ def _numbers(listing: str | None) -> list[Number | None]:
 def find_citations(text: str) -> list[Citation]:
     """Citations in `text` with the law each names, or carries from the next (rules 1–2)."""
     matches = list(_CITATION_RE.finditer(text))
-    laws: list[str | None] = [m["law"] for m in matches]
+    laws = [_named_law(m) for m in matches]
     for index in range(len(matches) - 2, -1, -1):
         gap = text[matches[index].end() : matches[index + 1].start()]
         if laws[index] is None and _CONNECTOR_RE.fullmatch(gap):
@@ -120,9 +132,23 @@ def find_citations(text: str) -> list[Citation]:
     return citations
 
 
+def _named_law(match: re.Match[str]) -> str | None:
+    """The law named right after a citation: «44-ФЗ», «ГК РФ», «закона о …», or None."""
+    if match["law"]:
+        return " ".join(match["law"].split())
+    words = match["words"]
+    if words:
+        return LAW if "контрактной" in words else " ".join(words.split())
+    return None
+
+
 def _sentence_law(sentence: str, applies_to: str) -> str | None:
-    """Rule 3: the law of a bare citation in `sentence`."""
-    named = {" ".join(m.group().split()) for m in _STATUTE_RE.finditer(sentence)}
+    """Rule 3: the law of a bare citation in `sentence` (amending laws «в ред. …» aside)."""
+    named = {
+        " ".join(m.group().split())
+        for m in _STATUTE_RE.finditer(sentence)
+        if not _AMENDING_RE.search(sentence, 0, m.start())
+    }
     if len(named) == 1:
         return named.pop()
     if not named and applies_to == LAW:

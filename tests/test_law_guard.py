@@ -97,6 +97,24 @@ def test_citation_forms(text: str, expected: list[str]) -> None:
     assert {c.law for c in found} == {"44-ФЗ"}
 
 
+@pytest.mark.parametrize(
+    ("sentence", "law"),
+    [
+        ("Штраф по ст. 17 закона о защите конкуренции.", None),
+        ("Ответственность по ст. 401 Гражданского кодекса.", None),
+        ("Срок — ч. 13.1 ст. 34 Закона о контрактной системе.", "44-ФЗ"),
+        ("Срок — ч. 13.1 ст. 34 (в ред. 104-ФЗ).", "44-ФЗ"),  # an amending law does not count
+        ("Жалоба — ч. 4 ст. 198, как в АПК РФ.", None),  # the sentence names another statute
+    ],
+)
+def test_which_law_a_body_citation_cites(sentence: str, law: str | None) -> None:
+    # each citation would be flagged if it were read as 44-ФЗ: ст. 17 is repealed, ст. 401,
+    # ч. 13.9 ст. 34 and ст. 198 do not exist
+    body = BODY + "\n\n" + sentence.replace("13.1", "13.9")
+    problems = citation_problems(article(["ч. 1 ст. 30 44-ФЗ"], body), PATH)
+    assert len(problems) == (1 if law == "44-ФЗ" else 0), problems
+
+
 def test_other_laws_are_out_of_scope() -> None:
     assert [c.law for c in find_citations("ст. 3.1-4 223-ФЗ; ст. 395 ГК РФ")] == [
         "223-ФЗ",
