@@ -49,9 +49,9 @@ _DASH = r"\s?[-–]\s?"  # «1–3», «1 – 3»; not an em dash «—», which
 _LIST = rf"{_NUM}(?:(?:{_DASH}|\s*,\s*|\s+и\s+){_NUM})*"
 _STATUTE = r"\d+-ФЗ|(?:АПК|ГПК|ГК|НК|БК|ТК|ЖК|УК|КоАП|ЗК)(?:\s+РФ)?\b"
 _CITATION_RE = re.compile(
-    rf"(?:\bпп?\.\s*(?P<items>{_LIST})\s+)?"
-    rf"(?:\bчч?\.\s*(?P<parts>{_LIST})\s+)?"
-    rf"\bст\.\s*(?P<articles>{_NUM}(?:[-–]{_NUM})?)"
+    rf"(?:\b[Пп]п?\.\s*(?P<items>{_LIST})\s+)?"
+    rf"(?:\b[Чч]ч?\.\s*(?P<parts>{_LIST})\s+)?"
+    rf"\b[Сс]т\.\s*(?P<articles>{_NUM}(?:[-–]{_NUM})?)"
     rf"(?:\s+(?:(?:Федерального\s+)?[Зз]акона\s+)?(?:№\s*)?(?P<law>{_STATUTE})"
     # a law named in words: «ст. 17 закона о защите конкуренции», «ст. 401 Гражданского кодекса»
     r"|\s+(?P<words>(?:[А-ЯЁа-яё]+\s+){0,2}(?:[Зз]акона|[Кк]одекса)\b"
@@ -228,8 +228,12 @@ def _laws_line(front_lines: list[str], law: str) -> int:
 # ------------------------------------------------------------------ checking
 def _reason(citation: Citation, status: Status) -> str:
     if status is Status.REPEALED:
-        return f"cites {citation} {LAW}, which the law's text marks repealed"
-    return f"cites {citation} {LAW}, which does not exist in the law's text"
+        reason = f"cites {citation} {LAW}, which the law's text marks repealed"
+    else:
+        reason = f"cites {citation} {LAW}, which does not exist in the law's text"
+    if citation.law is None:  # a bare citation read as 44-ФЗ (rule 3)
+        reason += " (no law named after it, read as 44-ФЗ: name the law if it is another one)"
+    return reason
 
 
 def _front_fields(text: str) -> tuple[str, dict[str, Any], int] | None:
@@ -246,6 +250,12 @@ def _front_fields(text: str) -> tuple[str, dict[str, Any], int] | None:
     return match.group(1), data, match.end()
 
 
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
 def citation_problems(text: str, path: str) -> list[Problem]:
     """Citations of repealed or non-existent units of 44-ФЗ in an article file's text."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
@@ -253,9 +263,7 @@ def citation_problems(text: str, path: str) -> list[Problem]:
     if fields is None:
         return []  # parse_article reports the broken front matter
     front, data, body_start = fields
-    raw_laws = data.get("laws")
-    laws = [raw_laws] if isinstance(raw_laws, str) else raw_laws
-    laws = [str(law) for law in laws] if isinstance(laws, list) else []
+    laws = _texts(data.get("laws"))
     first_body_line = text.count("\n", 0, body_start) + 1
     found = [
         *_laws_citations(front, laws),

@@ -88,6 +88,8 @@ def test_parser_ignores_wrapped_numbers_and_keeps_units_apart() -> None:
         ("п. 4 ч. 1 ст. 93 44-ФЗ", ["п. 4 ч. 1 ст. 93"]),
         ("ч. 13.1 ст. 34 44-ФЗ", ["ч. 13.1 ст. 34"]),
         ("ст. 14 44-ФЗ", ["ст. 14"]),
+        ("Ст. 14 44-ФЗ", ["ст. 14"]),  # at the start of a sentence
+        ("П. 4 ч. 1 ст. 93 44-ФЗ", ["п. 4 ч. 1 ст. 93"]),
         ("ч. 13.1 ст. 34 и ч. 8 ст. 30 44-ФЗ", ["ч. 13.1 ст. 34", "ч. 8 ст. 30"]),
     ],
 )
@@ -152,7 +154,11 @@ def test_body_citations() -> None:
     problems = citation_problems(article(["ч. 13.1 ст. 34 44-ФЗ"], body), PATH)
     # the bare «ч. 6.1 ст. 34» takes 44-ФЗ from the article's applies_to; the warnings pass
     assert [(p.line, p.reason) for p in problems] == [
-        (BODY_LINE + 4, "cites ч. 6.1 ст. 34 44-ФЗ, which the law's text marks repealed")
+        (
+            BODY_LINE + 4,
+            "cites ч. 6.1 ст. 34 44-ФЗ, which the law's text marks repealed (no law named "
+            "after it, read as 44-ФЗ: name the law if it is another one)",
+        )
     ]
     assert all(isinstance(p, CitationProblem) for p in problems)
 
