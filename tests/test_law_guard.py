@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
 
 from bot.cli import app
+from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.services import kb_store
 from knowledge import citations
 from knowledge.citations import CitationProblem, citation_problems, find_citations
@@ -184,6 +185,11 @@ def test_load_directory_checks_citations_only_when_asked(tmp_path: Path) -> None
     assert [p.reason for p in problems] == [
         "cites ч. 8 ст. 30 44-ФЗ, which the law's text marks repealed"
     ]
+
+
+def test_shipped_articles_cite_no_repealed_or_missing_part() -> None:
+    _, problems = load_directory(DEFAULT_KNOWLEDGE_DIR, citations=True)
+    assert [str(p) for p in problems if isinstance(p, CitationProblem)] == []
 
 
 @pytest.mark.parametrize("enforce", [False, True])
