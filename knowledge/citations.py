@@ -171,7 +171,8 @@ def _blocks(lines: list[str]) -> Iterator[list[tuple[int, str]]]:
 
 
 def _sentences(block: list[tuple[int, str]]) -> Iterator[tuple[int, str]]:
-    """(line index of each character's line, sentence) for the sentences of a block."""
+    """(index of the line it starts on, sentence) for each sentence of a block; a sentence
+    keeps the block's line breaks, so a citation's line is its start line plus those before it."""
     text = "\n".join(line for _, line in block)
     starts: list[int] = []
     offset = 0
