@@ -146,7 +146,7 @@ def build_scheduler(
     scheduler = AsyncIOScheduler(timezone=UTC)
     if reminders is not None:
         scheduler.add_job(
-            reminders,
+            reminders.tick,
             "interval",
             seconds=settings.reminder_poll_seconds,
             id="reminders",

@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # procurement data sources
     import_dir: Path | None = None
-    import_interval_minutes: int = Field(default=15, ge=1, le=1440)
+    import_interval_minutes: float = Field(default=15, ge=0.05, le=1440)
     eis_token: SecretStr | None = None
     eis_regions: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["74"])
     eis_ca_bundle: Path | None = None

@@ -21,6 +21,9 @@ from models.base import Base
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "models" / "migrations"
 
 
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "SAVEPOINT")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -28,6 +31,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    dbapi_connection.isolation_level = None  # the driver's own BEGIN is off: see _sqlite_begin
+
+
+def _sqlite_begin(
+    conn: Connection, cursor: Any, statement: str, *_args: Any, **_kwargs: Any
+) -> None:
+    """SQLite transactions behave like PostgreSQL's READ COMMITTED: reads run on their own
+    (each sees what is committed), and the first write of a transaction opens it with
+    BEGIN IMMEDIATE, which waits for the write lock up to the busy timeout. SQLite's default
+    (a deferred transaction that reads, then writes) fails at once with «database is locked»
+    whenever another connection commits in between — under WAL the busy timeout cannot help —
+    which broke user registration and imports while the bot was busy."""
+    if not statement.lstrip()[:9].upper().startswith(_WRITES):
+        return
+    raw = conn.connection.dbapi_connection
+    driver = getattr(raw, "_connection", raw)  # aiosqlite's adapter wraps the connection
+    if not driver.in_transaction:
+        cursor.execute("BEGIN IMMEDIATE")
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -39,6 +60,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, echo=echo)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "before_cursor_execute", _sqlite_begin)
         return engine
     return create_async_engine(url, echo=echo, pool_pre_ping=True)
 

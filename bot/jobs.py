@@ -79,7 +79,9 @@ class ReminderRunner:
         self.token = new_token()
         self.totals = DeliveryStats()
 
-    async def __call__(self) -> None:
+    async def tick(self) -> None:
+        """The scheduled job. A bound coroutine method, so APScheduler's asyncio executor awaits
+        it (an object with an async ``__call__`` is run in a worker thread and never awaited)."""
         try:
             await self.run_once()
         except Exception:

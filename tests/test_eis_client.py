@@ -368,7 +368,10 @@ def test_directory_source_returns_each_file_once(inbox: Path) -> None:
     (inbox / ".hidden.xml").write_text("<h/>")
     (inbox / "c.zip.part").write_bytes(b"PK partial")
 
-    assert [p.name for p in source.fetch_new()] == ["a.zip", "b.xml"]
+    fetched = source.fetch_new()
+    assert [p.name for p in fetched] == ["a.zip", "b.xml"]
+    assert source.fetch_new() == fetched  # not taken in until their import has committed
+    source.done(fetched)
     assert source.fetch_new() == []
     assert (inbox / STATE_FILE).is_file()
 
@@ -376,14 +379,19 @@ def test_directory_source_returns_each_file_once(inbox: Path) -> None:
     again = DirectorySource(inbox)
     (inbox / "c.xml").write_text("<c/>")
     (inbox / "a.zip").write_bytes(b"PK a, second edition")
-    assert [p.name for p in again.fetch_new()] == ["a.zip", "c.xml"]
+    fetched = again.fetch_new()
+    assert [p.name for p in fetched] == ["a.zip", "c.xml"]
+    again.done(fetched)
     assert again.fetch_new() == []
 
 
 def test_directory_source_survives_a_broken_state_file(inbox: Path) -> None:
     (inbox / STATE_FILE).write_text("{not json")
     (inbox / "a.xml").write_text("<a/>")
-    assert [p.name for p in DirectorySource(inbox).fetch_new()] == ["a.xml"]
+    source = DirectorySource(inbox)
+    fetched = source.fetch_new()
+    assert [p.name for p in fetched] == ["a.xml"]
+    source.done(fetched)
     assert DirectorySource(inbox).fetch_new() == []
 
 

@@ -70,6 +70,7 @@ async def test_import_dir_job_takes_each_file_once(
     assert await count(session) == 7
     assert source.fetch_new() == []
     write_demo(tmp_path / "later", 3, seed=2, now=NOW, start=100)
+    (tmp_path / "later" / "broken.xml").write_text("<export><unclosed>")
     for f in (tmp_path / "later").iterdir():
         f.rename(inbox / f.name)
     await import_directory_job(sessionmaker, source, clock)

@@ -47,9 +47,11 @@ async def sync_directory(
     source: DirectorySource,
     now: Callable[[], datetime],
 ) -> ImportSummary:
-    """Import the files that appeared in IMPORT_DIR since the last run."""
+    """Import the files that appeared in IMPORT_DIR since the last run; they are recorded as
+    taken in only after their import has committed (an error leaves them to the next run)."""
     paths = source.fetch_new()
     summary = await import_paths(sessionmaker, paths, now)
+    source.done(paths)
     if paths:
         log.info("import dir: %s", summary.as_dict() | {"errors": len(summary.errors)})
     return summary

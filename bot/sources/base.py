@@ -52,6 +52,7 @@ class DirectorySource:
         self.directory = directory
         self.min_age = min_age
         self.state_path = directory / STATE_FILE
+        self._fetched: dict[str, dict[str, int]] = {}
 
     def _load(self) -> dict[str, dict[str, int]]:
         try:
@@ -90,7 +91,9 @@ class DirectorySource:
             raise
 
     def fetch_new(self) -> list[Path]:
-        """Files not seen before (sorted by name); they are marked as taken in at once."""
+        """Files not taken in yet (sorted by name). They count as taken in only once `done()`
+        is called for them, after their import has committed: a stop or a crash in between
+        leaves them to the next run (imports are idempotent)."""
         if not self.directory.is_dir():
             return []
         state = self._load()
@@ -111,8 +114,12 @@ class DirectorySource:
             meta = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
             if state.get(name) == meta:
                 continue
-            state[name] = meta
+            self._fetched[name] = meta
             fresh.append(path)
-        if fresh:
-            self._save(state)
         return fresh
+
+    def done(self, paths: list[Path]) -> None:
+        """Record `paths` (as they were when fetched) as taken in."""
+        taken = {p.name: self._fetched.pop(p.name) for p in paths if p.name in self._fetched}
+        if taken:
+            self._save(self._load() | taken)

@@ -147,18 +147,23 @@ class DemoGenerator:
         ]
         self.suppliers = [(name, inn10(self.rng, region)) for name in SUPPLIERS]
 
-    def notice(self, serial: int) -> tuple[str, str, dict[str, object]]:
-        """One notice as (file name, XML, facts used to build its contract)."""
+    def notice(
+        self, serial: int, *, end: datetime | None = None, title: str | None = None
+    ) -> tuple[str, str, dict[str, object]]:
+        """One notice as (file name, XML, facts used to build its contract); `end` and
+        `title` pin the application deadline and the object's name (acceptance tests)."""
         rng = self.rng
         code, method_name, _ = _weighted(rng, METHODS, [m[2] for m in METHODS])
         etp_code, etp_name, etp_url, _ = _weighted(rng, PLATFORMS, [p[3] for p in PLATFORMS])
+        pinned_end, pinned_title = end, title
         title, okpd, okpd_name = rng.choice(OBJECTS)
+        title = pinned_title or title
         customer = rng.choice(self.customers)
         year = self.now.year % 100
         number = f"{customer.reg_num}{year:02d}{serial:06d}"
         published = self.now - timedelta(days=rng.uniform(0, 60), hours=rng.uniform(0, 8))
         end = published + timedelta(days=rng.choice([5, 7, 8, 10, 15, 20]))
-        end = end.replace(minute=0, second=0, microsecond=0)
+        end = end.replace(minute=0, second=0, microsecond=0) if pinned_end is None else pinned_end
         price = _price(rng)
         smp = rng.random() < SMP_ONLY_SHARE
         local_end = end.astimezone(timezone(timedelta(hours=self.offset))).date()

@@ -1,0 +1,32 @@
+"""Acceptance fixtures: a database the bot migrates itself, and the fake Bot API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.db import create_engine
+from tests.conftest import reset_database, test_database_url
+from tests.e2e.test_consult import DeskAPI
+
+
+@pytest.fixture
+async def bot_db(tmp_path: Path) -> AsyncIterator[tuple[str, AsyncEngine]]:
+    """DATABASE_URL for the bot (SQLite file, or TEST_DATABASE_URL emptied) and an engine the
+    test reads it with. The bot creates the schema itself, as on a user's first start."""
+    url = test_database_url(tmp_path)
+    engine = create_engine(url)
+    await reset_database(engine)
+    yield url, engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def desk_api() -> AsyncIterator[DeskAPI]:
+    api = DeskAPI()
+    await api.start()
+    yield api
+    await api.stop()
