@@ -45,7 +45,7 @@ def _sqlite_begin(
     which broke user registration and imports while the bot was busy."""
     if not statement.lstrip()[:9].upper().startswith(_WRITES):
         return
-    raw = conn.connection.dbapi_connection
+    raw: Any = conn.connection.dbapi_connection
     driver = getattr(raw, "_connection", raw)  # aiosqlite's adapter wraps the connection
     if not driver.in_transaction:
         cursor.execute("BEGIN IMMEDIATE")
