@@ -1,4 +1,5 @@
-"""Knowledge-base answer latency (p50/p99) and index memory.
+"""Knowledge-base answer latency (p50/p99) and index memory (the word vectors, loaded once
+per process and shared by every index, are measured on their own).
 
 Run: .venv/bin/python -m benchmarks.kb_latency
 Targets (issue 3): p99 ≤ 20 ms on the shipped base, ≤ 50 ms on a synthetic 2,000-article base.
@@ -19,6 +20,7 @@ from bot.services.answers import KnowledgeBase
 from bot.services.evaluation import load_cases
 from knowledge.glossary import Glossary
 from knowledge.loader import Article, load_articles
+from knowledge.vectors import load_vectors
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -76,6 +78,20 @@ def main() -> None:
     articles = load_articles(DEFAULT_KNOWLEDGE_DIR)
     glossary = Glossary.load(DEFAULT_KNOWLEDGE_DIR / "glossary.yaml")
     questions = [c.question for c in load_cases(ROOT / "tests" / "eval" / "dev.yaml")]
+    gc.collect()
+    tracemalloc.start()
+    start = time.perf_counter()
+    vectors = load_vectors()
+    load_s = time.perf_counter() - start
+    vec_mib = tracemalloc.get_traced_memory()[0] / 1024 / 1024
+    tracemalloc.stop()
+    if vectors is None:
+        print("word vectors: not installed (natasha missing): semantic layer off")
+    else:
+        print(
+            f"word vectors: {vectors.size} words, loaded in {load_s:.2f} s, "
+            f"{vec_mib:.1f} MiB (once per process)"
+        )
     KnowledgeBase(articles[:5], glossary)  # load pymorphy dictionaries outside the measurement
     print(
         f"{'base':<22}{'articles':>9}{'build s':>9}{'index MiB':>11}{'p50 ms':>9}{'p99 ms':>9}{'target':>9}"

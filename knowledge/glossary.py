@@ -43,8 +43,9 @@ class Glossary:
 
     @classmethod
     def load(cls, path: Path) -> Glossary:
+        english = _english()
         if not path.exists():
-            return cls([])
+            return cls([], english)
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         terms = [
             Term(
@@ -57,7 +58,7 @@ class Glossary:
             for item in data.get("terms", [])
         ]
         translations = {str(k): str(v) for k, v in (data.get("translations") or {}).items()}
-        return cls(terms, translations)
+        return cls(terms, {**english, **translations})
 
     def translate(self, word_seq: list[str]) -> list[str]:
         """English words replaced by the Russian words the articles use."""
@@ -104,6 +105,17 @@ class Glossary:
         names = {t.term: t for t in self.terms}
         matches = process.extract(normalize(query), list(names), scorer=fuzz.WRatio, limit=limit)
         return [names[m[0]] for m in matches if m[1] >= 60]
+
+
+ENGLISH = Path(__file__).with_name("english.yaml")
+
+
+def _english() -> dict[str, str]:
+    """The wider English word map shipped with the code (knowledge/english.yaml)."""
+    if not ENGLISH.exists():
+        return {}
+    data = yaml.safe_load(ENGLISH.read_text(encoding="utf-8")) or {}
+    return {str(k): str(v) for k, v in (data.get("translations") or {}).items()}
 
 
 def query_lemmas(text: str) -> list[str]:

@@ -10,11 +10,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from knowledge.glossary import Glossary
 from knowledge.loader import Article
-from knowledge.text import STOPWORDS, in_dictionary, lemma, negated, words
+from knowledge.text import STOPWORDS, in_dictionary, is_ordinary, lemma, negated, words
+from knowledge.vectors import Vector, WordVectors, load_vectors
 
 FIELD_WEIGHTS: dict[str, float] = {"title": 3.0, "questions": 1.5, "tags": 2.0, "body": 1.0}
 FIELD_B: dict[str, float] = {"title": 0.3, "questions": 0.5, "tags": 0.3, "body": 0.75}
@@ -26,10 +29,32 @@ BIGRAM_WEIGHT = 0.5
 # Confidence bands: at or above ANSWER, answer; at or above SUGGEST, offer alternatives.
 ANSWER = 0.55
 SUGGEST = 0.47
+# A clear leader is answered below ANSWER (the next articles are offered as buttons): its
+# confidence is at least LEADER and its score at least LEAD times the runner-up's.
+LEADER = 0.45
+LEAD = 1.3
 # A question whose words together weigh less than this (in idf) is made only of words many
 # articles share («статья», «закупка», «контракт», «обеспечение», «223»): too vague to answer
 # outright, whatever it matches, so the bot offers articles to choose from instead.
 VAGUE = 1.5
+# A dictionary word no article uses («мебель», «пятница», «выложили», «опаздываем») is ordinary
+# language around the question, not a procurement term the base lacks: it weighs this much in
+# the question's total (a word pymorphy does not know — jargon, an abbreviation, garbage —
+# still weighs the maximum idf, and so do the terms of UNCOVERED).
+ORDINARY = 1.0
+# Semantic layer (knowledge.vectors): the cosine of the question's and an article's
+# idf-weighted mean word vectors adds SEMANTIC * top BM25 * max(0, cos - SEM_FLOOR) /
+# (1 - SEM_FLOOR) to its score, which ranks and feeds the confidence; a question word missing
+# from an article earns coverage by its best cosine with the article's words above SOFT_FLOOR
+# (scaled to 0..SOFT_MAX of its weight).
+SEMANTIC = 0.6
+SEM_FLOOR = 0.35
+SOFT_FLOOR = 0.45
+SOFT_MAX = 0.5
+SEM_CANDIDATES = 5  # articles added by meaning alone, whatever words they share
+# With ordinary words around it, a question needs this much weight (idf) of article words, or
+# a glossary term, to be about procurement at all («какой айфон лучше купить» is not).
+MIN_SIGNAL = 3.0
 SMALL_TALK = frozenset(
     [
         "привет",
@@ -122,6 +147,43 @@ OFF_TOPIC = frozenset(
         "айфон",
         "знакомство",
         "любовь",
+        # everyday life that shares words with procurement («штраф», «договор», «конкурс»)
+        "гибдд",
+        "гаи",
+        "автошкола",
+        "фитнес",
+        "спортзал",
+        "абонемент",
+        "красота",
+        "косметика",
+        "маникюр",
+        "мисс",
+        "акция",
+        "дивиденд",
+        "брокер",
+        "пенсия",
+        "пособие",
+        "маткапитал",
+        "материнский",
+        "егэ",
+        "экзамен",
+        "загранпаспорт",
+        "внж",
+        "егрн",
+        "отпускные",
+        "ндфл",
+        "больничный",
+        "увольнение",
+        "уволить",
+        "отпроситься",
+        "работодатель",
+        "похудеть",
+        "диета",
+        "маркетплейс",
+        "вайлдберриз",
+        "подвеска",
+        "css",
+        "html",
         "weather",
         "bitcoin",
         "crypto",
@@ -146,6 +208,38 @@ OFF_TOPIC = frozenset(
     ]
 )
 
+
+# Procurement-adjacent terms no article covers: a question about them is not answered from an
+# article that shares its other words («договор лизинга» is not about signing a contract).
+UNCOVERED = frozenset(
+    [
+        "лизинг",
+        "лизинговый",
+        "концессия",
+        "концессионный",
+        "франшиза",
+        "аккредитив",
+        "эскроу",
+        "гчп",
+        "мчп",
+        "офсетный",
+        "энергосервисный",
+        "физлицо",
+        "маркетплейс",
+        "вайлдберриз",
+        "озон",
+        "патент",
+        "ипотечный",
+        "страховка",
+        "осаго",
+        "каско",
+        "leasing",
+        "concession",
+        "franchise",
+        "tax",
+        "marketplace",
+    ]
+)
 
 TERM_FACTOR = {"#": CONCEPT_BOOST, "~": STEM_WEIGHT, "^": BIGRAM_WEIGHT}
 
@@ -179,6 +273,8 @@ class SearchResult:
     off_topic: bool
     small_talk: bool = False
     vague: bool = False
+    ordinary: tuple[str, ...] = ()
+    no_signal: bool = False  # only ordinary words: nothing in it is about procurement
 
     @property
     def best(self) -> Hit | None:
@@ -186,16 +282,17 @@ class SearchResult:
 
     @property
     def confident(self) -> bool:
-        return (
-            bool(self.hits)
-            and not self.off_topic
-            and not self.vague
-            and self.hits[0].confidence >= ANSWER
-        )
+        if not self.hits or self.off_topic or self.vague or self.no_signal:
+            return False
+        best = self.hits[0]
+        if best.confidence >= ANSWER:
+            return True
+        runner_up = self.hits[1].score if len(self.hits) > 1 else 0.0
+        return best.confidence >= LEADER and best.score >= LEAD * runner_up
 
     @property
     def suggestions(self) -> tuple[Hit, ...]:
-        if self.off_topic or self.confident:
+        if self.off_topic or self.no_signal or self.confident:
             return ()
         return tuple(h for h in self.hits[:3] if h.confidence >= SUGGEST)
 
@@ -207,10 +304,60 @@ class _Doc:
     lengths: dict[str, int]
 
 
+@dataclass(frozen=True, slots=True)
+class QueryParts:
+    """A question as the index sees it."""
+
+    tokens: list[str]  # corpus lemmas (typos corrected) and glossary concepts
+    unknown: list[str]  # words that may be procurement terms the base lacks
+    ordinary: list[str]  # dictionary words no article uses: neutral context
+    off_topic: bool
+    lemmas: list[str]  # content lemmas of every word, for the semantic layer
+
+
+class _Semantics:
+    """Article vectors and the corpus vocabulary's vectors (knowledge.vectors)."""
+
+    def __init__(self, vectors: WordVectors, index: SearchIndex, docs: list[dict[str, float]]):
+        self.vectors = vectors
+        terms = [t for t in index.df if t[0] not in TERM_FACTOR and not t.isdigit()]
+        rows: list[Vector] = []
+        self.term_row: dict[str, int] = {}
+        for t in terms:
+            v = vectors.get(t)
+            if v is not None:
+                self.term_row[t] = len(rows)
+                rows.append(v)
+        dim = vectors.dim
+        self.terms: npt.NDArray[np.float32] = (
+            np.vstack(rows) if rows else np.zeros((0, dim), np.float32)
+        )
+        self.docs = np.zeros((len(docs), dim), np.float32)
+        self.doc_terms: list[npt.NDArray[np.int32]] = []
+        for i, weights in enumerate(docs):
+            ids = [self.term_row[t] for t in weights if t in self.term_row]
+            self.doc_terms.append(np.array(ids, np.int32))
+            if ids:
+                w = np.array([weights[t] for t in weights if t in self.term_row], np.float32)
+                v = w @ self.terms[ids]
+                norm = float(np.linalg.norm(v))
+                self.docs[i] = v / norm if norm else v
+
+    @property
+    def nbytes(self) -> int:
+        return self.terms.nbytes + self.docs.nbytes + sum(a.nbytes for a in self.doc_terms)
+
+
 class SearchIndex:
     """Built once from the articles; `search` is pure and cheap."""
 
-    def __init__(self, articles: Iterable[Article], glossary: Glossary | None = None) -> None:
+    def __init__(
+        self,
+        articles: Iterable[Article],
+        glossary: Glossary | None = None,
+        *,
+        semantic: bool = True,
+    ) -> None:
         self.glossary = glossary or Glossary([])
         self.docs: list[_Doc] = []
         self.df: Counter[str] = Counter()
@@ -237,8 +384,11 @@ class SearchIndex:
         # Postings: term -> (doc, BM25F contribution). Contributions do not depend on the
         # query, so a search only sums the postings of its terms.
         self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        doc_weights: list[dict[str, float]] = []
         for i, doc in enumerate(self.docs):
-            for term in set().union(*(set(c) for c in doc.fields.values())):
+            weights: dict[str, float] = {}
+            # sorted: sums in a fixed order, the same figures in every process
+            for term in sorted(set().union(*(set(c) for c in doc.fields.values()))):
                 tf = 0.0
                 for f, w in FIELD_WEIGHTS.items():
                     c = doc.fields[f].get(term)
@@ -247,7 +397,12 @@ class SearchIndex:
                         tf += w * c / norm
                 idf = self.idf[term] * TERM_FACTOR.get(term[0], 1.0)
                 self.postings[term].append((i, idf * tf / (K1 + tf)))
+                if term[0] not in TERM_FACTOR:
+                    weights[term] = self.idf[term] * math.sqrt(tf)
+            doc_weights.append(weights)
             doc.fields = {}  # the postings hold everything the ranking needs
+        vectors = load_vectors() if semantic else None
+        self.semantics = _Semantics(vectors, self, doc_weights) if vectors else None
 
     @cached_property
     def _surface_keys(self) -> list[str]:
@@ -282,14 +437,25 @@ class SearchIndex:
                     return self.surface.get(match, match)
         return None
 
-    def analyze_query(self, query: str) -> tuple[list[str], list[str], bool]:
-        """Query tokens (corrected lemmas and concepts), unknown words, off-topic flag."""
+    def _is_ordinary(self, word: str, lem: str) -> bool:
+        """A word of ordinary language: in pymorphy's dictionary (or an English word the
+        vectors know), not a term of the neighbouring domains the base does not cover."""
+        if lem in UNCOVERED or word in UNCOVERED:
+            return False
+        if word.isascii():
+            # English the glossary does not translate is ordinary language («real», «talk»);
+            # a question made only of such words has no procurement signal and is declined
+            return word.isalpha()
+        return is_ordinary(word)
+
+    def parse_query(self, query: str) -> QueryParts:
         original = words(query)
         translated = self.glossary.translate(original)
         contrast = negated(translated)  # «если мы не СМП»: СМП is not what is asked about
         raw = [w for i, w in enumerate(translated) if i not in contrast]
         seq: list[str] = []
         unknown: list[tuple[int, str]] = []
+        ordinary: list[tuple[int, str]] = []
         off_topic = False
         for w in raw:
             lem = lemma(w)
@@ -303,7 +469,12 @@ class SearchIndex:
                 continue
             fixed = self._correct(w)
             if fixed is None:
-                unknown.append((len(seq), w))
+                if w.isdigit():
+                    pass  # a number no article has («27 %», «500 млн») is context
+                elif self._is_ordinary(w, lem):
+                    ordinary.append((len(seq), lem))
+                else:
+                    unknown.append((len(seq), w))
                 seq.append(lem)
             else:
                 seq.append(fixed)
@@ -314,10 +485,40 @@ class SearchIndex:
                 c for c in self.glossary.concepts([lemma(w) for w in original]) if c not in concepts
             ]
         tokens = [t for t in seq if t not in STOPWORDS and len(t) > 1 and t in self.df]
-        return tokens + concepts, [w for i, w in unknown if i not in covered], off_topic
+        content = [t for t in seq if t not in STOPWORDS and len(t) > 1 and not t.isdigit()]
+        return QueryParts(
+            tokens + concepts,
+            [w for i, w in unknown if i not in covered],
+            [w for i, w in ordinary if i not in covered],
+            off_topic,
+            content,
+        )
+
+    def analyze_query(self, query: str) -> tuple[list[str], list[str], bool]:
+        """Query tokens (corrected lemmas and concepts), unknown words, off-topic flag."""
+        parts = self.parse_query(query)
+        return parts.tokens, parts.unknown, parts.off_topic
+
+    def _query_vector(self, parts: QueryParts) -> Vector | None:
+        sem = self.semantics
+        if sem is None:
+            return None
+        total = np.zeros(sem.vectors.dim, np.float32)
+        for t in dict.fromkeys(parts.lemmas):
+            v = sem.vectors.get(t)
+            if v is not None:
+                total += v * self.idf.get(t, ORDINARY)
+        norm = float(np.linalg.norm(total))
+        return total / norm if norm else None
 
     def search(self, query: str, k: int = 5) -> SearchResult:
-        tokens, unknown, off_topic = self.analyze_query(query)
+        parts = self.parse_query(query)
+        tokens, unknown, ordinary, off_topic = (
+            parts.tokens,
+            parts.unknown,
+            parts.ordinary,
+            parts.off_topic,
+        )
         content = [lemma(w) for w in words(query)]
         content = [t for t in content if t not in STOPWORDS and len(t) > 1]
         if content and all(t in SMALL_TALK for t in content):
@@ -327,28 +528,47 @@ class SearchIndex:
         words_only = [t for t in tokens if not t.startswith("#")]
         q = set(tokens) | {s for s in (*stems(words_only), *bigrams(words_only)) if s in self.df}
         base = list(dict.fromkeys(tokens))
-        # The query's total weight: every informative token, unknown words at maximum idf.
-        total_weight = sum(self._weight(t) for t in base) + self.max_idf * len(unknown)
+        ordinary = list(dict.fromkeys(ordinary))
+        # The query's total weight: every informative token, unknown words at maximum idf,
+        # ordinary words at a small fixed weight.
+        known_weight = sum(self._weight(t) for t in base)
+        total_weight = known_weight + self.max_idf * len(unknown) + ORDINARY * len(ordinary)
         acc: dict[int, float] = defaultdict(float)
         matched_by_doc: dict[int, set[str]] = defaultdict(set)
-        for term in q:
+        for term in sorted(q):
             for i, contribution in self.postings.get(term, ()):
                 acc[i] += contribution
                 matched_by_doc[i].add(term)
+        top_lexical = max(acc.values(), default=0.0)
+        qvec = self._query_vector(parts)
+        sem = self.semantics
+        cosines: npt.NDArray[np.float32] | None = None
+        if sem is not None and qvec is not None:
+            cosines = sem.docs @ qvec
+            scale = SEMANTIC * max(top_lexical, 1.0) / (1 - SEM_FLOOR)
+            boost = np.maximum(cosines - SEM_FLOOR, 0.0) * scale
+            for i in np.argsort(-cosines)[:SEM_CANDIDATES]:
+                acc.setdefault(int(i), 0.0)
+            for i in acc:
+                acc[i] += float(boost[i])
+        ranked = sorted(acc.items(), key=lambda s: s[1], reverse=True)
         scores: list[tuple[float, float, _Doc]] = []
-        for i, score in acc.items():
-            matched_terms = matched_by_doc[i]
-            matched = sum(
-                self._weight(t)
-                if t in matched_terms
-                else STEM_WEIGHT * self._weight(t)
-                if stem(t) in matched_terms
-                else 0.0
-                for t in base
-            )
+        for i, score in ranked[: max(k, 3)]:
+            matched_terms = matched_by_doc.get(i, set())
+            matched = 0.0
+            missing: list[tuple[str, float]] = []
+            for t in base:
+                if t in matched_terms:
+                    matched += self._weight(t)
+                elif stem(t) in matched_terms:
+                    matched += STEM_WEIGHT * self._weight(t)
+                    missing.append((t, (1 - STEM_WEIGHT) * self._weight(t)))
+                elif not t.startswith("#"):
+                    missing.append((t, self._weight(t)))
+            missing += [(t, ORDINARY) for t in ordinary]
+            matched += self._soft(i, missing)
             coverage = matched / total_weight if total_weight else 0.0
-            scores.append((score, coverage, self.docs[i]))
-        scores.sort(key=lambda s: s[0], reverse=True)
+            scores.append((score, min(coverage, 1.0), self.docs[i]))
         hits = []
         top = scores[0][0] if scores else 0.0
         second = scores[1][0] if len(scores) > 1 else 0.0
@@ -362,9 +582,45 @@ class SearchIndex:
                 )
             )
         vague = total_weight < VAGUE
+        # Nothing about procurement: every content word is ordinary language or the few
+        # corpus words weigh too little to be a topic («как отпроситься в пятницу с работы»).
+        concept = any(t.startswith("#") for t in base)
+        no_signal = bool(ordinary) and not unknown and not concept and known_weight < MIN_SIGNAL
         return SearchResult(
-            query, tuple(hits), tuple(tokens), tuple(unknown), off_topic, vague=vague
+            query,
+            tuple(hits),
+            tuple(tokens),
+            tuple(unknown),
+            off_topic,
+            vague=vague and not no_signal,
+            ordinary=tuple(ordinary),
+            no_signal=no_signal,
         )
+
+    def _soft(self, doc: int, missing: list[tuple[str, float]]) -> float:
+        """Coverage earned by question words an article lacks but says in other words: each
+        word's weight times its best cosine with the article's words, rescaled above
+        SOFT_FLOOR to at most SOFT_MAX."""
+        sem = self.semantics
+        if sem is None or not missing:
+            return 0.0
+        rows = sem.doc_terms[doc]
+        if not len(rows):
+            return 0.0
+        earned = 0.0
+        for t, w in missing:
+            v = sem.vectors.get(t)
+            if v is None:
+                continue
+            best = float(np.max(sem.terms[rows] @ v))
+            if best > SOFT_FLOOR:
+                earned += w * SOFT_MAX * (best - SOFT_FLOOR) / (1 - SOFT_FLOOR)
+        return earned
+
+    @property
+    def nbytes(self) -> int:
+        """The semantic layer's arrays (the shared word vectors not included)."""
+        return self.semantics.nbytes if self.semantics else 0
 
     def _weight(self, term: str) -> float:
         return self.idf.get(term, self.max_idf)

@@ -264,6 +264,16 @@ def in_dictionary(word: str) -> bool:
     return bool(_morph().word_is_known(word))
 
 
+@lru_cache(maxsize=50_000)
+def is_ordinary(word: str) -> bool:
+    """True for a word of ordinary Russian: in pymorphy's dictionary and not an abbreviation
+    or an organisation's name («гибдд», «ооо»), which name a topic of their own."""
+    if not in_dictionary(word):
+        return False
+    tag = _morph().parse(word)[0].tag
+    return not ({"Abbr", "Orgn"} & set(tag.grammemes))
+
+
 def lemmas(text: str, *, keep_stopwords: bool = False, citations: bool = True) -> list[str]:
     """Lemmas of the text, stopwords dropped unless asked to keep them."""
     out = [lemma(w) for w in words(text, citations=citations)]

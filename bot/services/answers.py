@@ -19,6 +19,7 @@ from models import QuestionLog
 
 MAX_QUESTION = 1000
 CHUNK = 3500  # room for the header and the citations around a body chunk
+OTHERS = 0.25  # least confidence of another article offered under an answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +134,10 @@ class KnowledgeBase:
             outcome = "off_topic" if result.off_topic else "none"
             return Answer(question, outcome, None, best.score if best else 0.0, 0.0, ())
         if result.confident:
-            alternatives = tuple(self.ref(h.article, h.score) for h in result.hits[1:3])
+            # the next articles the search found, offered as buttons under the answer
+            alternatives = tuple(
+                self.ref(h.article, h.score) for h in result.hits[1:3] if h.confidence >= OTHERS
+            )
             return Answer(
                 question,
                 "answer",

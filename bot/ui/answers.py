@@ -13,6 +13,7 @@ from bot.ui.render import render
 
 CONSULT_LABEL = "🧑‍💼 Спросить консультанта"
 PAGE_SIZE = 8
+MAX_ARTICLE_BUTTONS = 4  # other articles under an answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,8 +26,11 @@ def _short(title: str, limit: int = 60) -> str:
     return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
 
 
-def article_messages(view: ArticleView, log_id: int = 0) -> list[OutMessage]:
-    """The article split into messages; the keyboard goes under the last one."""
+def article_messages(
+    view: ArticleView, log_id: int = 0, others: tuple[ArticleRef, ...] = ()
+) -> list[OutMessage]:
+    """The article split into messages; the keyboard goes under the last one. `others` are
+    the next articles the search found for the question (offered after the related ones)."""
     n = len(view.chunks)
     texts = [
         render("qa/answer", article=view, chunk=chunk, first=i == 0, last=i == n - 1)
@@ -36,10 +40,16 @@ def article_messages(view: ArticleView, log_id: int = 0) -> list[OutMessage]:
     if log_id:
         builder.button(text="👍 Помогло", callback_data=FeedbackCB(q=log_id, v=1))
         builder.button(text="👎 Не помогло", callback_data=FeedbackCB(q=log_id, v=-1))
-    for ref in view.related:
+    shown = {view.id}
+    refs: list[ArticleRef] = []
+    for ref in (*others, *view.related):  # what the search found next, then related
+        if ref.id not in shown and len(refs) < MAX_ARTICLE_BUTTONS:
+            shown.add(ref.id)
+            refs.append(ref)
+    for ref in refs:
         builder.button(text=f"📄 {_short(ref.title)}", callback_data=ArticleCB(id=ref.id, q=log_id))
     builder.button(text=CONSULT_LABEL, callback_data=MenuCB(item="consult"))
-    builder.adjust(*([2] if log_id else []), *([1] * (len(view.related) + 1)))
+    builder.adjust(*([2] if log_id else []), *([1] * (len(refs) + 1)))
     keyboard = builder.as_markup()
     return [OutMessage(t, keyboard if i == n - 1 else None) for i, t in enumerate(texts)]
 
@@ -55,7 +65,7 @@ def _refs_keyboard(refs: tuple[ArticleRef, ...], log_id: int) -> InlineKeyboardM
 
 def answer_messages(answer: Answer, log_id: int = 0) -> list[OutMessage]:
     if answer.outcome == "answer" and answer.article is not None:
-        return article_messages(answer.article, log_id)
+        return article_messages(answer.article, log_id, answer.alternatives)
     if answer.outcome == "suggest":
         return [
             OutMessage(

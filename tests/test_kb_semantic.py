@@ -1,0 +1,121 @@
+"""Unseen questions (issue 14): ordinary words around a procurement question do not count
+against it, word vectors find paraphrases, English goes through a wider word map, and
+questions with no procurement in them are still declined."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.services.answers import KnowledgeBase
+from knowledge.loader import Article
+from knowledge.search import SearchIndex
+from knowledge.vectors import load_vectors
+
+needs_vectors = pytest.mark.skipif(load_vectors() is None, reason="natasha is not installed")
+
+
+def test_ordinary_words_are_not_unknown(kb: KnowledgeBase) -> None:
+    question = "в пятницу выложили протокол, когда подписывать контракт"
+    parts = kb.index.parse_query(question)
+    assert {"пятница", "выложить"} <= set(parts.ordinary)
+    assert not parts.unknown
+    answer = kb.ask(question)
+    assert answer.outcome == "answer" and answer.article is not None
+    assert answer.article.id.startswith("contract-signing")
+
+
+def test_words_pymorphy_does_not_know_still_count_as_unknown(kb: KnowledgeBase) -> None:
+    parts = kb.index.parse_query("как работает гчп и штраф гибдд")
+    assert "гчп" in parts.unknown  # a term of a neighbouring field the base does not cover
+    assert "гибдд" not in parts.ordinary  # an abbreviation names a topic, it is not «context»
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "посоветуйте где недорого купить офисную мебель",
+        "как отпроситься с работы в пятницу пораньше",
+        "how do I fix a flat tyre on my bike",
+        "какая погода в Челябинске",
+        "штраф гибдд как оплатить со скидкой",
+    ],
+)
+def test_questions_without_procurement_are_still_declined(kb: KnowledgeBase, question: str) -> None:
+    answer = kb.ask(question)
+    assert answer.outcome in {"none", "off_topic"}, (answer.outcome, answer.alternatives)
+    assert answer.article is None and not answer.alternatives
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How many working days does the customer have to pay after acceptance?", "execution-payment-term-44"),
+        ("What is the revenue limit for a small business to count as an SME?", "start-who-is-smp"),
+        ("can the bot remind me about the bid deadline", "about-reminders"),
+    ],
+)  # fmt: skip
+def test_english_questions_are_answered(kb: KnowledgeBase, question: str, expected: str) -> None:
+    answer = kb.ask(question)
+    assert answer.outcome == "answer" and answer.article is not None, answer.outcome
+    assert answer.article.id == expected
+
+
+def _article(id_: str, title: str, body: str) -> Article:
+    return Article(
+        id=id_,
+        title=title,
+        section="contract",
+        questions=(),
+        tags=(),
+        laws=("ч. 7 ст. 34 44-ФЗ",),
+        applies_to="44-ФЗ",
+        updated=date(2026, 11, 1),
+        reviewed_by="тест",
+        body=body,
+    )
+
+
+@needs_vectors
+def test_semantic_similarity_finds_a_paraphrase_with_no_shared_words() -> None:
+    articles = [
+        _article(
+            "late",
+            "Неустойка поставщику",
+            "Пени начисляются за каждый день просрочки исполнения обязательства.",
+        ),
+        _article(
+            "bank",
+            "Независимая гарантия банка",
+            "Гарантию выдаёт банк из перечня Минфина, она вносится в реестр.",
+        ),
+    ]
+    question = "опоздали с доставкой, придётся ли платить штраф"
+    lexical = SearchIndex(articles, semantic=False)
+    tokens, _, _ = lexical.analyze_query(question)
+    assert not tokens  # not one word of the question is in either article
+    assert not lexical.search(question).hits
+    semantic = SearchIndex(articles)
+    hits = semantic.search(question).hits
+    assert hits and hits[0].article.id == "late"
+
+
+@needs_vectors
+def test_vectors_load_once_and_know_russian() -> None:
+    vectors = load_vectors()
+    assert vectors is load_vectors()  # one copy per process
+    assert vectors is not None and "закупка" in vectors and "zzzq" not in vectors
+    a, b, c = (vectors.get(w) for w in ("неустойка", "пеня", "погода"))
+    assert a is not None and b is not None and c is not None
+    assert float(a @ b) > float(a @ c) + 0.2
+
+
+def test_an_answer_offers_the_next_articles_as_buttons(kb: KnowledgeBase) -> None:
+    from bot.ui.answers import answer_messages
+
+    answer = kb.ask("сколько стоит банковская гарантия")
+    assert answer.outcome == "answer" and answer.article is not None
+    labels = [b.text for row in answer_messages(answer)[-1].keyboard.inline_keyboard for b in row]  # type: ignore[union-attr]
+    for ref in answer.alternatives:
+        assert any(ref.title[:20] in label for label in labels)
