@@ -135,12 +135,15 @@ def test_eval_set_shape() -> None:
 
 
 def test_quality_floors(kb: KnowledgeBase) -> None:
-    """Regression floors below the targets (top-1 90 %, top-3 97 %, decline 90 %):
-    README reports the measured figures; this test stops them from sliding."""
+    """Regression floors on the dev set, below the measured figures (README): the fact in
+    the answer, few outright wrong answers, out-of-scope declines, ranking top-1/top-3.
+    Only dev.yaml: the blind test set is never used for tuning or in tests."""
     report = evaluate(kb, load_cases(EVAL))
     for case in load_cases(EVAL):
         if case.expected:
             assert case.expected in kb.articles, case.expected
+    assert report.fact_rate >= 0.75
+    assert report.wrong_rate <= 0.13
     assert report.top1_rate >= 0.85
     assert report.top3_rate >= 0.95
     assert report.decline_rate >= 0.90
