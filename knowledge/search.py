@@ -27,7 +27,7 @@ STEM_WEIGHT = 0.5  # prefix stems join word families pymorphy keeps apart (по�
 STEM_LEN = 5
 BIGRAM_WEIGHT = 0.5
 # Confidence bands: at or above ANSWER, answer; at or above SUGGEST, offer alternatives.
-ANSWER = 0.55
+ANSWER = 0.57
 SUGGEST = 0.47
 # A clear leader is answered below ANSWER (the next articles are offered as buttons): its
 # confidence is at least LEADER and its score at least LEAD times the runner-up's.
