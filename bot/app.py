@@ -19,6 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import consult_jobs, jobs
+from bot.clock import utcnow
 from bot.config import Settings
 from bot.delivery import Delivery
 from bot.middlewares import DbSessionMiddleware, FloodControlMiddleware, UserMiddleware
@@ -30,10 +31,6 @@ from handlers import get_routers
 
 EIS_DOWNLOADS = Path("data/eis")
 log = logging.getLogger("smebot")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def bot_properties() -> DefaultBotProperties:

@@ -368,7 +368,7 @@ def import_(
 
     from rich.progress import Progress
 
-    from bot.app import utcnow
+    from bot.clock import utcnow
     from bot.services.importer import import_files
     from bot.sources.parallel import parse_paths
 
@@ -435,15 +435,15 @@ def procedure(
     """Show a procedure (notice) by registry number."""
     import json
 
-    from bot.app import utcnow
+    from bot.clock import utcnow
     from bot.services.procurement import get_procedure
+    from bot.ui.cards import procedure_text
     from bot.ui.console_text import html_to_text
-    from bot.ui.procurement import procedure_message
 
     card = _load_card("procedure", number, lambda s, n: get_procedure(s, n, utcnow()))
     if not as_json:
         zone = settings_or_exit().default_timezone
-        typer.echo(html_to_text(procedure_message(card, zone).text))
+        typer.echo(html_to_text(procedure_text(card, zone)))
         return
     payload = {
         "number": card.number,
@@ -480,12 +480,12 @@ def contract(
     from datetime import date
 
     from bot.services.procurement import get_contract
+    from bot.ui.cards import contract_text
     from bot.ui.console_text import html_to_text
-    from bot.ui.procurement import contract_message
 
     card = _load_card("contract", number, lambda s, n: get_contract(s, n, date.today()))
     if not as_json:
-        typer.echo(html_to_text(contract_message(card).text))
+        typer.echo(html_to_text(contract_text(card)))
         return
 
     def money(value: Any) -> Any:
@@ -534,7 +534,7 @@ def demo_data(
     import re
     from pathlib import Path
 
-    from bot.app import utcnow
+    from bot.clock import utcnow
     from bot.services.importer import import_files
     from bot.sources.demo import write_demo
     from bot.sources.files import parse_path
@@ -579,7 +579,7 @@ def stats(
     import json
     from pathlib import Path
 
-    from bot.app import utcnow
+    from bot.clock import utcnow
     from bot.services.errors import BadInput
     from bot.services.stats import (
         StatsQuery,
@@ -589,8 +589,8 @@ def stats(
         parse_region,
         to_csv,
     )
+    from bot.ui.cards import stats_text
     from bot.ui.console_text import html_to_text
-    from bot.ui.stats import stats_text
 
     settings = settings_or_exit()
     now = utcnow()

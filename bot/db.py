@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -90,8 +91,28 @@ def _downgrade(connection: Connection, revision: str) -> None:
     command.downgrade(_alembic_config(connection), revision)
 
 
+def head_revision() -> str:
+    """The newest migration's id: revisions are numbered and linear (0001, 0002, …), each in
+    a file named after it."""
+    return max(p.name[:4] for p in (MIGRATIONS_DIR / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    """The database's revision, or None when it has none yet (or cannot say)."""
+    try:
+        async with engine.connect() as conn:
+            row = (await conn.exec_driver_sql("SELECT version_num FROM alembic_version")).first()
+    except DBAPIError:
+        return None
+    return str(row[0]) if row else None
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Apply Alembic migrations up to `revision` (the schema is never built by create_all)."""
+    """Apply Alembic migrations up to `revision` (the schema is never built by create_all).
+    A database already at the head is left alone without loading Alembic: every CLI look-up
+    calls this, and Alembic's import and script scan cost more than the look-up itself."""
+    if revision == "head" and await current_revision(engine) == head_revision():
+        return
     async with engine.begin() as conn:
         await conn.run_sync(_upgrade, revision)
 

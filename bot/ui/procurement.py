@@ -16,7 +16,8 @@ from bot.services.procurement import (
 )
 from bot.ui.answers import CONSULT_LABEL, OutMessage
 from bot.ui.callbacks import FindCB, MenuCB, ProcCB
-from bot.ui.render import render, zone_name
+from bot.ui.cards import contract_text, procedure_text
+from bot.ui.render import render
 
 PRICE_STEPS = ("500000", "1000000", "3000000", "10000000", "50000000")
 PAGE_SIZE = 5
@@ -27,7 +28,7 @@ def _fits(data: str) -> bool:
 
 
 def procedure_message(card: ProcedureCard, tz: str) -> OutMessage:
-    text = render("procurement/procedure", card=card, tz=tz, tz_name=zone_name(tz))
+    text = procedure_text(card, tz)
     builder = InlineKeyboardBuilder()
     for op, label in (("sub", "🔔 Напоминать о сроках"), ("sim", "🔎 Похожие")):
         data = ProcCB(op=op, n=card.number).pack()
@@ -47,7 +48,7 @@ def contract_message(card: ContractCard) -> OutMessage:
     builder.button(text=CONSULT_LABEL, callback_data=MenuCB(item="consult"))
     builder.button(text="🌐 Открыть в ЕИС", url=card.url)
     builder.adjust(1)
-    return OutMessage(render("procurement/contract", card=card), builder.as_markup())
+    return OutMessage(contract_text(card), builder.as_markup())
 
 
 def filters_text(region: str | None, smp: bool, price: str | None, accepting: bool) -> str:

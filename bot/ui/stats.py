@@ -9,40 +9,13 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services.stats import ALL, Period, Stats, to_csv
 from bot.ui.callbacks import StatsCB
+from bot.ui.cards import period_label, stats_caption, stats_text
 from bot.ui.render import render
 
-MONTHS_NOMINATIVE = (
-    "январь", "февраль", "март", "апрель", "май", "июнь",
-    "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь",
-)  # fmt: skip
-QUARTERS = ("I", "II", "III", "IV")
+__all__ = ["period_label", "stats_caption", "stats_text"]
+
 KIND_CODES = {"month": "m", "quarter": "q", "year": "y", "custom": "c"}
 CODE_KINDS = {v: k for k, v in KIND_CODES.items()}
-TOP_SHOWN = 3
-
-
-def period_label(period: Period) -> str:
-    """'ноябрь 2026', 'IV квартал 2026', '2026 год' or '01.10.2026 – 10.11.2026'."""
-    if period.kind == "month":
-        return f"{MONTHS_NOMINATIVE[period.start.month - 1]} {period.start.year}"
-    if period.kind == "quarter":
-        return f"{QUARTERS[(period.start.month - 1) // 3]} квартал {period.start.year}"
-    if period.kind == "year":
-        return f"{period.start.year} год"
-    return f"{period.start:%d.%m.%Y} – {period.end:%d.%m.%Y}"
-
-
-def stats_text(stats: Stats) -> str:
-    """The summary (or the «нет данных» answer when the period is empty)."""
-    if stats.empty:
-        return render("stats/empty", stats=stats, period_label=period_label(stats.period))
-    return render(
-        "stats/summary", stats=stats, period_label=period_label(stats.period), top=TOP_SHOWN
-    )
-
-
-def stats_caption(stats: Stats) -> str:
-    return render("stats/caption", stats=stats, period_label=period_label(stats.period))
 
 
 def _day(value: date) -> str:
