@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import upsert
@@ -36,7 +37,7 @@ class Contact:
     language: str | None = None
 
 
-def _info(user: User, *, is_new: bool = False) -> UserInfo:
+def _info(user: Any, *, is_new: bool = False) -> UserInfo:
     return UserInfo(
         id=user.id,
         first_name=user.first_name,
@@ -48,7 +49,20 @@ def _info(user: User, *, is_new: bool = False) -> UserInfo:
     )
 
 
-def _current(user: User, contact: Contact, now: datetime) -> bool:
+_COLUMNS = (
+    User.id,
+    User.first_name,
+    User.last_name,
+    User.username,
+    User.language,
+    User.timezone,
+    User.region,
+    User.is_active,
+    User.last_seen_at,
+)
+
+
+def _current(user: Any, contact: Contact, now: datetime) -> bool:
     """Nothing to write: same names, active, and last seen recently enough."""
     return (
         user.is_active
@@ -71,7 +85,8 @@ async def touch_user(
 ) -> UserInfo:
     """Create the user on first contact, else refresh names and reactivate; last seen is
     written at most every TOUCH_EVERY. The usual update costs one SELECT and no write."""
-    existing = await session.get(User, contact.id)
+    found = await session.execute(select(*_COLUMNS).where(User.id == contact.id))
+    existing: Any = found.first()  # a plain row: no ORM identity map on the hot path
     if existing is not None and _current(existing, contact, now):
         return _info(existing)
     is_new = existing is None
