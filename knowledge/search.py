@@ -16,7 +16,15 @@ from rapidfuzz import fuzz, process
 
 from knowledge.glossary import Glossary
 from knowledge.loader import Article
-from knowledge.text import STOPWORDS, in_dictionary, is_ordinary, lemma, negated, words
+from knowledge.text import (
+    STOPWORDS,
+    in_dictionary,
+    is_ordinary,
+    lemma,
+    negated,
+    part_of_speech,
+    words,
+)
 from knowledge.vectors import Vector, WordVectors, load_vectors
 
 FIELD_WEIGHTS: dict[str, float] = {"title": 3.0, "questions": 1.5, "tags": 2.0, "body": 1.0}
@@ -41,7 +49,11 @@ VAGUE = 1.5
 # language around the question, not a procurement term the base lacks: it weighs this much in
 # the question's total (a word pymorphy does not know — jargon, an abbreviation, garbage —
 # still weighs the maximum idf, and so do the terms of UNCOVERED).
-ORDINARY = 1.0
+ORDINARY = 0.5
+# An ordinary noun names a thing, and may be the topic («коммуналка», «парковка», «вклад»):
+# it weighs more than an ordinary verb or adverb, which frames the question («выложили»,
+# «опаздываем», «насчитал»).
+ORDINARY_NOUN = 4.0
 # Semantic layer (knowledge.vectors): the cosine of the question's and an article's
 # idf-weighted mean word vectors adds SEMANTIC * top BM25 * max(0, cos - SEM_FLOOR) /
 # (1 - SEM_FLOOR) to its score, which ranks and feeds the confidence; a question word missing
@@ -50,7 +62,7 @@ ORDINARY = 1.0
 SEMANTIC = 0.6
 SEM_FLOOR = 0.35
 SOFT_FLOOR = 0.45
-SOFT_MAX = 0.5
+SOFT_MAX = 1.0
 SEM_CANDIDATES = 5  # articles added by meaning alone, whatever words they share
 # With ordinary words around it, a question needs this much weight (idf) of article words, or
 # a glossary term, to be about procurement at all («какой айфон лучше купить» is not).
@@ -181,6 +193,12 @@ OFF_TOPIC = frozenset(
         "диета",
         "маркетплейс",
         "вайлдберриз",
+        "озон",
+        "госуслуги",
+        "коммуналка",
+        "жкх",
+        "квартплата",
+        "парковка",
         "подвеска",
         "css",
         "html",
@@ -205,6 +223,12 @@ OFF_TOPIC = frozenset(
         "game",
         "dating",
         "love",
+        "landlord",
+        "tenant",
+        "rent",
+        "ebay",
+        "amazon",
+        "aliexpress",
     ]
 )
 
@@ -226,8 +250,6 @@ UNCOVERED = frozenset(
         "энергосервисный",
         "физлицо",
         "маркетплейс",
-        "вайлдберриз",
-        "озон",
         "патент",
         "ипотечный",
         "страховка",
@@ -238,6 +260,79 @@ UNCOVERED = frozenset(
         "franchise",
         "tax",
         "marketplace",
+    ]
+)
+
+# English function words the stopword list leaves out: neither terms nor context.
+ENGLISH_FILLER = frozenset(
+    [
+        "much",
+        "many",
+        "have",
+        "has",
+        "had",
+        "does",
+        "doe",
+        "did",
+        "get",
+        "got",
+        "if",
+        "from",
+        "as",
+        "will",
+        "would",
+        "should",
+        "could",
+        "shall",
+        "may",
+        "might",
+        "must",
+        "need",
+        "want",
+        "let",
+        "they",
+        "them",
+        "their",
+        "than",
+        "then",
+        "so",
+        "not",
+        "no",
+        "yes",
+        "by",
+        "at",
+        "or",
+        "and",
+        "but",
+        "been",
+        "was",
+        "were",
+        "into",
+        "out",
+        "up",
+        "down",
+        "over",
+        "under",
+        "more",
+        "most",
+        "less",
+        "all",
+        "some",
+        "other",
+        "its",
+        "his",
+        "her",
+        "us",
+        "whom",
+        "whose",
+        "still",
+        "also",
+        "just",
+        "only",
+        "very",
+        "too",
+        "here",
+        "now",
     ]
 )
 
@@ -461,7 +556,7 @@ class SearchIndex:
             lem = lemma(w)
             if lem in OFF_TOPIC or w in OFF_TOPIC:
                 off_topic = True
-            if lem in STOPWORDS or len(lem) < 2:
+            if lem in STOPWORDS or len(lem) < 2 or w in ENGLISH_FILLER:
                 seq.append(lem)
                 continue
             if w.isdigit() and w not in self.df and "ст" + w in self.df:
@@ -532,7 +627,8 @@ class SearchIndex:
         # The query's total weight: every informative token, unknown words at maximum idf,
         # ordinary words at a small fixed weight.
         known_weight = sum(self._weight(t) for t in base)
-        total_weight = known_weight + self.max_idf * len(unknown) + ORDINARY * len(ordinary)
+        ordinary_weight = {t: self._ordinary_weight(t) for t in ordinary}
+        total_weight = known_weight + self.max_idf * len(unknown) + sum(ordinary_weight.values())
         acc: dict[int, float] = defaultdict(float)
         matched_by_doc: dict[int, set[str]] = defaultdict(set)
         for term in sorted(q):
@@ -552,6 +648,9 @@ class SearchIndex:
             for i in acc:
                 acc[i] += float(boost[i])
         ranked = sorted(acc.items(), key=lambda s: s[1], reverse=True)
+        cols, sims = self._similarities(
+            [t for t in base if not t.startswith("#")] + list(ordinary_weight)
+        )
         scores: list[tuple[float, float, _Doc]] = []
         for i, score in ranked[: max(k, 3)]:
             matched_terms = matched_by_doc.get(i, set())
@@ -565,8 +664,8 @@ class SearchIndex:
                     missing.append((t, (1 - STEM_WEIGHT) * self._weight(t)))
                 elif not t.startswith("#"):
                     missing.append((t, self._weight(t)))
-            missing += [(t, ORDINARY) for t in ordinary]
-            matched += self._soft(i, missing)
+            missing += list(ordinary_weight.items())
+            matched += self._soft(i, missing, cols, sims)
             coverage = matched / total_weight if total_weight else 0.0
             scores.append((score, min(coverage, 1.0), self.docs[i]))
         hits = []
@@ -597,30 +696,57 @@ class SearchIndex:
             no_signal=no_signal,
         )
 
-    def _soft(self, doc: int, missing: list[tuple[str, float]]) -> float:
+    def _similarities(
+        self, words_: list[str]
+    ) -> tuple[dict[str, int], npt.NDArray[np.float32] | None]:
+        """Cosines of the question's words with every corpus word, once per question:
+        (word -> column, corpus words x columns)."""
+        sem = self.semantics
+        if sem is None:
+            return {}, None
+        cols: dict[str, int] = {}
+        vecs: list[Vector] = []
+        for t in words_:
+            v = sem.vectors.get(t)
+            if v is not None and t not in cols:
+                cols[t] = len(vecs)
+                vecs.append(v)
+        if not vecs:
+            return {}, None
+        return cols, sem.terms @ np.vstack(vecs).T
+
+    def _soft(
+        self,
+        doc: int,
+        missing: list[tuple[str, float]],
+        cols: dict[str, int],
+        sims: npt.NDArray[np.float32] | None,
+    ) -> float:
         """Coverage earned by question words an article lacks but says in other words: each
         word's weight times its best cosine with the article's words, rescaled above
         SOFT_FLOOR to at most SOFT_MAX."""
         sem = self.semantics
-        if sem is None or not missing:
+        if sem is None or sims is None or not missing:
             return 0.0
         rows = sem.doc_terms[doc]
         if not len(rows):
             return 0.0
+        best = sims[rows].max(axis=0)
         earned = 0.0
         for t, w in missing:
-            v = sem.vectors.get(t)
-            if v is None:
-                continue
-            best = float(np.max(sem.terms[rows] @ v))
-            if best > SOFT_FLOOR:
-                earned += w * SOFT_MAX * (best - SOFT_FLOOR) / (1 - SOFT_FLOOR)
+            c = cols.get(t)
+            if c is not None and best[c] > SOFT_FLOOR:
+                earned += w * SOFT_MAX * (float(best[c]) - SOFT_FLOOR) / (1 - SOFT_FLOOR)
         return earned
 
     @property
     def nbytes(self) -> int:
         """The semantic layer's arrays (the shared word vectors not included)."""
         return self.semantics.nbytes if self.semantics else 0
+
+    @staticmethod
+    def _ordinary_weight(lem: str) -> float:
+        return ORDINARY_NOUN if part_of_speech(lem) == "NOUN" else ORDINARY
 
     def _weight(self, term: str) -> float:
         return self.idf.get(term, self.max_idf)

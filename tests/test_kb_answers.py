@@ -130,7 +130,7 @@ def test_eval_set_shape() -> None:
     out = [c for c in cases if c.out_of_scope]
     english = [c for c in cases if c.question.isascii()]
     assert len(cases) >= 200
-    assert 0.12 <= len(out) / len(cases) <= 0.2
+    assert 0.12 <= len(out) / len(cases) <= 0.25  # own everyday out-of-scope questions added
     assert len(english) / len(cases) >= 0.08
 
 
