@@ -58,6 +58,8 @@ class Consultation(Base):
     closed_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     rating: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)  # 1..5
     last_announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # the user erased their data (/forget): texts and files are gone, the row is closed
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     __table_args__ = (
         Index("ix_consultations_status_created", "status", "created_at"),

@@ -1,15 +1,17 @@
 """Pre-aggregated statistics: monthly cells per region maintained by the importer.
 
 Each table holds grouped rows of one kind of figure per (region, month); region '' stands for
-rows without a region. Money is summed in whole kopecks (roubles only), so sums stay exact
-on SQLite and PostgreSQL alike. `stat_dirty` lists the cells an import changed and that still
-have to be recomputed (written in the same transaction as the data)."""
+rows without a region. Money is summed in whole kopecks (roubles only) into NUMERIC, so sums
+stay exact and never overflow on SQLite and PostgreSQL alike. `stat_dirty` lists the cells an
+import changed and that still have to be recomputed (written in the same transaction as the
+data)."""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
-from sqlalchemy import BigInteger, Boolean, Date, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
@@ -22,7 +24,7 @@ class _Cell:
     region: Mapped[str] = mapped_column(String(8))
     month: Mapped[str] = mapped_column(String(7))  # YYYY-MM (procedures: published_at in UTC)
     n: Mapped[int] = mapped_column(Integer)
-    kopecks: Mapped[int] = mapped_column(BigInteger)
+    kopecks: Mapped[Decimal] = mapped_column(Numeric(24, 0))
 
 
 class StatProcedures(_Cell, Base):

@@ -455,8 +455,12 @@ async def import_files(
         await _flush(session, buffer, summary, now())
         if summary.procedures + summary.contracts >= ANALYZE_AFTER:
             await _refresh_statistics(session)
-        await stats_cells.refresh_dirty(session)
+        failed: list[tuple[str, str, str, str]] = []
+        await stats_cells.refresh_dirty(session, failed)
         await session.commit()
+        for kind, region, month, reason in failed:
+            cell = f"{'procedures' if kind == 'p' else 'contracts'} {region or '-'} {month}"
+            summary.errors.append(SourceError("statistics", reason, f"cell {cell}"))
     clear_stats_cache()
     return summary
 

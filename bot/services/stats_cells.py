@@ -11,15 +11,16 @@ tables, so both paths count exactly alike."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     ColumnElement,
     Date,
     Executable,
+    Numeric,
     Select,
     case,
     cast,
@@ -32,6 +33,7 @@ from sqlalchemy import (
     text,
     tuple_,
 )
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import upsert
@@ -50,9 +52,11 @@ NO_OKPD2 = "—"
 PROCEDURES, CONTRACTS = "p", "c"
 FULL_REBUILD_CELLS = 64  # more dirty cells than this: rebuild every cell in one pass
 _INFO_KEY = "stat_cells"
+log = logging.getLogger("smebot.stats")
 _LOCK_ID = 7_410_001  # PostgreSQL advisory lock: one refresh at a time
 
 _BLANK: ColumnElement[str] = literal_column("''")
+KOPECKS = Numeric(24, 0)
 
 
 # --------------------------------------------------------------------------- cells
@@ -101,11 +105,16 @@ def month_of(column: Any, dialect: str) -> ColumnElement[str]:
     return func.to_char(func.timezone(literal_column("'UTC'"), column), literal_column("'YYYY-MM'"))
 
 
-def kopecks(amount: Any, currency: Any) -> ColumnElement[Any]:
-    """The sum of rouble amounts in whole kopecks (exact on SQLite, where NUMERIC is a float);
-    0 when there are none."""
+def kopecks(amount: Any, currency: Any, dialect: str) -> ColumnElement[Any]:
+    """The sum of rouble amounts in whole kopecks, as NUMERIC; 0 when there are none. It never
+    overflows: PostgreSQL sums NUMERIC; SQLite's `total()` sums in floating point, exact up to
+    2^53 kopecks (90 trillion roubles), where `sum()` of integers raises on overflow."""
     rub = case((currency.in_(RUB_CODES), amount), else_=None)
-    return func.coalesce(func.sum(cast(func.round(rub * 100), BigInteger)), 0)
+    if dialect == "sqlite":
+        total = func.total(func.round(rub * 100))
+    else:
+        total = func.coalesce(func.sum(cast(func.round(rub * 100), KOPECKS)), 0)
+    return cast(total, KOPECKS)
 
 
 def _lit(value: str) -> ColumnElement[str]:
@@ -126,7 +135,7 @@ def procedure_cells(dialect: str, *where: ColumnElement[bool]) -> Select[Any]:
             platform.label("platform"),
             P.smp_only.label("smp_only"),
             func.count().label("n"),
-            kopecks(P.max_price, P.currency).label("kopecks"),
+            kopecks(P.max_price, P.currency, dialect).label("kopecks"),
         )
         .where(P.published_at.is_not(None), *where)
         .group_by(region, month, P.law, P.method, platform, P.smp_only)
@@ -146,7 +155,7 @@ def okpd2_cells(dialect: str, *where: ColumnElement[bool]) -> Select[Any]:
             month.label("month"),
             group.label("grp"),
             func.count().label("n"),
-            kopecks(P.max_price, P.currency).label("kopecks"),
+            kopecks(P.max_price, P.currency, dialect).label("kopecks"),
         )
         .where(P.published_at.is_not(None), *where)
         .group_by(region, month, group)
@@ -165,7 +174,7 @@ def customer_cells(dialect: str, *where: ColumnElement[bool]) -> Select[Any]:
             key.label("customer"),
             func.max(P.customer_name).label("name"),
             func.count().label("n"),
-            kopecks(P.max_price, P.currency).label("kopecks"),
+            kopecks(P.max_price, P.currency, dialect).label("kopecks"),
         )
         .where(P.published_at.is_not(None), *where)
         .group_by(region, month, key)
@@ -188,7 +197,7 @@ def contract_cells(dialect: str, *where: ColumnElement[bool]) -> Select[Any]:
             state.label("state"),
             open_end.label("open_end"),
             func.count().label("n"),
-            kopecks(C.price, C.currency).label("kopecks"),
+            kopecks(C.price, C.currency, dialect).label("kopecks"),
         )
         .where(C.signed_on.is_not(None), *where)
         .group_by(region, month, smp, state, open_end)
@@ -262,33 +271,59 @@ def cell_statements(dialect: str, kind: str, region: str, month: str) -> list[Ex
     return out
 
 
-async def refresh_dirty(session: AsyncSession) -> int:
+async def refresh_dirty(
+    session: AsyncSession, failed: list[tuple[str, str, str, str]] | None = None
+) -> int:
     """Recompute the cells listed in `stat_dirty` and forget them; returns how many. The
-    caller commits. On PostgreSQL an advisory lock keeps two refreshes from interleaving."""
+    caller commits. On PostgreSQL an advisory lock keeps two refreshes from interleaving.
+
+    A cell that cannot be recomputed (a database error in its SELECT) never blocks the
+    others: all cells go in one savepoint, and when that fails each cell gets its own; a
+    failing cell stays in `stat_dirty` and is appended to `failed` as (kind, region, month,
+    reason)."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         await session.execute(text(f"SELECT pg_advisory_xact_lock({_LOCK_ID})"))
-    dirty = (await session.execute(select(StatDirty.kind, StatDirty.region, StatDirty.month))).all()
+    dirty = [
+        (str(k), str(r), str(m))
+        for k, r, m in (
+            await session.execute(select(StatDirty.kind, StatDirty.region, StatDirty.month))
+        ).all()
+    ]
     if not dirty:
         return 0
-    statements: list[Executable] = []
-    if len(dirty) > FULL_REBUILD_CELLS:
-        statements = rebuild_statements(dialect)
-    else:
-        for kind, region, month in dirty:
-            statements += cell_statements(dialect, kind, region, month)
-    for statement in statements:
-        await session.execute(statement)
-    keys = [tuple(row) for row in dirty]
-    for start in range(0, len(keys), 300):
+    try:
+        async with session.begin_nested():
+            if len(dirty) > FULL_REBUILD_CELLS:
+                statements = rebuild_statements(dialect)
+            else:
+                statements = [s for cell in dirty for s in cell_statements(dialect, *cell)]
+            for statement in statements:
+                await session.execute(statement)
+        done = dirty
+    except DBAPIError:
+        done = []
+        for cell in dirty:
+            try:
+                async with session.begin_nested():
+                    for statement in cell_statements(dialect, *cell):
+                        await session.execute(statement)
+            except DBAPIError as exc:
+                reason = " ".join(str(exc.orig).split())[:120]
+                log.error("statistics cell %s %s %s not refreshed: %s", *cell, reason)
+                if failed is not None:
+                    failed.append((*cell, reason))
+            else:
+                done.append(cell)
+    for start in range(0, len(done), 300):
         await session.execute(
             delete(StatDirty).where(
                 tuple_(StatDirty.kind, StatDirty.region, StatDirty.month).in_(
-                    keys[start : start + 300]
+                    done[start : start + 300]
                 )
             )
         )
-    return len(dirty)
+    return len(done)
 
 
 async def rebuild(session: AsyncSession) -> None:

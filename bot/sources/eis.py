@@ -39,6 +39,7 @@ from bot.sources.records import (
     ProtocolRecord,
     SourceError,
     Stage,
+    check_amounts,
 )
 
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -996,7 +997,7 @@ def _guard(
 ) -> Iterator[Parsed]:
     """Map one document; a failure becomes a SourceError and the file goes on."""
     try:
-        records = mapper(el)
+        records = [check_amounts(record) for record in mapper(el)]
     except Exception as exc:  # one bad document must not lose the others
         label = _doc_id(el)
         if doc_type and not label.startswith(doc_type):

@@ -24,6 +24,8 @@ from bot.sources.records import (
     ProcedureRecord,
     SourceError,
     Stage,
+    check_amount,
+    check_amounts,
 )
 
 Json = dict[str, Any]
@@ -64,7 +66,7 @@ def amount(value: object) -> Decimal | None:
         result = Decimal(str(value).strip())
     except InvalidOperation:
         return None
-    return result if result.is_finite() else None
+    return check_amount(result)
 
 
 def _money(holder: Json) -> tuple[Decimal | None, str]:
@@ -317,6 +319,7 @@ def parse_json(data: bytes, name: str) -> Iterator[Parsed]:
             digest = _hash(release)
             records: list[Document] = [_procedure(release, ocid, digest)]
             records += _contracts(release, ocid, digest)
+            records = [check_amounts(record) for record in records]
         except Exception as exc:  # one bad release must not lose the others
             yield SourceError(name, f"{type(exc).__name__}: {exc}", ocid)
             continue

@@ -133,6 +133,41 @@ class ExecutionRecord:
 
 Document = ProcedureRecord | ProtocolRecord | ContractRecord | ExecutionRecord
 
+MAX_AMOUNT = Decimal(10) ** 15  # roubles: no procurement comes near a quadrillion
+
+
+class AmountError(ValueError):
+    """An amount that cannot be real: not finite, negative, or 10^15 or more."""
+
+
+def check_amount(value: Decimal | None, what: str = "amount") -> Decimal | None:
+    if value is None:
+        return None
+    if not value.is_finite() or value < 0 or value >= MAX_AMOUNT:
+        raise AmountError(f"{what} out of range (0 to 10^15): {str(value)[:40]}")
+    return value
+
+
+def check_amounts(doc: Document) -> Document:
+    """The document itself, when every amount in it is plausible; AmountError otherwise
+    (the parser reports the document as refused and goes on)."""
+    if isinstance(doc, ProcedureRecord):
+        check_amount(doc.max_price, "max price")
+        for lot in doc.lots:
+            check_amount(lot.max_price, f"lot {lot.number} max price")
+    elif isinstance(doc, ContractRecord):
+        check_amount(doc.price, "contract price")
+        for stage in doc.stages:
+            check_amount(stage.amount, f"stage {stage.number} amount")
+    elif isinstance(doc, ExecutionRecord):
+        for stage in doc.stages:
+            check_amount(stage.amount, f"stage {stage.number} amount")
+        for acceptance in doc.acceptances:
+            check_amount(acceptance.amount, "acceptance amount")
+        for payment in doc.payments:
+            check_amount(payment.amount, "payment amount")
+    return doc
+
 
 @dataclass(frozen=True, slots=True)
 class SourceError:

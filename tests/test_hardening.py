@@ -1,0 +1,142 @@
+"""Issue 19 hardening: hostile amounts, statistics that never block imports, secrets masked in
+logs, XXE reported plainly."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.services import stats_cells
+from bot.services.importer import import_files
+from bot.sources.files import parse_path
+from bot.sources.records import ParsedFile, ProcedureRecord
+from models import StatDirty, StatProcedures
+
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+HUGE = "9999999999999999.99"  # valid for the Numeric(18, 2) column, absurd as a price
+
+
+def _ocds(tmp_path: Path, amounts: list[Any]) -> Path:
+    releases = [
+        {
+            "ocid": f"ocds-test-{i}",
+            "id": f"r{i}",
+            "date": "2026-11-02T10:00:00Z",
+            "tag": ["tender"],
+            "buyer": {"name": "Покупатель"},
+            "tender": {
+                "id": f"t{i}",
+                "title": "Поставка",
+                "value": {"amount": amount, "currency": "RUB"},
+                "tenderPeriod": {"endDate": "2026-12-20T10:00:00Z"},
+            },
+        }
+        for i, amount in enumerate(amounts)
+    ]
+    path = tmp_path / "hostile.json"
+    text = json.dumps({"releases": releases})
+    for marker in ("NAN", "INF"):  # json.dumps cannot write the bare literals we want
+        text = text.replace(f'"{marker}"', {"NAN": "NaN", "INF": "Infinity"}[marker])
+    path.write_text(text)
+    return path
+
+
+def test_absurd_amounts_are_refused_at_parse_time(tmp_path: Path) -> None:
+    path = _ocds(tmp_path, [100, HUGE, -5, "NAN", "INF", 10**15, 999_999_999_999_999])
+    (parsed,) = parse_path(path)
+    numbers = [d.number for d in parsed.documents if isinstance(d, ProcedureRecord)]
+    assert numbers == ["ocds-test-0", "ocds-test-6"]
+    refused = {e.document: e.reason for e in parsed.errors}
+    assert set(refused) == {f"ocds-test-{i}" for i in (1, 2, 3, 4, 5)}
+    assert all("out of range" in reason for reason in refused.values()), refused
+
+
+def test_absurd_eis_amount_is_refused(tmp_path: Path) -> None:
+    from tests.test_sources import EXPORT_HEAD, _notice
+
+    text = EXPORT_HEAD + _notice("0000000000025000001", "12.50")
+    text += _notice("0000000000025000002", HUGE) + _notice("0000000000025000003", "-1")
+    path = tmp_path / "export.xml"
+    path.write_text(text + "</ns3:export>")
+    (parsed,) = parse_path(path)
+    assert [d.number for d in parsed.documents if isinstance(d, ProcedureRecord)] == [
+        "0000000000025000001"
+    ]
+    assert len(parsed.errors) == 2
+    assert all("out of range" in e.reason for e in parsed.errors)
+
+
+def _notice_record(number: str, price: Decimal) -> ProcedureRecord:
+    return ProcedureRecord(
+        number=number, law="ocds", doc_type="ocds", method="Открытый тендер", title="Тест",
+        customer_name="Покупатель", customer_inn=None, customer_kpp=None, region="74",
+        platform_name=None, platform_url=None, max_price=price, currency="RUB",
+        published_at=NOW, applications_end=None, auction_at=None, summarizing_at=None,
+        smp_only=False, source_hash=f"h-{number}",
+    )  # fmt: skip
+
+
+async def test_huge_sums_fit_the_cells_and_never_block_later_imports(
+    sessionmaker: async_sessionmaker[AsyncSession], session: AsyncSession
+) -> None:
+    """Twelve amounts that each fit the price column (records built past the parser) sum to
+    more than a 64-bit integer of kopecks: the cell holds the exact NUMERIC sum, and a later
+    unrelated import goes through."""
+    hostile = ParsedFile("hostile.json")
+    hostile.documents += [_notice_record(f"ocds-x-{i}", Decimal(HUGE)) for i in range(12)]
+    summary = await import_files(sessionmaker, [hostile], now=lambda: NOW)
+    assert summary.errors == [] and summary.procedures == 12
+    later = ParsedFile("later.json")
+    later.documents.append(_notice_record("ocds-y-1", Decimal("100.00")))
+    summary = await import_files(sessionmaker, [later], now=lambda: NOW)
+    assert summary.errors == [] and summary.procedures == 1
+    total = (await session.execute(select(func.sum(StatProcedures.kopecks)))).scalar_one()
+    assert Decimal(total) == Decimal(HUGE) * 12 * 100 + 10000 or (
+        session.get_bind().dialect.name == "sqlite"  # SQLite sums in binary floating point
+        and abs(Decimal(total) / (Decimal(HUGE) * 1200) - 1) < Decimal("1e-12")
+    )
+    assert (await session.execute(select(func.count()).select_from(StatDirty))).scalar_one() == 0
+
+
+async def test_a_cell_that_fails_is_reported_and_the_others_refresh(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    session: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sqlalchemy import text
+
+    original = stats_cells.cell_statements
+
+    def broken(dialect: str, kind: str, region: str, month: str) -> list[Any]:
+        if region == "66":
+            return [text("SELECT no_such_column FROM stat_dirty")]
+        return original(dialect, kind, region, month)
+
+    monkeypatch.setattr(stats_cells, "cell_statements", broken)
+    first = ParsedFile("two-regions.json")
+    first.documents += [
+        _notice_record("ocds-a", Decimal("10")),
+        ProcedureRecord(**{**_fields(_notice_record("ocds-b", Decimal("20"))), "region": "66"}),
+    ]
+    summary = await import_files(sessionmaker, [first], now=lambda: NOW)
+    assert summary.procedures == 2
+    (error,) = summary.errors
+    assert error.file == "statistics" and error.document == "cell procedures 66 2026-11"
+    rows = (await session.execute(select(StatProcedures.region, StatProcedures.n))).all()
+    assert [tuple(r) for r in rows] == [("74", 1)]
+    # the failing cell stays queued, is reported again, and never stops the next import
+    again = ParsedFile("again.json")
+    again.documents.append(_notice_record("ocds-c", Decimal("30")))
+    summary = await import_files(sessionmaker, [again], now=lambda: NOW)
+    assert summary.procedures == 1 and [e.file for e in summary.errors] == ["statistics"]
+
+
+def _fields(record: ProcedureRecord) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in record.__slots__}  # type: ignore[attr-defined]
