@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck imports kb-check pytest chat clean
+.PHONY: run test install demo lint typecheck imports kb-check pytest chat clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,12 +16,16 @@ install: $(STAMP)
 
 ## Run the bot on the embedded default (SQLite): migrate, then poll Telegram with BOT_TOKEN,
 ## or, without a token, talk to it in the console.
-run: install
-	$(BIN)/smebot db upgrade
-	test -f data/.demo-loaded || ($(BIN)/smebot demo-data --count 300 && touch data/.demo-loaded)
+run: demo
 	$(BIN)/smebot run --chat-without-token
 
-chat: install
+## Migrate the database and load the seeded demo data once (300 notices of region 74).
+demo: install
+	$(BIN)/smebot db upgrade
+	test -f data/.demo-loaded || ($(BIN)/smebot demo-data --count 300 && touch data/.demo-loaded)
+
+## The console chat (no token, no network) on the same database, demo data included.
+chat: demo
 	$(BIN)/smebot chat
 
 lint: install
@@ -39,6 +43,12 @@ kb-check: install
 
 pytest: install
 	$(BIN)/pytest
+
+## The fast loop while developing: lint, then the unit and in-process tests (no subprocess
+## acceptance runs of `smebot run`, no tests marked slow).
+quick: install
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q -x -m "not slow" --ignore=tests/acceptance
 
 ## Everything CI checks: lint, types, import contracts, the whole test suite.
 test: lint typecheck imports kb-check pytest
