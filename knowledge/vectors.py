@@ -125,6 +125,6 @@ def load_vectors() -> WordVectors | None:
     """The process-wide vectors, or None (semantic layer off) when natasha is missing."""
     path = navec_path()
     if path is None:
-        log.warning("word vectors unavailable: install natasha; semantic ranking is off")
+        log.warning("word vectors off (no natasha, or SMEBOT_VECTORS=off): lexical ranking only")
         return None
     return WordVectors.load(path)
