@@ -94,7 +94,9 @@ def build_storage(settings: Settings) -> BaseStorage:
     if settings.redis_url:
         from aiogram.fsm.storage.redis import RedisStorage
 
-        return RedisStorage.from_url(settings.redis_url)
+        # states of abandoned dialogs expire instead of piling up (FSM_TTL_HOURS)
+        ttl = int(settings.fsm_ttl_hours * 3600)
+        return RedisStorage.from_url(settings.redis_url, state_ttl=ttl, data_ttl=ttl)
     return MemoryStorage()
 
 

@@ -49,12 +49,13 @@ def db_upgrade(
 ) -> None:
     """Apply migrations to DATABASE_URL."""
     settings = settings_or_exit()
-    from bot.db import create_engine, upgrade
+    from bot.db import create_engine
+    from bot.roles.migrations import upgrade_locked
 
     async def go() -> None:
         engine = create_engine(settings.database_url)
-        try:
-            await upgrade(engine, revision)
+        try:  # PostgreSQL: under an advisory lock, so two deploy steps at once are safe
+            await upgrade_locked(engine, settings.database_url, revision)
         finally:
             await engine.dispose()
 
@@ -93,6 +94,50 @@ def run(
         asyncio.run(run_polling(settings, token))
     except ConfigError as exc:
         raise fail(str(exc)) from None
+
+
+@app.command()
+def web(
+    set_webhook: Annotated[
+        bool, typer.Option("--set-webhook", help="Call setWebhook even if Telegram's matches")
+    ] = False,
+) -> None:
+    """Scaled out: a webhook replica on WEB_HOST:WEB_PORT (also /healthz, /readyz, /metrics).
+    Never migrates (run `smebot db upgrade` first) and never sends bulk messages."""
+    settings = settings_or_exit()
+    try:
+        token = settings.require_token()
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    from bot.logging_setup import setup_logging
+    from bot.roles.web import run_web
+
+    setup_logging(settings.log_level, settings.log_format)
+    try:
+        asyncio.run(run_web(settings, token, force_set_webhook=set_webhook))
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+
+
+@app.command()
+def worker() -> None:
+    """Scaled out: scheduled jobs and bulk sends; one active instance (PostgreSQL advisory
+    lock), the others stand by. /healthz, /readyz, /metrics on WORKER_PORT."""
+    settings = settings_or_exit()
+    try:
+        token = settings.require_token()
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    from bot.logging_setup import setup_logging
+    from bot.roles.worker import run_worker
+
+    setup_logging(settings.log_level, settings.log_format)
+    try:
+        code = asyncio.run(run_worker(settings, token))
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()

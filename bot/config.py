@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -64,6 +64,22 @@ class Settings(BaseSettings):
     send_rate: float = Field(default=25.0, gt=0.0, le=1000.0)
     # consultations
     consult_sla_hours: float = Field(default=4.0, gt=0.0, le=720.0)
+    # scaled out (`smebot web` / `smebot worker`, see docs/operations.md)
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=1, le=65535)
+    worker_port: int = Field(default=8081, ge=1, le=65535)
+    fsm_ttl_hours: float = Field(default=72.0, gt=0.0, le=8760.0)
+    log_format: Literal["text", "json"] = "text"
+    db_pool_size: int = Field(default=5, ge=1, le=200)
+    db_statement_timeout_ms: int = Field(default=0, ge=0)
+    db_application_name: str = "smebot"
+
+    @field_validator("webhook_url", "webhook_secret", mode="before")
+    @classmethod
+    def _empty_webhook(cls, value: object) -> object:
+        return None if value == "" else value
 
     @field_validator("admin_ids", "consultant_ids", mode="before")
     @classmethod

@@ -52,8 +52,16 @@ def _sqlite_begin(
         cursor.execute("BEGIN IMMEDIATE")
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    """Create the async engine; SQLite gets WAL, foreign keys and a busy timeout."""
+def create_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    pool_size: int | None = None,
+    statement_timeout_ms: int = 0,
+    application_name: str | None = None,
+) -> AsyncEngine:
+    """Create the async engine; SQLite gets WAL, foreign keys and a busy timeout. PostgreSQL
+    takes the pool size, `statement_timeout` (0: none) and `application_name` when given."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
@@ -63,7 +71,17 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "before_cursor_execute", _sqlite_begin)
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True)
+    options: dict[str, Any] = {}
+    if pool_size is not None:
+        options["pool_size"] = pool_size
+    server_settings = {}
+    if statement_timeout_ms:
+        server_settings["statement_timeout"] = str(statement_timeout_ms)
+    if application_name:
+        server_settings["application_name"] = application_name
+    if server_settings and parsed.get_driver_name() == "asyncpg":
+        options["connect_args"] = {"server_settings": server_settings}
+    return create_async_engine(url, echo=echo, pool_pre_ping=True, **options)
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -5,9 +5,13 @@ from __future__ import annotations
 import logging
 
 
-def setup_logging(level: str) -> None:
+def setup_logging(level: str, fmt: str = "text") -> None:
     logging.basicConfig(
         level=level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if fmt == "json":  # LOG_FORMAT=json
+        from bot.logjson import use_json
+
+        use_json()
     logging.getLogger("aiogram.event").setLevel(max(logging.getLevelName(level), logging.WARNING))

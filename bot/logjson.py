@@ -1,0 +1,35 @@
+"""LOG_FORMAT=json: one JSON object a line (the standard library only), for log shippers.
+
+Carries time, level, logger, message and the trace, plus `update_id`, `user_id` and `job`
+when a record has them (`log.info(..., extra={"job": "reminders"})`)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+
+CONTEXT = ("update_id", "user_id", "job", "role")
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key in CONTEXT:
+            value = getattr(record, key, None)
+            if value is not None:
+                entry[key] = value
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def use_json(root: logging.Logger | None = None) -> None:
+    """Switch every handler of the root logger to JSON lines."""
+    for handler in (root or logging.getLogger()).handlers:
+        handler.setFormatter(JsonFormatter())
