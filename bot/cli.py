@@ -18,6 +18,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: no «<bool>» beside flags
+)
+db_app = typer.Typer(
+    help="Database schema (Alembic migrations).", no_args_is_help=True, rich_markup_mode=None
 )
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -58,12 +62,17 @@ def db_upgrade(
             await upgrade_locked(engine, settings.database_url, revision)
         finally:
             await engine.dispose()
+    before = _db_revision(settings)
 
     try:
         asyncio.run(go())
     except OSError as exc:
         raise fail(f"database unreachable: {exc}") from None
-    typer.echo(f"database is at revision {revision}")
+    after = _db_revision(settings)
+    if before == after:
+        typer.echo(f"database already at revision {after}: nothing to migrate")
+    else:
+        typer.echo(f"migrated the database from revision {before or '(empty)'} to {after}")
 
 
 @app.command()
@@ -156,7 +165,11 @@ def chat() -> None:
     asyncio.run(run_console_chat(settings, read_line, sys.stdout))
 
 
-kb_app = typer.Typer(help="Knowledge base: check, evaluate, sync, export.", no_args_is_help=True)
+kb_app = typer.Typer(
+    help="Knowledge base: check, evaluate, sync, export.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 app.add_typer(kb_app, name="kb")
 
 
@@ -378,6 +391,23 @@ def _knowledge_from_db(settings: Settings) -> Any:
         raise fail("the database has no articles yet: start the bot once or run `smebot kb sync`")
     return KnowledgeBase(articles, Glossary.load(settings.knowledge_dir / "glossary.yaml"))
 
+def _db_revision(settings: Settings) -> str | None:
+    """The database's migration revision (None: empty or unreachable)."""
+    from bot.db import create_engine, current_revision
+
+    async def go() -> str | None:
+        engine = create_engine(settings.database_url)
+        try:
+            return await current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(go())
+    except OSError:
+        return None
+
+
 
 def _run_db(settings: Settings, work: Any) -> Any:
     """Migrate DATABASE_URL, then run `work(sessionmaker)` and dispose of the engine."""
@@ -411,9 +441,10 @@ def import_(
     import json
     from pathlib import Path
 
-    from rich.progress import Progress
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from bot.clock import utcnow
+    from bot.sources.files import walk, zip_members
     from bot.services.importer import import_files
     from bot.sources.parallel import parse_paths
 
@@ -424,16 +455,30 @@ def import_(
 
     def parsed() -> Any:
         return parse_paths([Path(p) for p in paths], workers)
+    def expected_files() -> int:
+        """Files an archive or a directory will yield, for the progress bar's total."""
+        return sum(
+            zip_members(item) if item.suffix.lower() == ".zip" else 1
+            for path in paths
+            for item in walk(Path(path))
+            if isinstance(item, Path)
+        )
+
 
     async def work(sessionmaker: Any) -> Any:
-        with Progress(transient=True, disable=as_json) as progress:
-            task = progress.add_task("Импорт", total=None)
-            return await import_files(
-                sessionmaker,
-                parsed(),
-                now=utcnow,
-                on_file=lambda f: progress.advance(task),
-            )
+        columns = (
+            TextColumn("Импорт"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[file]}"),
+        )
+        with Progress(*columns, transient=True, disable=as_json) as progress:
+            task = progress.add_task("import", total=expected_files() or None, file="")
+
+            def on_file(parsed_file: Any) -> None:
+                progress.update(task, advance=1, file=Path(parsed_file.file).name)
+
+            return await import_files(sessionmaker, parsed(), now=utcnow, on_file=on_file)
 
     summary = _run_db(settings, work)
     if as_json:
@@ -441,7 +486,7 @@ def import_(
     else:
         typer.echo(
             f"files: {summary.files}, documents: {summary.documents}, procedures: "
-            f"{summary.procedures}, contracts: {summary.contracts}, skipped: {summary.skipped}, "
+            f"{summary.procedures}, contracts: {summary.contracts}, unchanged: {summary.skipped}, "
             f"errors: {len(summary.errors)}"
         )
         for error in summary.errors[:50]:

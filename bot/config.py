@@ -11,7 +11,9 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,64}$")
-DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_KNOWLEDGE_DIR = PROJECT_DIR / "knowledge"
+_SQLITE_FILE_RE = re.compile(r"^(sqlite(?:\+\w+)?:///)([^/?][^?]*)(\?.*)?$")
 TELEGRAM_API_URL = "https://api.telegram.org"
 
 
@@ -103,7 +105,22 @@ class Settings(BaseSettings):
     def _empty_path(cls, value: object) -> object:
         return None if value == "" else value
 
-    @field_validator("consultant_chat_id", "redis_url", mode="before")
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str) -> str:
+        """A relative SQLite path is taken from the project directory, not from wherever the
+        command runs: `cd ~ && smebot procedure …` reads the same database as `make run`."""
+        return resolve_sqlite_url(value.strip())
+
+    @field_validator("knowledge_dir")
+    @classmethod
+    def _knowledge(cls, value: Path) -> Path:
+        """A relative KNOWLEDGE_DIR that does not exist here is taken from the project."""
+        if value.is_absolute():
+            return value
+        return value.resolve() if value.is_dir() else PROJECT_DIR / value
+
+    @field_validator("consultant_chat_id", "redis_url", "bot_token", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
@@ -174,7 +191,7 @@ class Settings(BaseSettings):
             raise ConfigError(
                 "BOT_TOKEN is not set: get a token from @BotFather and put it in the "
                 "environment or in .env (see .env.example); to try the bot without "
-                "Telegram run `smebot chat`."
+                "Telegram run `make chat` (or `.venv/bin/smebot chat`)."
             )
         token = self.bot_token.get_secret_value().strip()
         if not TOKEN_RE.fullmatch(token):
@@ -188,6 +205,14 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Build settings; validation problems become one-line ConfigErrors."""
     from pydantic import ValidationError
+def resolve_sqlite_url(url: str, base: Path = PROJECT_DIR) -> str:
+    """`sqlite+aiosqlite:///data/smebot.db` → the same file under `base` (absolute)."""
+    match = _SQLITE_FILE_RE.match(url)
+    if match is None or match.group(2) == ":memory:" or match.group(2).startswith("file:"):
+        return url
+    return f"{match.group(1)}{(base / match.group(2)).resolve()}{match.group(3) or ''}"
+
+
 
     try:
         return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,15 +1,19 @@
 """`smebot chat`: a console conversation through the real dispatcher, with no network.
 
 A BaseSession that answers Bot API calls in memory records what the bot sends; typed lines
-become Message updates and a typed button number becomes a CallbackQuery update.
+become Message updates and a typed button number becomes a CallbackQuery update. Buttons are
+numbered through the whole conversation, so any button still on screen can be pressed; photos
+and documents the bot sends are written under `data/console/` and their paths printed.
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import AsyncGenerator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 from aiogram import Bot, Dispatcher
@@ -20,16 +24,20 @@ from aiogram.types import (
     CallbackQuery,
     Chat,
     InlineKeyboardMarkup,
+    InputFile,
     Message,
     Update,
     User,
 )
 
 from bot.ui.console_text import html_to_text
+from bot.ui.render import render
 
 CONSOLE_USER = User(id=100_000_001, is_bot=False, first_name="Гость", language_code="ru")
 CONSOLE_BOT = User(id=100_000_000, is_bot=True, first_name="smebot", username="smebot_console_bot")
 EXIT_WORDS = frozenset({"exit", "quit", "выход", ":q"})
+SAVE_DIR = Path("data/console")
+BUTTON_DIGITS = 4  # longer numbers (notices, contracts, INN) are messages, never buttons
 
 
 @dataclass
@@ -40,15 +48,18 @@ class Sent:
     text: str
     message_id: int = 0
     keyboard: InlineKeyboardMarkup | None = None
+    saved: Path | None = None  # where a photo or a document was written
 
 
 class ConsoleSession(BaseSession):
     """Answers Bot API methods in memory and records the visible ones."""
 
-    def __init__(self) -> None:
+    def __init__(self, save_dir: Path = SAVE_DIR) -> None:
         super().__init__()
         self.outbox: list[Sent] = []
+        self.save_dir = save_dir
         self._ids: Iterator[int] = itertools.count(1)
+        self._files: Iterator[int] = itertools.count(1)
 
     async def make_request(
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
@@ -62,8 +73,18 @@ class ConsoleSession(BaseSession):
             kind = {"sendMessage": "message", "sendPhoto": "photo", "sendDocument": "document"}
             text = params.get("text") or params.get("caption") or ""
             result = self._message(params, text)
+            upload = getattr(
+                method, {"sendPhoto": "photo", "sendDocument": "document"}.get(name, ""), None
+            )
+            saved = await self._save(bot, upload, kind[name]) if upload is not None else None
             self.outbox.append(
-                Sent(kind[name], text, result.message_id, getattr(method, "reply_markup", None))
+                Sent(
+                    kind[name],
+                    text,
+                    result.message_id,
+                    getattr(method, "reply_markup", None),
+                    saved,
+                )
             )
         elif name in {"editMessageText", "editMessageReplyMarkup"}:
             text = params.get("text", "")
@@ -74,6 +95,19 @@ class ConsoleSession(BaseSession):
         elif name == "answerCallbackQuery" and params.get("text"):
             self.outbox.append(Sent("alert", params["text"]))
         return result  # type: ignore[no-any-return]
+
+    async def _save(self, bot: Bot, upload: object, kind: str) -> Path | None:
+        """Write an uploaded file under save_dir; a file id or URL has nothing to write."""
+        if not isinstance(upload, InputFile):
+            return None
+        default = "image.png" if kind == "photo" else "file.bin"
+        name = re.sub(r"[^\w.-]+", "_", Path(upload.filename or default).name) or default
+        path = self.save_dir / f"{next(self._files):04d}-{name}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as out:
+            async for chunk in upload.read(bot):
+                out.write(chunk)
+        return path
 
     def _message(self, params: dict[str, Any], text: str, message_id: int | None = None) -> Message:
         return Message(
@@ -99,6 +133,9 @@ class ConsoleSession(BaseSession):
         return None
 
 
+Button = tuple[int, str, str | None, str | None]  # message id, label, callback data, url
+
+
 class ConsoleChat:
     """Feeds typed lines to the dispatcher and prints what the bot answered."""
 
@@ -107,18 +144,42 @@ class ConsoleChat:
         self.bot = bot
         self.session = session
         self.out = out
-        self.buttons: dict[int, tuple[int, str, str | None, str | None]] = {}
+        self.buttons: dict[int, Button] = {}  # every button still on screen, by its number
+        self._numbers = itertools.count(1)
+        self._last_number = 0
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1_000_000)
 
     async def say(self, text: str) -> None:
-        """One line from the user: a button number presses it, anything else is a message."""
+        """One line from the user: a button number presses it, anything else is a message.
+        A short number with no such button says so, unless the bot is waiting for an answer
+        (a price, a period): then the number is that answer."""
         stripped = text.strip()
-        if stripped.isdigit() and int(stripped) in self.buttons:
-            await self._press(int(stripped))
+        if stripped.isdigit() and len(stripped) <= BUTTON_DIGITS:
+            number = int(stripped)
+            if number in self.buttons:
+                await self._press(number)
+            elif await self._awaiting_input():
+                await self._send_text(text)
+            else:
+                self._write(
+                    render(
+                        "console/no_button",
+                        number=number,
+                        gone=number <= self._last_number,
+                        last=self._last_number if self.buttons else None,
+                    )
+                )
         else:
             await self._send_text(text)
         self._print_replies()
+
+    async def _awaiting_input(self) -> bool:
+        context = self.dp.fsm.get_context(self.bot, CONSOLE_USER.id, CONSOLE_USER.id)
+        return await context.get_state() is not None
+
+    def _write(self, text: str) -> None:
+        self.out.write(f"\n{html_to_text(text)}\n")
 
     async def _send_text(self, text: str) -> None:
         message = Message(
@@ -135,7 +196,7 @@ class ConsoleChat:
     async def _press(self, number: int) -> None:
         message_id, label, data, url = self.buttons[number]
         if url:
-            self.out.write(f"  (ссылка: {url})\n")
+            self._write(render("console/link", url=url))
             return
         message = Message(
             message_id=message_id,
@@ -157,19 +218,23 @@ class ConsoleChat:
 
     def _print_replies(self) -> None:
         sent, self.session.outbox[:] = list(self.session.outbox), []
-        numbered: dict[int, tuple[int, str, str | None, str | None]] = {}
         for item in sent:
-            prefix = {"alert": "🔔 ", "photo": "[изображение] ", "document": "[файл] "}.get(
-                item.kind, ""
-            )
+            if item.kind == "edit":  # an edited message keeps only its new buttons
+                for number in [n for n, b in self.buttons.items() if b[0] == item.message_id]:
+                    del self.buttons[number]
+            prefix = "🔔 " if item.kind == "alert" else ""
             if item.text:
                 self.out.write(f"\n{prefix}{html_to_text(item.text)}\n")
+            if item.kind in {"photo", "document"}:
+                path = item.saved if item.saved is not None else "—"
+                self.out.write(html_to_text(render("console/saved", kind=item.kind, path=path)))
+                self.out.write("\n")
             if item.keyboard is not None:
                 for row in item.keyboard.inline_keyboard:
                     cells = []
                     for button in row:
-                        number = len(numbered) + 1
-                        numbered[number] = (
+                        number = self._last_number = next(self._numbers)
+                        self.buttons[number] = (
                             item.message_id,
                             button.text,
                             button.callback_data,
@@ -177,8 +242,6 @@ class ConsoleChat:
                         )
                         cells.append(f"[{number}] {button.text}")
                     self.out.write("  " + "   ".join(cells) + "\n")
-        if numbered:
-            self.buttons = numbered
         self.out.flush()
 
 
@@ -188,13 +251,14 @@ async def run_console(
     session: ConsoleSession,
     read_line: Callable[[], str | None],
     out: TextIO,
+    *,
+    no_data: bool = False,
 ) -> None:
-    """Conversation loop until EOF or an exit word."""
+    """Conversation loop until EOF or an exit word; `no_data` adds how to load demo data."""
     chat = ConsoleChat(dp, bot, session, out)
-    out.write(
-        "smebot — разговор в консоли. Пишите сообщения как в Telegram; номер кнопки нажимает её; "
-        "выход — Ctrl-D или «выход».\n"
-    )
+    out.write(html_to_text(render("console/intro", save_dir=f"{session.save_dir}/")) + "\n")
+    if no_data:
+        out.write(html_to_text(render("console/no_data")) + "\n")
     await chat.say("/start")
     while True:
         out.write("\n> ")

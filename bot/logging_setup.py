@@ -14,4 +14,8 @@ def setup_logging(level: str, fmt: str = "text") -> None:
         from bot.logjson import use_json
 
         use_json()
-    logging.getLogger("aiogram.event").setLevel(max(logging.getLevelName(level), logging.WARNING))
+    quiet = max(logging.getLevelName(level), logging.WARNING)
+    logging.getLogger("aiogram.event").setLevel(quiet)
+    # «setup plugin alembic.autogenerate.*» and «Context impl SQLiteImpl» are Alembic's INFO
+    for name in ("alembic", "pymorphy3"):
+        logging.getLogger(name).setLevel(quiet)

@@ -6,7 +6,8 @@ import logging
 from collections.abc import Callable
 from typing import TextIO
 
-from aiogram.exceptions import TelegramUnauthorizedError
+from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+from sqlalchemy import select
 
 from bot.app import (
     build_bot,
@@ -23,6 +24,7 @@ from bot.db import create_engine, create_sessionmaker, upgrade
 from bot.services.roles import staff_ids
 from bot.ui.commands import bot_commands
 from bot.ui.consult_desk import staff_menus
+from models.procurement import Procedure
 
 log = logging.getLogger("smebot")
 CONSOLE_TOKEN = "100000000:console-token-not-used-for-any-network-call"
@@ -43,7 +45,15 @@ async def run_polling(settings: Settings, token: str) -> None:
         try:
             me = await bot.get_me()
         except TelegramUnauthorizedError:
-            raise ConfigError("Telegram rejected BOT_TOKEN (401 Unauthorized)") from None
+            raise ConfigError(
+                "Telegram rejected BOT_TOKEN (401 Unauthorized): the token is wrong or was "
+                "revoked; get the current one from @BotFather"
+            ) from None
+        except TelegramNetworkError as exc:
+            raise ConfigError(
+                f"cannot reach the Bot API at {settings.bot_api_url} ({exc.message}); "
+                "check the network or BOT_API_URL, or try the bot offline with `make chat`"
+            ) from None
         await bot.set_my_commands(bot_commands())
         async with sessionmaker() as session:
             ids = await staff_ids(session, settings.admin_ids, settings.consultant_ids)
@@ -76,7 +86,9 @@ async def run_console_chat(
     sessionmaker = create_sessionmaker(engine)
     kb = await load_knowledge(settings, sessionmaker)
     dp = build_dispatcher(settings, sessionmaker, kb=kb)
+    async with sessionmaker() as db:
+        no_data = await db.scalar(select(Procedure.id).limit(1)) is None
     try:
-        await run_console(dp, bot, session, read_line, out)
+        await run_console(dp, bot, session, read_line, out, no_data=no_data)
     finally:
         await engine.dispose()

@@ -134,7 +134,7 @@ async def start_bot(
             await bot.session.close()
 
     task = asyncio.create_task(poll())
-    await api.wait_for(lambda: "getUpdates" in api.calls, timeout=5)
+    await api.wait_for(lambda: "getUpdates" in api.calls, timeout=30)
     return RunningBot(api, task, dp)
 
 

@@ -566,7 +566,7 @@ class FakeBotAPI:
         return [t for u, t, s in self.webhook_log if u == update_id and s == 200]
 
     # ---------------------------------------------------------------- waiting
-    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 30.0) -> Any:
         deadline = time.monotonic() + timeout
         async with self._changed:
             while True:
@@ -580,7 +580,7 @@ class FakeBotAPI:
                     await asyncio.wait_for(self._changed.wait(), remaining)
 
     async def next_message(
-        self, chat_id: int, *, after: int = 0, timeout: float = 5.0, method: str | None = None
+        self, chat_id: int, *, after: int = 0, timeout: float = 30.0, method: str | None = None
     ) -> Sent:
         """The first message to chat_id recorded after index `after` of `sent`."""
 
@@ -593,7 +593,7 @@ class FakeBotAPI:
         result: Sent = await self.wait_for(find, timeout)
         return result
 
-    async def answer_of(self, query_id: str, timeout: float = 5.0) -> dict[str, Any]:
+    async def answer_of(self, query_id: str, timeout: float = 30.0) -> dict[str, Any]:
         result: dict[str, Any] = await self.wait_for(lambda: self.answered.get(query_id), timeout)
         return result
 
@@ -603,7 +603,7 @@ class FakeBotAPI:
     def to_chat(self, chat_id: int) -> list[Sent]:
         return [s for s in self.sent if s.chat_id == chat_id]
 
-    async def drained(self, timeout: float = 5.0) -> None:
+    async def drained(self, timeout: float = 30.0) -> None:
         """Wait until the bot has fetched every update."""
         await self.wait_for(lambda: self._confirmed >= len(self.updates), timeout)
 

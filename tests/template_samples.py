@@ -635,3 +635,20 @@ def _consult_samples() -> dict[str, list[dict[str, Any]]]:
 
 
 SAMPLES.update(_consult_samples())
+
+SAMPLES.update(
+    {
+        "console/intro": [{"save_dir": "data/console/"}],
+        "console/saved": [
+            {"kind": "photo", "path": "data/console/0001-stats.png"},
+            {"kind": "document", "path": HOSTILE},
+        ],
+        "console/no_button": [
+            {"number": 8, "gone": False, "last": 6},
+            {"number": 3, "gone": True, "last": 12},
+            {"number": 1, "gone": False, "last": None},
+        ],
+        "console/no_data": [{}],
+        "console/link": [{"url": "https://zakupki.gov.ru/"}],
+    }
+)

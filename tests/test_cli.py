@@ -49,12 +49,24 @@ def test_version_and_help(tmp_path: Path, cli_db: str) -> None:
         result = smebot(tmp_path, cli_db, *args, "--help")
         assert result.returncode == 0, (args, result.stderr)
         assert "Usage" in result.stdout
+        assert "<bool>" not in result.stdout
 
 
 def test_db_upgrade(tmp_path: Path, cli_db: str) -> None:
     result = smebot(tmp_path, cli_db, "db", "upgrade")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "cli.db").exists()
+    assert result.stdout.startswith("migrated the database from revision (empty) to 0")
+    again = smebot(tmp_path, cli_db, "db", "upgrade")
+    assert again.returncode == 0 and "nothing to migrate" in again.stdout
+
+
+def test_import_twice_says_unchanged_like_demo_data(tmp_path: Path, cli_db: str) -> None:
+    demo = smebot(tmp_path, cli_db, "demo-data", "--count", "5", "--dir", "demo")
+    assert demo.returncode == 0 and "unchanged" in demo.stdout, demo.stderr
+    again = smebot(tmp_path, cli_db, "import", "demo", "--workers", "0")
+    assert again.returncode == 0, again.stderr
+    assert "unchanged: " in again.stdout and "skipped" not in again.stdout
 
 
 @pytest.mark.parametrize("token", ["", "not-a-token"])
@@ -68,17 +80,70 @@ def test_run_without_valid_token_explains_in_one_line(
     assert "Traceback" not in result.stderr
 
 
+def test_run_without_network_says_so_in_one_line(tmp_path: Path, cli_db: str) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = smebot(
+        tmp_path,
+        cli_db,
+        "run",
+        BOT_TOKEN="123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1",
+        BOT_API_URL=f"http://127.0.0.1:{port}",
+        LOG_LEVEL="INFO",
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "setup plugin" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("smebot: cannot reach the Bot API") and "make chat" in last
+
+
+def test_empty_token_from_env_example_opens_the_console(tmp_path: Path, cli_db: str) -> None:
+    """`cp .env.example .env && make run`: the empty BOT_TOKEN= starts the console chat."""
+    (tmp_path / ".env").write_text((ROOT / ".env.example").read_text(encoding="utf-8"))
+    result = smebot(tmp_path, cli_db, "run", "--chat-without-token", stdin="выход\n")
+    assert result.returncode == 0, result.stderr
+    assert "Здравствуйте" in result.stdout and "make chat" in result.stderr
+
+
 def test_chat_through_stdin(tmp_path: Path, cli_db: str) -> None:
-    result = smebot(tmp_path, cli_db, "chat", stdin="/help\n2\nфото котика\n/menu\n1\n")
+    result = smebot(tmp_path, cli_db, "chat", stdin="/help\n8\nфото котика\n/menu\n1\n99\n")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Здравствуйте" in out  # /start is sent on entry
     assert "[1] ⚖️ Вопрос по закону" in out
+    assert "В базе пока нет закупок" in out and "make run" in out  # a fresh database says so
     assert "Как пользоваться ботом" in out
-    assert "Поиск закупок" in out  # button 2 of the help menu: find
-    assert "Напишите ваш вопрос" in out  # button 1 of the last menu
+    assert "Поиск закупок" in out  # button 8 (the 2nd of the help menu): find
+    assert "Напишите ваш вопрос" in out  # button 1: the first menu's, still on screen
+    assert "Кнопки [99] нет" in out  # not a question to the knowledge base
     assert "До встречи" in out
     assert "Traceback" not in result.stderr
+
+
+def test_chat_saves_the_chart_and_the_csv(tmp_path: Path) -> None:
+    """The console writes photos and documents under data/console/ and prints the paths."""
+    db = f"sqlite+aiosqlite:///{tmp_path}/demo.db"
+    demo = smebot(tmp_path, db, "demo-data", "--count", "40", "--dir", str(tmp_path / "demo"))
+    assert demo.returncode == 0, demo.stderr
+    result = smebot(tmp_path, db, "chat", stdin="/stats\n")
+    assert result.returncode == 0, result.stderr
+    assert "В базе пока нет закупок" not in result.stdout
+    saved = sorted((tmp_path / "data" / "console").iterdir())
+    assert [p.suffix for p in saved] == [".png"] and saved[0].stat().st_size > 10_000
+    assert f"Изображение сохранено: {saved[0].relative_to(tmp_path)}" in result.stdout
+    csv_button = next(  # numbers are stable: the same lines number the same buttons
+        line.split("] ")[0].rsplit("[", 1)[-1]
+        for line in result.stdout.splitlines()
+        if "CSV" in line and "[" in line
+    )
+    result = smebot(tmp_path, db, "chat", stdin=f"/stats\n{csv_button}\n")
+    assert result.returncode == 0, result.stderr
+    files = sorted((tmp_path / "data" / "console").glob("*.csv"))
+    assert len(files) == 1 and files[0].read_bytes().startswith(b"\xef\xbb\xbf")
+    assert f"Файл сохранён: {files[0].relative_to(tmp_path)}" in result.stdout
 
 
 async def test_run_polls_fake_server_and_answers_quickly(tmp_path: Path, cli_db: str) -> None:
@@ -101,7 +166,7 @@ async def test_run_polls_fake_server_and_answers_quickly(tmp_path: Path, cli_db:
             mark = api.mark()
             started = time.monotonic()
             api.user_says(7, text)
-            reply = await api.next_message(7, after=mark, timeout=5)
+            reply = await api.next_message(7, after=mark, timeout=30)
             assert time.monotonic() - started < 1.0
             assert len(reply.buttons()) == 6
     finally:

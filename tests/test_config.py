@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import PROJECT_DIR, ConfigError, Settings, load_settings, resolve_sqlite_url
 
 VALID = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"
 
@@ -14,7 +14,8 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in ("BOT_TOKEN", "DATABASE_URL", "ADMIN_IDS", "DEFAULT_TIMEZONE", "BOT_API_URL"):
         monkeypatch.delenv(name, raising=False)
     s = load_settings()
-    assert s.database_url == "sqlite+aiosqlite:///data/smebot.db"
+    # a relative SQLite path is the project's file, wherever the command runs
+    assert s.database_url == f"sqlite+aiosqlite:///{PROJECT_DIR / 'data' / 'smebot.db'}"
     assert s.bot_api_url == "https://api.telegram.org"
     assert s.default_timezone == "Asia/Yekaterinburg" and s.default_region == "74"
     assert s.admin_ids == [] and s.redis_url is None and s.consultant_chat_id is None
@@ -63,3 +64,35 @@ def test_missing_or_malformed_token(token: str | None) -> None:
     with pytest.raises(ConfigError) as err:
         s.require_token()
     assert "BOT_TOKEN" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_env_example_opens_the_console(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`cp .env.example .env`: the empty BOT_TOKEN= is «not set», KNOWLEDGE_DIR is the
+    bundled knowledge base and the database is the project's, wherever the command runs."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("BOT_TOKEN", "DATABASE_URL", "KNOWLEDGE_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / ".env").write_text(
+        (PROJECT_DIR / ".env.example").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    s = load_settings()
+    assert s.bot_token is None
+    with pytest.raises(ConfigError, match="make chat"):
+        s.require_token()
+    assert (s.knowledge_dir / "articles").is_dir()
+    assert s.database_url.endswith(str(PROJECT_DIR / "data" / "smebot.db"))
+
+
+def test_relative_sqlite_paths_are_resolved(tmp_path: Path) -> None:
+    assert resolve_sqlite_url("sqlite+aiosqlite:///data/x.db", tmp_path) == (
+        f"sqlite+aiosqlite:///{tmp_path / 'data' / 'x.db'}"
+    )
+    for url in (
+        f"sqlite+aiosqlite:///{tmp_path}/x.db",
+        "sqlite+aiosqlite:///:memory:",
+        "sqlite+aiosqlite://",
+        "postgresql+asyncpg://u@127.0.0.1/db",
+    ):
+        assert resolve_sqlite_url(url, tmp_path) == url
+    relative = Settings(knowledge_dir=Path("knowledge"), _env_file=None)  # type: ignore[call-arg]
+    assert relative.knowledge_dir.is_absolute()

@@ -212,7 +212,7 @@ async def test_nothing_goes_out_before_its_mark_is_committed_and_stop_sends_the_
     messages = [Outgoing(i, chat, f"сообщение {i}") for i, chat in chats.items()]
 
     async def stop_soon() -> None:
-        await fake_api.wait_for(lambda: len(fake_api.sent) >= 20, timeout=15)
+        await fake_api.wait_for(lambda: len(fake_api.sent) >= 20, timeout=30)
         delivery.stop()
 
     stopper = asyncio.create_task(stop_soon())

@@ -288,8 +288,15 @@ async def test_csv_chart_and_json(
     await load_demo(sessionmaker, tmp_path, count=60)
     stats = await get_stats(session, StatsQuery("74", YEAR), NOW)
     data = to_csv(stats)
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["section", "key", "name"]
+    assert data.startswith(b"\xef\xbb\xbf")  # Russian Excel: UTF-8 with BOM, «;», «,»
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["section", "key", "name", "count", "total", "share", "total_share"]
+    assert rows[1][0] == "query" and rows[1][-1] == ""  # the period is not a share
+    assert rows[2][:3] == ["period", "2026-01-01", "2026-12-31"]
+    money_cells = [r[4] for r in rows[3:] if r[4]]
+    assert money_cells and all("." not in v for v in money_cells)
+    assert any("," in v for v in money_cells)
+    assert all(len(r) == 7 for r in rows if r[0] != "period")
     sections = {r[0] for r in rows[1:]}
     assert {"procedures", "law", "platform", "contracts", "month_procedures"} <= sections
     assert any(r[:2] == ["procedures", "all"] and r[3] == str(stats.procedures.count) for r in rows)

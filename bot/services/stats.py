@@ -354,14 +354,33 @@ def ratio(part: int | Decimal, whole: int | Decimal) -> float:
 
 
 def to_csv(stats: Stats) -> bytes:
-    """The figures as CSV (UTF-8 with BOM for spreadsheets): section, key, name, count,
-    total, share."""
+class _CsvWriter:
+    """Numbers with a decimal comma, as a Russian spreadsheet reads them."""
+
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+
+    def writerow(self, row: list[Any]) -> None:
+        self._writer.writerow(
+            [
+                f"{v:f}".replace(".", ",")
+                if isinstance(v, Decimal)
+                else f"{v:.6f}".rstrip("0").rstrip(".").replace(".", ",")
+                if isinstance(v, float)
+                else v
+                for v in row
+            ]
+        )
+
+
+    """The figures as CSV for Russian Excel (UTF-8 with BOM, «;» between cells, decimal
+    commas): section, key, name, count, total, share, total_share; the period is its own row."""
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\r\n")
+    w = _CsvWriter(csv.writer(out, delimiter=";", lineterminator="\r\n"))
     w.writerow(["section", "key", "name", "count", "total", "share", "total_share"])
     p, c = stats.procedures, stats.contracts
-    period = f"{stats.period.start.isoformat()}..{stats.period.end.isoformat()}"
-    w.writerow(["query", stats.region or ALL, stats.region_name, "", "", "", period])
+    w.writerow(["query", stats.region or ALL, stats.region_name, "", "", "", ""])
+    w.writerow(["period", stats.period.start.isoformat(), stats.period.end.isoformat()])
     w.writerow(["procedures", "all", "Все процедуры", p.count, p.total_max_price, 1, 1])
     w.writerow(
         [

@@ -158,7 +158,7 @@ async def rating_of(sessionmaker: async_sessionmaker[AsyncSession]) -> int | Non
 
 
 async def eventually(
-    read: Callable[[], Awaitable[object]], expected: object, timeout: float = 5.0
+    read: Callable[[], Awaitable[object]], expected: object, timeout: float = 30.0
 ) -> None:
     """Poll the database until `read()` gives `expected` (the bot commits asynchronously)."""
     deadline = time.monotonic() + timeout

@@ -173,7 +173,7 @@ async def test_outbox_survives_faults_and_a_restart_without_loss_or_doubles(
     bot1 = _bot(api, settings)
     first = _runner(settings, sessionmaker, bot1, clock)
     task = asyncio.create_task(first.run_once())
-    await api.wait_for(lambda: len(api.sent) >= 10, timeout=15)
+    await api.wait_for(lambda: len(api.sent) >= 10, timeout=30)
     await first.stop()  # SIGTERM-like: in-flight messages finish, claimed rows go back
     await asyncio.wait_for(task, 15)
     await bot1.session.close()
@@ -206,7 +206,7 @@ async def test_a_kill_mid_send_never_doubles_and_records_what_is_unknown(
     clock.now = NOW + timedelta(days=2, minutes=1)
     bot1 = _bot(api, settings)
     task = asyncio.create_task(_runner(settings, sessionmaker, bot1, clock).run_once())
-    await api.wait_for(lambda: len(api.sent) >= 6, timeout=15)
+    await api.wait_for(lambda: len(api.sent) >= 6, timeout=30)
     task.cancel()  # kill -9: no graceful release
     with contextlib.suppress(asyncio.CancelledError):
         await task
