@@ -197,6 +197,20 @@ def build_scheduler(
             max_instances=1,
             coalesce=True,
         )
+    scheduler.add_job(
+        jobs.retention_job,
+        "interval",
+        hours=24,
+        args=(sessionmaker, clock),
+        kwargs={
+            "question_days": settings.question_retention_days,
+            "consultation_days": settings.consultation_retention_days,
+        },
+        id="retention",
+        next_run_time=datetime.now(UTC),  # old data goes right after a start, then daily
+        max_instances=1,
+        coalesce=True,
+    )
     if settings.import_dir is not None:
         settings.import_dir.mkdir(parents=True, exist_ok=True)
         scheduler.add_job(

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     send_rate: float = Field(default=25.0, gt=0.0, le=1000.0)
     # consultations
     consult_sla_hours: float = Field(default=4.0, gt=0.0, le=720.0)
+    # personal data: question texts and closed consultations are deleted after these days
+    question_retention_days: int = Field(default=365, ge=1, le=3650)
+    consultation_retention_days: int = Field(default=365, ge=1, le=3650)
     # scaled out (`smebot web` / `smebot worker`, see docs/operations.md)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.delivery import Delivery, DeliveryStats, Outgoing
 from bot.services import Clock, Sessionmaker
+from bot.services.privacy import Retention, apply_retention
 from bot.services.reminders import (
     Defaults,
     DueReminder,
@@ -55,6 +56,30 @@ async def eis_sync_job(
         log.info("EIS sync: %s", summary.as_dict() | {"errors": len(summary.errors)})
     except Exception:
         log.exception("EIS sync failed; will retry on the next run")
+
+
+async def retention_job(
+    sessionmaker: Sessionmaker, clock: Clock, *, question_days: int, consultation_days: int
+) -> Retention | None:
+    """Delete question texts and closed consultations past their retention (daily)."""
+    try:
+        async with sessionmaker() as session:
+            done = await apply_retention(
+                session,
+                clock(),
+                question_days=question_days,
+                consultation_days=consultation_days,
+            )
+    except Exception:
+        log.exception("retention job failed; will retry on the next run")
+        return None
+    if done.question_texts or done.consultations:
+        log.info(
+            "retention: %d question texts and %d closed consultations deleted",
+            done.question_texts,
+            done.consultations,
+        )
+    return done
 
 
 class ReminderRunner:

@@ -1,20 +1,35 @@
-"""/settings: lead times, time zone, quiet hours and the legislative-news switch."""
+"""/settings: lead times, time zone, quiet hours, the legislative-news switch, and /forget
+(also the «Удалить мои данные» button): erase the user's data after a confirmation."""
 
 from __future__ import annotations
 
-from aiogram import F, Router
+import logging
+
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
+from bot.config import Settings
 from bot.services import Clock, Session
+from bot.services.consultations import get_consultation, posts_of
+from bot.services.privacy import Forgotten, forget_user
 from bot.services.reminders import Defaults, get_prefs, update_prefs
 from bot.services.users import UserInfo
+from bot.ui.answers import OutMessage
 from bot.ui.callbacks import SetCB
-from bot.ui.reminders import cancel_keyboard, settings_message, timezone_keyboard
+from bot.ui.consult_desk import edit_cards
+from bot.ui.reminders import (
+    cancel_keyboard,
+    forget_confirm_message,
+    settings_message,
+    timezone_keyboard,
+)
 from bot.ui.render import render
 from bot.ui.telegram import edit_or_send
+
+log = logging.getLogger("smebot.settings")
 
 MAX_INPUT = 100
 
@@ -40,6 +55,35 @@ async def cmd_settings(
     await message.answer(out.text, reply_markup=out.keyboard)
 
 
+async def cmd_forget(message: Message) -> None:
+    out = forget_confirm_message()
+    await message.answer(out.text, reply_markup=out.keyboard)
+
+
+def _forgotten_message(done: Forgotten) -> OutMessage:
+    return OutMessage(
+        render(
+            "settings/forgotten",
+            questions=done.questions,
+            consultations=len(done.consultations),
+            subscriptions=done.subscriptions,
+            reminders=done.reminders,
+        )
+    )
+
+
+async def _mark_cards(bot: Bot, session: Session, settings: Settings, done: Forgotten) -> None:
+    """Consultants' cards of the erased consultations say that the user erased their data
+    (best effort: a card that cannot be edited keeps its old text, the bot still refuses)."""
+    for consultation_id in done.consultations:
+        try:
+            view = await get_consultation(session, consultation_id)
+            cards = await posts_of(session, consultation_id, "card")
+            await edit_cards(bot, view, cards, settings.default_timezone)
+        except Exception:  # the data is erased already; a card is cosmetics
+            log.warning("card of consultation %s not marked erased", consultation_id, exc_info=True)
+
+
 async def on_settings_button(
     query: CallbackQuery,
     callback_data: SetCB,
@@ -48,6 +92,7 @@ async def on_settings_button(
     user: UserInfo,
     clock: Clock,
     defaults: Defaults,
+    settings: Settings,
 ) -> None:
     op = callback_data.op
     message = query.message if isinstance(query.message, Message) else None
@@ -61,6 +106,30 @@ async def on_settings_button(
     if op == "cancel":
         await state.set_state(None)
         await query.answer(render("settings/cancelled"))
+        return
+    if op == "forget":
+        await query.answer()
+        if message is not None:
+            out = forget_confirm_message()
+            await message.answer(out.text, reply_markup=out.keyboard)
+        return
+    if op == "forget_no":
+        await query.answer()
+        await edit_or_send(query, OutMessage(render("settings/forget_cancelled")))
+        return
+    if op == "forget_yes":
+        await state.clear()
+        done = await forget_user(
+            session,
+            user.id,
+            clock(),
+            timezone=settings.default_timezone,
+            region=settings.default_region,
+        )
+        await query.answer()
+        await edit_or_send(query, _forgotten_message(done))
+        if query.bot is not None:
+            await _mark_cards(query.bot, session, settings, done)
         return
     if op == "news":
         prefs = await get_prefs(session, user.id, defaults)
@@ -102,6 +171,7 @@ def build_router() -> Router:
     router = Router(name="settings")
     router.message.filter(F.chat.type == "private")
     router.message.register(cmd_settings, Command("settings"))
+    router.message.register(cmd_forget, Command("forget"))
     router.message.register(
         on_settings_text,
         F.text,

@@ -141,6 +141,9 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
         {"code": c, "detail": d}
         for c in ("not_found", "forbidden", "bad_input", "generic")
         for d in ("", HOSTILE)
+    ]
+    + [
+        {"code": "erased", "detail": "12"},
     ],
     "common/flood": [{}],
     "common/flood_dropped": [{}],
@@ -432,6 +435,12 @@ SAMPLES.update(
         "settings/tz_prompt": [{}],
         "settings/quiet_prompt": [{}],
         "settings/cancelled": [{}],
+        "settings/forget_confirm": [{}],
+        "settings/forget_cancelled": [{}],
+        "settings/forgotten": [
+            {"questions": q, "consultations": c, "subscriptions": n, "reminders": r}
+            for q, c, n, r in ((0, 0, 0, 0), (1, 2, 5, 21), (12, 1, 1, 1))
+        ],
     }
 )
 
@@ -552,7 +561,8 @@ def _consult_samples() -> dict[str, list[dict[str, Any]]]:
     )
     closed = dataclasses.replace(forum, status="closed", rating=4, closed_at=at, closed_by=2002)
     odd = dataclasses.replace(new, status="weird", file_id="D", file_kind="document")
-    views = [new, forum, group, closed, odd]
+    erased = dataclasses.replace(closed, question="", file_id=None, file_kind=None, erased_at=at)
+    views = [new, forum, group, closed, odd, erased]
     page = QueuePage(tuple(views[:3]), 19, 1, 3, 8)
     empty = QueuePage((), 0, 0, 1, 8)
     later = at + timedelta(hours=5)

@@ -139,4 +139,4 @@ async def test_a_cell_that_fails_is_reported_and_the_others_refresh(
 
 
 def _fields(record: ProcedureRecord) -> dict[str, Any]:
-    return {name: getattr(record, name) for name in record.__slots__}  # type: ignore[attr-defined]
+    return {name: getattr(record, name) for name in record.__slots__}

@@ -15,7 +15,7 @@ from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.services.errors import BadInput, NotFound, Refused
+from bot.services.errors import BadInput, Erased, NotFound, Refused
 from models import Consultation, ConsultationMessage, ConsultationPost, User
 
 Status = Literal["new", "in_work", "answered", "closed"]
@@ -55,6 +55,11 @@ class ConsultationView:
     closed_by: int | None
     rating: int | None
     last_announced_at: datetime | None
+    erased_at: datetime | None = None  # the user erased their data (/forget)
+
+    @property
+    def erased(self) -> bool:
+        return self.erased_at is not None
 
     @property
     def is_open(self) -> bool:
@@ -156,6 +161,7 @@ def _view(c: Consultation, user: User, consultant: User | None) -> ConsultationV
         closed_by=c.closed_by,
         rating=c.rating,
         last_announced_at=c.last_announced_at,
+        erased_at=c.erased_at,
     )
 
 
@@ -277,6 +283,8 @@ async def _row(session: AsyncSession, consultation_id: int) -> Consultation:
     row = await session.get(Consultation, consultation_id, populate_existing=True)
     if row is None:
         raise NotFound(f"Вопрос №{consultation_id} не найден.")
+    if row.erased_at is not None:  # consultants can neither answer nor take it any more
+        raise Erased(str(row.id))
     return row
 
 

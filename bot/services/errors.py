@@ -27,3 +27,9 @@ class Refused(DomainError):
     """A valid request the bot will not carry out (e.g. reminders for a finished procedure)."""
 
     code = "refused"
+
+
+class Erased(DomainError):
+    """The user erased their data (/forget): their consultation is closed and empty."""
+
+    code = "erased"

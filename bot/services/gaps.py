@@ -40,6 +40,7 @@ async def find_gaps(session: AsyncSession, *, limit: int = 10) -> list[Gap]:
             select(QuestionLog.question, QuestionLog.created_at, QuestionLog.feedback)
             .where(
                 QuestionLog.outcome != "off_topic",
+                QuestionLog.question != "",  # erased (/forget) or past its retention
                 or_(QuestionLog.answered.is_(False), QuestionLog.feedback == -1),
             )
             .order_by(QuestionLog.created_at.desc(), QuestionLog.id.desc())

@@ -68,7 +68,8 @@ class SubCB(CallbackData, prefix="r1"):
 
 
 class SetCB(CallbackData, prefix="g1"):
-    """/settings: op = lead | tz | quiet | news | settz | cancel; v = a zone for settz."""
+    """/settings: op = lead | tz | quiet | news | settz | cancel | forget (ask) | forget_yes |
+    forget_no (/forget's confirmation); v = a zone for settz."""
 
     op: str
     v: str = ""

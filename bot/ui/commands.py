@@ -23,6 +23,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("faq", "Разделы базы знаний"),
     Command("glossary", "Что значит термин: /glossary НМЦК"),
     Command("consult", "Вопрос живому консультанту"),
+    Command("forget", "Удалить мои данные из бота"),
     Command("help", "Как пользоваться ботом"),
 )
 

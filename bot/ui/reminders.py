@@ -208,8 +208,17 @@ def settings_message(prefs: Prefs, *, saved: bool = False) -> OutMessage:
     builder.button(text="🌙 Тихие часы", callback_data=SetCB(op="quiet"))
     news = "📰 Новости: выключить" if prefs.news else "📰 Новости: включить"
     builder.button(text=news, callback_data=SetCB(op="news"))
-    builder.adjust(2, 2)
+    builder.button(text="🗑 Удалить мои данные", callback_data=SetCB(op="forget"))
+    builder.adjust(2, 2, 1)
     return OutMessage(text, builder.as_markup())
+
+
+def forget_confirm_message() -> OutMessage:
+    builder = InlineKeyboardBuilder()
+    builder.button(text="🗑 Да, удалить", callback_data=SetCB(op="forget_yes"))
+    builder.button(text="Отмена", callback_data=SetCB(op="forget_no"))
+    builder.adjust(2)
+    return OutMessage(render("settings/forget_confirm"), builder.as_markup())
 
 
 def timezone_keyboard() -> InlineKeyboardMarkup:
