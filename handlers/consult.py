@@ -72,6 +72,7 @@ from bot.ui.consult import (
     follow_up_prompt,
     prompt_message,
     queue_message,
+    queued_message,
     staff_added_text,
     staff_list_text,
 )
@@ -191,10 +192,13 @@ async def _submit(
     kinds: ChatKinds,
 ) -> None:
     recipients = await staff_ids(session, settings.admin_ids, settings.consultant_ids)
-    if settings.consultant_chat_id is None and not recipients:
-        await message.answer(render("consult/unavailable"))
-        return
     c = await open_consultation(session, user.id, text, now, attachment)
+    if settings.consultant_chat_id is None and not recipients:
+        # kept, never dropped: consultants see it in /queue and the SLA job announces it
+        log.warning("consultation %s queued: no consultant is configured", c.id)
+        out = queued_message(c)
+        await message.answer(out.text, reply_markup=out.keyboard)
+        return
     await message.answer(render("consult/accepted", c=c))
     posted = await publish(
         _bot(message),

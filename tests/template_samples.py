@@ -155,7 +155,7 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
     "qa/inline_article": [{"article": VIEW, "chunk": VIEW.chunks[0]}],
     "qa/suggest": [{"suggestions": REFS, "vague": False}, {"suggestions": REFS, "vague": True}],
     "qa/none": [{"outcome": "none"}, {"outcome": "off_topic"}],
-    "qa/small_talk": [{}],
+    "qa/small_talk": [{"kind": k} for k in ("hello", "thanks", "bye")],
     "qa/empty": [{}],
     "qa/feedback": [{"useful": True}, {"useful": False}],
     "qa/feedback_again": [{}],
@@ -573,7 +573,7 @@ def _consult_samples() -> dict[str, list[dict[str, Any]]]:
         "consult/follow_up_prompt": [{"id": 12}],
         "consult/cancelled": [{"follow_up": False}, {"follow_up": True}],
         "consult/need_content": [{"follow_up": False}, {"follow_up": True}],
-        "consult/unavailable": [{}],
+        "consult/queued": [{"c": c} for c in views],
         "consult/accepted": [{"c": c} for c in views],
         "consult/follow_up_sent": [{"c": new}],
         "consult/card": [
@@ -599,7 +599,11 @@ def _consult_samples() -> dict[str, list[dict[str, Any]]]:
             {"c": new, "part": "", "first": True, "last": True},
         ],
         "consult/taken": [{"c": forum}],
-        "consult/closed": [{"c": closed, "by_user": True}, {"c": closed, "by_user": False}],
+        "consult/closed": [
+            {"c": c, "by_user": by_user}
+            for c in (closed, dataclasses.replace(closed, answered_at=at))
+            for by_user in (True, False)
+        ],
         "consult/rated": [
             {"c": dataclasses.replace(closed, rating=v), "changed": ch}
             for v in range(1, 6)

@@ -14,12 +14,37 @@ from knowledge.glossary import Glossary, Term
 from knowledge.loader import SECTIONS, Article, load_articles
 from knowledge.markdown import split_html
 from knowledge.search import SearchIndex, SearchResult
-from knowledge.text import is_meaningless
+from knowledge.text import is_meaningless, lemma, words
 from models import QuestionLog
 
 MAX_QUESTION = 1000
 CHUNK = 3500  # room for the header and the citations around a body chunk
 OTHERS = 0.25  # least confidence of another article offered under an answer
+# Greetings, thanks and goodbyes (lemmas): a message of these words only is small talk, even
+# when the search drops them as stop words («привет», «спасибо большое», «добрый день»).
+SMALL_TALK_KINDS: dict[str, frozenset[str]] = {
+    "thanks": frozenset({"спасибо", "спс", "благодарить", "благодарю", "thanks", "thank"}),
+    "bye": frozenset({"пока", "свидание", "bye", "goodbye"}),
+    "hello": frozenset(
+        {"привет", "здравствуй", "здравствуйте", "добрый", "hi", "hello", "салют", "хай"}
+    ),
+}
+SMALL_TALK_FILLER = frozenset(
+    {"день", "утро", "вечер", "большой", "огромный", "вам", "тебе", "вы", "ты", "до", "всё",
+     "за", "помощь", "очень", "ок", "ok", "хорошо", "ладно", "понятно", "ясно", "бот"}
+)  # fmt: skip
+
+
+def small_talk_kind(text: str) -> str | None:
+    """ "hello", "thanks" or "bye" when `text` is only a greeting, thanks or goodbye."""
+    lemmas = [lemma(w) for w in words(text)]
+    if not lemmas or len(lemmas) > 6:
+        return None
+    found = [k for k, vocabulary in SMALL_TALK_KINDS.items() if vocabulary & set(lemmas)]
+    known = set().union(*SMALL_TALK_KINDS.values(), SMALL_TALK_FILLER)
+    if not found or not all(t in known for t in lemmas):
+        return None
+    return found[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +148,8 @@ class KnowledgeBase:
             return Answer(question, "empty", None, 0.0, 0.0, ())
         if len(text) > MAX_QUESTION:
             return Answer(question, "too_long", None, 0.0, 0.0, ())
+        if small_talk_kind(text) is not None:
+            return Answer(question, "small_talk", None, 0.0, 0.0, ())
         result = self.index.search(text)
         return self._answer(question, result)
 

@@ -74,7 +74,10 @@ def answer_messages(answer: Answer, log_id: int = 0) -> list[OutMessage]:
             )
         ]
     if answer.outcome == "small_talk":
-        return [OutMessage(render("qa/small_talk"))]
+        from bot.services.answers import small_talk_kind
+
+        kind = small_talk_kind(answer.question) or "hello"
+        return [OutMessage(render("qa/small_talk", kind=kind))]
     if answer.outcome == "empty":
         return [OutMessage(render("qa/empty"))]
     if answer.outcome == "too_long":

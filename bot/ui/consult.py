@@ -97,8 +97,18 @@ def answer_messages(c: ConsultationView, text: str) -> list[OutMessage]:
     ]
 
 
-def closed_message(c: ConsultationView, *, by_user: bool) -> OutMessage:
+def queued_message(c: ConsultationView) -> OutMessage:
+    """No consultant is reachable: the question waits in the queue; the user may withdraw it."""
     builder = InlineKeyboardBuilder()
+    builder.button(text="↩️ Отозвать вопрос", callback_data=ConsultCB(op="done", id=c.id))
+    return OutMessage(render("consult/queued", c=c), builder.as_markup())
+
+
+def closed_message(c: ConsultationView, *, by_user: bool) -> OutMessage:
+    """A question withdrawn before any answer is not rated."""
+    builder = InlineKeyboardBuilder()
+    if c.answered_at is None and by_user:
+        return OutMessage(render("consult/closed", c=c, by_user=by_user))
     for v in range(1, 6):
         builder.button(text=f"{v} ⭐", callback_data=ConsultCB(op="rate", id=c.id, v=v))
     builder.adjust(5)

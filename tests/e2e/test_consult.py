@@ -443,21 +443,30 @@ async def test_no_chat_configured_cards_go_privately_to_staff(
         await bot.stop()
 
 
-async def test_nobody_to_ask_is_said_plainly(
+async def test_nobody_to_ask_keeps_the_question_in_the_queue(
     desk: DeskAPI,
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
     clock: FixedClock,
 ) -> None:
+    """No consultant reachable: the question is kept (never dropped), the user is told it will
+    be answered when a consultant is on duty, and can withdraw it."""
     bot = await run(desk, settings, sessionmaker, clock, admin_ids=[], consultant_ids=[])
     try:
         desk.user_says(USER, "/consult")
         await desk.next_message(USER)
         mark = desk.mark()
-        desk.user_says(USER, "вопрос")
+        desk.user_says(USER, "Как вернуть обеспечение заявки, если закупку отменили?")
         reply = await desk.next_message(USER, after=mark)
-        assert "консультанты недоступны" in reply.text
-        assert await rows(sessionmaker) == []
+        assert "Вопрос сохранён" in reply.text and "выйдет на смену" in reply.text
+        [kept] = await rows(sessionmaker)
+        assert kept.status == "new" and "обеспечение заявки" in kept.question
+        mark = desk.mark()
+        await desk.answer_of(desk.press(USER, reply, "Отозвать"))
+        withdrawn = await desk.next_message(USER, after=mark)
+        assert "отозван" in withdrawn.text and not withdrawn.buttons()  # nothing to rate
+        assert [c.status for c in await rows(sessionmaker)] == ["closed"]
+        assert not desk.rejections
     finally:
         await bot.stop()
 

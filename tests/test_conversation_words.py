@@ -1,0 +1,30 @@
+"""Everyday conversation (issue 18): greetings and thanks get a friendly answer, never the
+«придумывать правовые нормы я не стану» decline."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.services.answers import KnowledgeBase
+from bot.ui.answers import answer_messages
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("привет", "Здравствуйте"),
+        ("Добрый день!", "Здравствуйте"),
+        ("спасибо", "Пожалуйста"),
+        ("Спасибо большое", "Пожалуйста"),
+        ("до свидания", "До встречи"),
+    ],
+)
+def test_small_talk_is_answered_kindly(kb: KnowledgeBase, text: str, expected: str) -> None:
+    answer = kb.ask(text)
+    assert answer.outcome == "small_talk"
+    [message] = answer_messages(answer)
+    assert expected in message.text and "придумывать" not in message.text
+
+
+def test_a_question_after_thanks_is_still_a_question(kb: KnowledgeBase) -> None:
+    assert kb.ask("спасибо, а какое обеспечение заявки для СМП?").outcome != "small_talk"
