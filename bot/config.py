@@ -205,9 +205,6 @@ class Settings(BaseSettings):
         return token
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Build settings; validation problems become one-line ConfigErrors."""
-    from pydantic import ValidationError
 def resolve_sqlite_url(url: str, base: Path = PROJECT_DIR) -> str:
     """`sqlite+aiosqlite:///data/smebot.db` → the same file under `base` (absolute)."""
     match = _SQLITE_FILE_RE.match(url)
@@ -216,6 +213,9 @@ def resolve_sqlite_url(url: str, base: Path = PROJECT_DIR) -> str:
     return f"{match.group(1)}{(base / match.group(2)).resolve()}{match.group(3) or ''}"
 
 
+def load_settings(**overrides: object) -> Settings:
+    """Build settings; validation problems become one-line ConfigErrors."""
+    from pydantic import ValidationError
 
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
