@@ -23,7 +23,6 @@ app = typer.Typer(
 db_app = typer.Typer(
     help="Database schema (Alembic migrations).", no_args_is_help=True, rich_markup_mode=None
 )
-db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 log = logging.getLogger("smebot")
@@ -62,8 +61,8 @@ def db_upgrade(
             await upgrade_locked(engine, settings.database_url, revision)
         finally:
             await engine.dispose()
-    before = _db_revision(settings)
 
+    before = _db_revision(settings)
     try:
         asyncio.run(go())
     except OSError as exc:
@@ -391,6 +390,7 @@ def _knowledge_from_db(settings: Settings) -> Any:
         raise fail("the database has no articles yet: start the bot once or run `smebot kb sync`")
     return KnowledgeBase(articles, Glossary.load(settings.knowledge_dir / "glossary.yaml"))
 
+
 def _db_revision(settings: Settings) -> str | None:
     """The database's migration revision (None: empty or unreachable)."""
     from bot.db import create_engine, current_revision
@@ -406,7 +406,6 @@ def _db_revision(settings: Settings) -> str | None:
         return asyncio.run(go())
     except OSError:
         return None
-
 
 
 def _run_db(settings: Settings, work: Any) -> Any:
@@ -444,8 +443,8 @@ def import_(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from bot.clock import utcnow
-    from bot.sources.files import walk, zip_members
     from bot.services.importer import import_files
+    from bot.sources.files import walk, zip_members
     from bot.sources.parallel import parse_paths
 
     settings = settings_or_exit()
@@ -455,6 +454,7 @@ def import_(
 
     def parsed() -> Any:
         return parse_paths([Path(p) for p in paths], workers)
+
     def expected_files() -> int:
         """Files an archive or a directory will yield, for the progress bar's total."""
         return sum(
@@ -463,7 +463,6 @@ def import_(
             for item in walk(Path(path))
             if isinstance(item, Path)
         )
-
 
     async def work(sessionmaker: Any) -> Any:
         columns = (
