@@ -353,7 +353,6 @@ def ratio(part: int | Decimal, whole: int | Decimal) -> float:
     return round(float(Decimal(part) / Decimal(whole)), 4)
 
 
-def to_csv(stats: Stats) -> bytes:
 class _CsvWriter:
     """Numbers with a decimal comma, as a Russian spreadsheet reads them."""
 
@@ -373,6 +372,7 @@ class _CsvWriter:
         )
 
 
+def to_csv(stats: Stats) -> bytes:
     """The figures as CSV for Russian Excel (UTF-8 with BOM, «;» between cells, decimal
     commas): section, key, name, count, total, share, total_share; the period is its own row."""
     out = io.StringIO()
