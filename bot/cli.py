@@ -564,15 +564,16 @@ def contract(
     number: Annotated[str, typer.Argument(help="Contract registry number")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
-    """Show a contract by registry number: status, stages, acceptance, payments."""
+    """Show a contract by any number it is known by (registry number, a 223-ФЗ record's
+    number, the notice number): status, stages, acceptance, payments, termination."""
     import json
     from datetime import date
 
-    from bot.services.procurement import get_contract
+    from bot.services.procurement import ContractList, find_contract
     from bot.ui.cards import contract_text
     from bot.ui.console_text import html_to_text
 
-    card = _load_card("contract", number, lambda s, n: get_contract(s, n, date.today()))
+    card = _load_card("contract", number, lambda s, n: find_contract(s, n, date.today()))
     if not as_json:
         typer.echo(html_to_text(contract_text(card)))
         return
@@ -580,7 +581,27 @@ def contract(
     def money(value: Any) -> Any:
         return str(value) if value is not None else None
 
+    if isinstance(card, ContractList):
+        listed = [
+            {
+                "number": c.number,
+                "status": c.status_words,
+                "supplier": c.supplier_name,
+                "price": money(c.price),
+                "currency": c.currency,
+                "signed_on": _iso(c.signed_on),
+            }
+            for c in card.items
+        ]
+        typer.echo(
+            json.dumps(
+                {"procedure_number": card.procedure_number, "contracts": listed},
+                ensure_ascii=False,
+            )
+        )
+        return
     payload = {
+        "complete": card.complete,
         "number": card.number,
         "procedure_number": card.procedure_number,
         "status_code": card.status_code,
@@ -606,6 +627,9 @@ def contract(
         ],
         "payments": [{"date": _iso(p.on), "amount": money(p.amount)} for p in card.payments],
         "payment_due": _iso(card.payment_due),
+        "payment_due_preliminary": card.payment_due_preliminary,
+        "terminated_on": _iso(card.terminated_on),
+        "termination_reason": card.termination_reason,
     }
     typer.echo(json.dumps(payload, ensure_ascii=False))
 

@@ -14,10 +14,13 @@ from aiogram.types import CallbackQuery, Message
 from bot.services import Clock, Session, Sessionmaker
 from bot.services.errors import NotFound
 from bot.services.procurement import (
+    ProcedureCard,
     RegistryNumber,
+    contracts_of_procedure,
     eis_url,
+    find_by_number,
+    find_contract,
     find_registry_number,
-    get_contract,
     get_procedure,
     looks_like_partial_number,
     search_procedures,
@@ -59,14 +62,10 @@ def number_in_message(message: Message) -> dict[str, Any] | bool:
 async def _card_for(
     session: Session, digits: str, kinds: tuple[str, ...], now: datetime
 ) -> tuple[str, Any] | None:
-    for kind in kinds:
-        try:
-            if kind.startswith("notice"):
-                return "procedure", await get_procedure(session, digits, now)
-            return "contract", await get_contract(session, digits, now.date())
-        except NotFound:
-            continue
-    return None
+    found = await find_by_number(session, RegistryNumber(digits, kinds), now)
+    if found is None:
+        return None
+    return ("procedure" if isinstance(found, ProcedureCard) else "contract"), found
 
 
 async def _fetch_from_eis(
@@ -116,7 +115,11 @@ async def on_number(
         )
         return
     kind, card = found
-    out = procedure_message(card, user.timezone) if kind == "procedure" else contract_message(card)
+    if kind == "procedure":
+        contracts = await contracts_of_procedure(session, card.number)
+        out = procedure_message(card, user.timezone, contracts=len(contracts))
+    else:
+        out = contract_message(card)
     await message.answer(out.text, reply_markup=out.keyboard)
 
 
@@ -215,7 +218,7 @@ async def on_procedure_button(
         if isinstance(query.message, Message):
             await query.message.answer(out.text, reply_markup=out.keyboard)
     elif callback_data.op == "ccard":
-        contract = await get_contract(session, callback_data.n, clock().date())
+        contract = await find_contract(session, callback_data.n, clock().date())
         await query.answer()
         out = contract_message(contract)
         if isinstance(query.message, Message):

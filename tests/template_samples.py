@@ -12,7 +12,9 @@ from bot.services.gaps import Gap
 from bot.services.kb_store import VersionInfo
 from bot.services.procurement import (
     STATUS_WORDS,
+    ContractBrief,
     ContractCard,
+    ContractList,
     FactView,
     LotView,
     ProcedureBrief,
@@ -187,6 +189,58 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
                 price=None,
             )
         },
+        {
+            "card": dataclasses.replace(
+                CONTRACT,
+                payment_due=date(2028, 5, 12),
+                payment_overdue=False,
+                payment_due_preliminary=True,
+            )
+        },
+        {
+            "card": dataclasses.replace(
+                CONTRACT,
+                procedure_number=None,
+                customer_name="",
+                customer_inn=None,
+                supplier_name="",
+                supplier_inn=None,
+                supplier_is_smp=None,
+                price=None,
+                signed_on=None,
+                execution_start=None,
+                execution_end=None,
+                payment_due=None,
+                status_code="ET",
+                status_words="исполнение прекращено",
+                complete=False,
+                execution_reported_on=date(2018, 1, 22),
+            )
+        },
+    ],
+    "procurement/inline_title": [
+        {"kind": k, "number": "0873200009825003091"} for k in ("procedure", "contract", "contracts")
+    ],
+    "procurement/contract_list": [
+        {
+            "contracts": ContractList(
+                "0873200009825003091",
+                (
+                    ContractBrief(
+                        "1770989550925003831",
+                        "исполнение",
+                        'ООО "Бумага & Ко"',
+                        Decimal("99000.50"),
+                        "RUB",
+                        date(2026, 10, 1),
+                    ),
+                    ContractBrief(
+                        "1770989550925003832", "нет сведений", HOSTILE, None, "USD", None
+                    ),
+                ),
+            ),
+            "shown": 20,
+        }
     ],
     "procurement/not_found": [
         {"kind": "partial", "number": "12345678", "url": ""},
@@ -476,6 +530,7 @@ SAMPLES.update(
             {"changed": False, "title": "x", "version": 1, "announced": None},
         ],
         "kb/announced": [{"title": HOSTILE, "count": 0}, {"title": "x", "count": 21}],
+        "kb/download_failed": [{}],
         "kb/rejected": [{"problems": ["line 3: missing laws", HOSTILE]}],
         "kb/history": [
             {

@@ -35,7 +35,7 @@ from bot.services.stats import (
     to_csv,
 )
 from bot.services.stats_cells import RUB_CODES
-from bot.ui.charts import short_money, stats_chart
+from bot.ui.charts import short_money, stats_chart, trend
 from models import Contract, Procedure
 from tests.test_procurement import NOW, load_demo
 
@@ -244,8 +244,14 @@ def test_periods() -> None:
         make_period("custom", TODAY, date(1990, 1, 1), date(1990, 12, 31))
     with pytest.raises(BadInput):
         make_period("custom", TODAY, date(2030, 1, 1), date(2030, 2, 1))
-    with pytest.raises(BadInput, match="длинный"):
-        make_period("custom", TODAY, date(2011, 1, 1), date(2026, 1, 1))
+    # Any period the data can cover (issue 17): 2011 up to the end of next year.
+    fifteen = make_period("custom", TODAY, date(2011, 1, 1), date(2026, 1, 1))
+    assert len(fifteen.months()) == 181
+    make_period("custom", TODAY, date(2011, 1, 1), date(TODAY.year + 1, 12, 31))
+    with pytest.raises(BadInput, match="раньше 2011"):
+        make_period("custom", TODAY, date(2010, 12, 1), date(2026, 1, 1))
+    with pytest.raises(BadInput, match=str(TODAY.year + 1)):
+        make_period("custom", TODAY, date(2026, 1, 1), date(TODAY.year + 2, 1, 1))
     with pytest.raises(BadInput):
         make_period("custom", TODAY, None, date(2026, 1, 1))
     with pytest.raises(BadInput):
@@ -308,6 +314,24 @@ async def test_csv_chart_and_json(
     assert payload["region"] == "74" and payload["from"] == "2026-01-01"
     assert Decimal(payload["procedures"]["total_max_price"]) == stats.procedures.total_max_price
     assert {"platform", "count", "total", "share"} <= set(payload["by_platform"][0])
+
+
+async def test_fifteen_years_chart_is_yearly(
+    sessionmaker: async_sessionmaker[AsyncSession], session: AsyncSession, tmp_path: Path
+) -> None:
+    await load_demo(sessionmaker, tmp_path, count=60)
+    long = make_period("custom", TODAY, date(2011, 1, 1), date(2026, 12, 31))
+    stats = await get_stats(session, StatsQuery("74", long), NOW)
+    yearly = await get_stats(session, StatsQuery("74", YEAR), NOW)
+    assert stats.procedures.count == yearly.procedures.count > 0  # the demo data is in 2026
+    bars = trend(stats)
+    assert bars.by_year and bars.labels == tuple(str(y) for y in range(2011, 2027))
+    assert bars.procedures_total[-1] == float(yearly.procedures.total_max_price)
+    assert sum(bars.procedures_total[:-1]) == 0
+    three = make_period("custom", TODAY, date(2024, 1, 1), date(2026, 12, 31))
+    assert not trend(await get_stats(session, StatsQuery("74", three), NOW)).by_year
+    png = stats_chart(stats)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_short_money() -> None:

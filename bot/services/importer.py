@@ -12,6 +12,7 @@ from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services import stats_cells
+from bot.services.procurement import same_contract
 from bot.services.stats import clear_cache as clear_stats_cache
 from bot.sources.records import (
     CANCELLED,
@@ -234,6 +235,32 @@ def _contract_supersedes(rec: ContractRecord, old: Any) -> bool:
     return bool(old.source_hash != rec.source_hash and rec.version >= old.version)
 
 
+def _contract_key(number: str) -> str:
+    """What all numbers of one contract share (see `procurement.same_contract`)."""
+    return number[:19] if len(number) == 23 and number.isdigit() else number
+
+
+async def _status_from_execution(session: AsyncSession, numbers: list[str]) -> None:
+    """Execution documents may come before the contract (or be newer than its new version):
+    the latest status they state wins, as on the card, so statistics and reminders agree."""
+    keys = {_contract_key(n): n for n in numbers}
+    wanted = [*numbers, *(f"{k}0000" for k in keys if k not in numbers)]
+    reported: dict[str, str] = {}
+    for number, status in (
+        await session.execute(
+            select(ExecutionDoc.contract_number, ExecutionDoc.status_code)
+            .where(ExecutionDoc.contract_number.in_(wanted), ExecutionDoc.status_code.is_not(None))
+            .order_by(ExecutionDoc.published_at, ExecutionDoc.id)
+        )
+    ).all():
+        if status and _contract_key(number) in keys:
+            reported[keys[_contract_key(number)]] = status  # the latest one stays
+    for number, status in reported.items():
+        await session.execute(
+            update(Contract).where(Contract.number == number).values(status_code=status)
+        )
+
+
 async def _apply_contract(session: AsyncSession, rec: ContractRecord, now: datetime) -> str:
     existing = (
         await session.execute(select(Contract).where(Contract.number == rec.number))
@@ -257,6 +284,8 @@ async def _apply_contract(session: AsyncSession, rec: ContractRecord, now: datet
     stages = _stage_rows(contract.id, rec)
     if stages:
         await session.execute(insert(ContractStage), stages)
+    await session.flush()
+    await _status_from_execution(session, [rec.number])
     return "contract"
 
 
@@ -350,6 +379,8 @@ async def _bulk(
         ids = {number: id_ for number, id_ in result.tuples()}  # a Result has keys(): no dict()
         rows = [row for rec in with_children for row in kind.child_rows(ids[rec.number], rec)]
         await session.execute(insert(kind.child.__table__), rows)
+    if model is Contract and changed:
+        await _status_from_execution(session, [rec.number for rec in changed])
     return len(inserts) + len(updates), skipped
 
 
@@ -391,10 +422,16 @@ async def _apply_execution(session: AsyncSession, rec: ExecutionRecord) -> str:
         )
     if rec.status_code:
         contract = (
-            await session.execute(select(Contract).where(Contract.number == rec.contract_number))
+            await session.execute(
+                select(Contract)
+                .where(same_contract(Contract.number, rec.contract_number))
+                .order_by(Contract.number)
+                .limit(1)
+            )
         ).scalar_one_or_none()
-        if contract is not None:
-            contract.status_code = rec.status_code
+        if contract is not None:  # the latest document's status, whatever the import order
+            await session.flush()
+            await _status_from_execution(session, [contract.number])
             stats_cells.note(session, stats_cells.CONTRACTS, contract.region, contract.signed_on)
     return "contract"
 

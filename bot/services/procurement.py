@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, column, func, select, table, text
+from sqlalchemy import ColumnElement, Select, column, func, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
-from bot.calendar import add_working_days
+from bot.calendar import add_working_days, is_preliminary
 from bot.services.errors import BadInput, NotFound
 from knowledge.text import lemmas
 from models import (
@@ -45,6 +46,7 @@ EIS_CONTRACT_CARD = (
 )
 MAX_WORDS = 12
 COUNT_CAP = 1000
+CONTRACTS_SHOWN = 20  # contracts of one notice listed in a chat message
 USER_QUERY_TIMEOUT_MS = 5000
 FTS = table("procedures_fts", column("rowid"))
 _NUMBER_RE = re.compile(r"(?<!\d)\d(?:[\d \-]{8,40}\d)(?!\d)")
@@ -255,66 +257,122 @@ class ContractCard:
     terminated_on: date | None
     termination_reason: str | None
     url: str
+    # The due date falls in a year whose production calendar is not published yet.
+    payment_due_preliminary: bool = False
+    # False: known only from execution documents (the contract's own document is not loaded).
+    complete: bool = True
+    execution_reported_on: date | None = None  # the latest execution document's date
+
+
+def same_contract(col: InstrumentedAttribute[str], number: str) -> ColumnElement[bool]:
+    """A filter on a contract-number column matching every number the contract is known by.
+
+    A 223-ФЗ contract has 23-digit numbers that share their first 19 digits: the register
+    number `contractRegNumber` ends in 0000, each record (`registrationNumber` of the contract
+    or of an execution report) has its own suffix (…0001, …0003). A range on the prefix keeps
+    the look-up on the index. Other numbers match exactly."""
+    if len(number) == 23 and number.isdigit():
+        prefix = number[:19]
+        return col.between(f"{prefix}0000", f"{prefix}9999")
+    return col == number
+
+
+def execution_status(docs: list[ExecutionDoc], own: str | None) -> str | None:
+    """The contract's status: the latest execution document that states one wins over the
+    contract document's own (the importer keeps `Contract.status_code` the same way)."""
+    return next((d.status_code for d in reversed(docs) if d.status_code), None) or own
+
+
+def _stage_number(document: str, default: int) -> int:
+    tail = document.rsplit(" ", 1)[-1]
+    return int(tail) if tail.isdigit() else default
 
 
 async def get_contract(session: AsyncSession, number: str, today: date) -> ContractCard:
+    """The card from whatever the database knows: the contract document, its execution
+    documents, or both (a contract known only from `contractProcedure` / `performanceContract`
+    files gets a card marked incomplete)."""
     c = (
-        await session.execute(select(Contract).where(Contract.number == number))
-    ).scalar_one_or_none()
-    if c is None:
-        raise NotFound(number)
-    stages = (
         await session.execute(
-            select(ContractStage)
-            .where(ContractStage.contract_id == c.id)
-            .order_by(ContractStage.number)
+            select(Contract)
+            .where(same_contract(Contract.number, number))
+            .order_by((Contract.number == number).desc(), Contract.number)
+            .limit(1)
         )
-    ).scalars()
-    facts = list(
-        (
-            await session.execute(
-                select(ExecutionFact)
-                .where(ExecutionFact.contract_number == number)
-                .order_by(ExecutionFact.on, ExecutionFact.id)
-            )
-        ).scalars()
-    )
+    ).scalar_one_or_none()
+    key = c.number if c is not None else number
     docs = list(
         (
             await session.execute(
                 select(ExecutionDoc)
-                .where(ExecutionDoc.contract_number == number)
+                .where(same_contract(ExecutionDoc.contract_number, key))
                 .order_by(ExecutionDoc.published_at, ExecutionDoc.id)
             )
         ).scalars()
     )
+    if c is None and not docs:
+        raise NotFound(number)
+    facts = list(
+        (
+            await session.execute(
+                select(ExecutionFact)
+                .where(same_contract(ExecutionFact.contract_number, key))
+                .order_by(ExecutionFact.on, ExecutionFact.id)
+            )
+        ).scalars()
+    )
+    stages: tuple[StageView, ...] = ()
+    if c is not None:
+        stages = tuple(
+            StageView(s.number, s.start, s.end, s.amount)
+            for s in (
+                await session.execute(
+                    select(ContractStage)
+                    .where(ContractStage.contract_id == c.id)
+                    .order_by(ContractStage.number)
+                )
+            ).scalars()
+        )
+    if not stages:  # the execution documents repeat the stages they report on: once each
+        seen: dict[tuple[str, date | None], StageView] = {}
+        for f in facts:
+            if f.kind == "stage":
+                seen.setdefault(
+                    (f.document, f.on),
+                    StageView(_stage_number(f.document, len(seen) + 1), None, f.on, f.amount),
+                )
+        stages = tuple(sorted(seen.values(), key=lambda s: (s.end or date.max, s.number)))
     acceptances = tuple(
         FactView(f.on, f.amount, f.document) for f in facts if f.kind == "acceptance"
     )
     payments = tuple(FactView(f.on, f.amount, f.document) for f in facts if f.kind == "payment")
     paid = sum((p.amount or Decimal(0) for p in payments), Decimal(0))
-    status_code = (
-        next((d.status_code for d in reversed(docs) if d.status_code), None) or c.status_code
-    )
+    status_code = execution_status(docs, c.status_code if c is not None else None)
     terminated = next((d for d in reversed(docs) if d.terminated_on), None)
-    due, overdue = payment_due(c.supplier_is_smp, acceptances, payments, today)
+    latest = next((d.published_at for d in reversed(docs) if d.published_at), None)
+    if c is None:
+        own_number, law = docs[-1].contract_number, docs[-1].law
+        due, overdue = None, False
+    else:
+        own_number, law = c.number, c.law
+        due, overdue = payment_due(c.supplier_is_smp, acceptances, payments, today)
     return ContractCard(
-        number=c.number,
-        law=c.law,
-        procedure_number=c.procedure_number,
+        number=own_number,
+        law=law,
+        procedure_number=c.procedure_number if c else None,
         status_code=status_code,
         status_words=CONTRACT_STATUS_WORDS.get(status_code or "", "нет сведений"),
-        customer_name=c.customer_name,
-        customer_inn=c.customer_inn,
-        supplier_name=c.supplier_name,
-        supplier_inn=c.supplier_inn,
-        supplier_is_smp=c.supplier_is_smp,
-        price=c.price,
-        currency=c.currency,
-        signed_on=c.signed_on,
-        execution_start=c.execution_start,
-        execution_end=c.execution_end,
-        stages=tuple(StageView(s.number, s.start, s.end, s.amount) for s in stages),
+        customer_name=c.customer_name if c else "",
+        customer_inn=c.customer_inn if c else None,
+        supplier_name=c.supplier_name if c else "",
+        supplier_inn=c.supplier_inn if c else None,
+        supplier_is_smp=c.supplier_is_smp if c else None,
+        price=c.price if c else None,
+        currency=c.currency if c else "RUB",
+        signed_on=c.signed_on if c else None,
+        execution_start=c.execution_start if c else None,
+        execution_end=c.execution_end if c else None,
+        stages=stages,
         acceptances=acceptances,
         payments=payments,
         paid_total=paid,
@@ -322,8 +380,88 @@ async def get_contract(session: AsyncSession, number: str, today: date) -> Contr
         payment_overdue=overdue,
         terminated_on=terminated.terminated_on if terminated else None,
         termination_reason=terminated.termination_reason if terminated else None,
-        url=contract_url(c.number, c.law),
+        url=contract_url(own_number, law),
+        payment_due_preliminary=due is not None and is_preliminary(due),
+        complete=c is not None,
+        execution_reported_on=latest.date() if latest else None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ContractBrief:
+    number: str
+    status_words: str
+    supplier_name: str
+    price: Decimal | None
+    currency: str
+    signed_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class ContractList:
+    """Several contracts concluded on one notice (a multi-lot or joint purchase)."""
+
+    procedure_number: str
+    items: tuple[ContractBrief, ...]
+
+
+async def contracts_of_procedure(session: AsyncSession, notice: str) -> tuple[ContractBrief, ...]:
+    rows = (
+        await session.execute(
+            select(Contract)
+            .where(Contract.procedure_number == notice)
+            .order_by(Contract.signed_on, Contract.number)
+            .limit(CONTRACTS_SHOWN)
+        )
+    ).scalars()
+    return tuple(
+        ContractBrief(
+            c.number,
+            CONTRACT_STATUS_WORDS.get(c.status_code or "", "нет сведений"),
+            c.supplier_name,
+            c.price,
+            c.currency,
+            c.signed_on,
+        )
+        for c in rows
+    )
+
+
+async def find_contract(
+    session: AsyncSession, number: str, today: date
+) -> ContractCard | ContractList:
+    """A contract by any number it is known by: its register number, a 223-ФЗ record's
+    number, or the notice it was concluded on (one contract: its card; several: the list)."""
+    try:
+        return await get_contract(session, number, today)
+    except NotFound:
+        pass
+    briefs = await contracts_of_procedure(session, number)
+    if len(briefs) == 1:
+        return await get_contract(session, briefs[0].number, today)
+    if briefs:
+        return ContractList(number, briefs)
+    raise NotFound(number)
+
+
+async def find_by_number(
+    session: AsyncSession, registry: RegistryNumber, now: datetime
+) -> ProcedureCard | ContractCard | ContractList | None:
+    """What a registry number names: a notice, or a contract by any number it is known by
+    (its registry number, a 223-ФЗ record's number, the notice it was concluded on)."""
+    for kind in registry.kinds:
+        try:
+            if kind.startswith("notice"):
+                return await get_procedure(session, registry.digits, now)
+            return await find_contract(session, registry.digits, now.date())
+        except NotFound:
+            continue
+    if not any(kind.startswith("contract") for kind in registry.kinds):
+        try:  # a notice number the database knows only from its contracts
+            return await find_contract(session, registry.digits, now.date())
+        except NotFound:
+            pass
+    return None
 
 
 def payment_due(

@@ -38,6 +38,7 @@ from bot.services.procurement import (
     get_contract,
     procedure_status,
     procedure_with_status,
+    same_contract,
     search_procedures,
 )
 from bot.services.schedule import (
@@ -184,14 +185,15 @@ async def _contract_target(
         card = await get_contract(session, number, now.date())
     except NotFound:
         return None
+    # A contract may be known only from its execution documents (no `contracts` row yet).
     meta = (
-        await session.execute(
-            select(Contract.updated_at, func.max(ExecutionDoc.id))
-            .outerjoin(ExecutionDoc, ExecutionDoc.contract_number == Contract.number)
-            .where(Contract.number == number)
-            .group_by(Contract.updated_at)
-        )
-    ).one()
+        await session.scalar(select(Contract.updated_at).where(Contract.number == card.number)),
+        await session.scalar(
+            select(func.max(ExecutionDoc.id)).where(
+                same_contract(ExecutionDoc.contract_number, card.number)
+            )
+        ),
+    )
     events: list[Event] = []
     done = (card.status_code or "") in FINISHED_CONTRACT or card.terminated_on is not None
     if not done:
@@ -202,7 +204,7 @@ async def _contract_target(
             events.append(date_event("execution_end", card.execution_end, tz))
     if card.payment_due is not None:
         events.append(date_event("payment_due", card.payment_due, tz))
-    title = f"{card.supplier_name} — {card.customer_name}"
+    title = f"{card.supplier_name} — {card.customer_name}" if card.complete else card.number
     status = "done" if done else "active"
     return Target(title, events, status, meta[0], status, int(meta[1] or 0))
 

@@ -3,7 +3,12 @@ a look-up from the command line does not pay for importing it."""
 
 from __future__ import annotations
 
-from bot.services.procurement import ContractCard, ProcedureCard
+from bot.services.procurement import (
+    CONTRACTS_SHOWN,
+    ContractCard,
+    ContractList,
+    ProcedureCard,
+)
 from bot.services.stats import Period, Stats
 from bot.ui.render import render, zone_name
 
@@ -12,7 +17,10 @@ def procedure_text(card: ProcedureCard, tz: str) -> str:
     return render("procurement/procedure", card=card, tz=tz, tz_name=zone_name(tz))
 
 
-def contract_text(card: ContractCard) -> str:
+def contract_text(card: ContractCard | ContractList) -> str:
+    """A contract's card, or the list of contracts concluded on one notice."""
+    if isinstance(card, ContractList):
+        return render("procurement/contract_list", contracts=card, shown=CONTRACTS_SHOWN)
     return render("procurement/contract", card=card)
 
 

@@ -5,6 +5,7 @@ no pyplot global state), so importing this module has no side effects."""
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -56,6 +57,42 @@ def _short(text: str, limit: int = 30) -> str:
 def _month_label(month: str) -> str:
     year, mm = month.split("-")
     return f"{MONTHS_SHORT[int(mm) - 1]}\n{year}"
+
+
+YEARLY_AFTER_MONTHS = 36  # beyond three years the trend is drawn by years
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    """The bars of the trend chart: per month, or per year when the period is long."""
+
+    by_year: bool
+    labels: tuple[str, ...]
+    procedures_total: tuple[float, ...]
+    contracts_total: tuple[float, ...]
+
+
+def trend(stats: Stats) -> Trend:
+    """Monthly bars up to three years; yearly sums (calendar years) beyond."""
+    points = stats.monthly
+    if len(points) <= YEARLY_AFTER_MONTHS:
+        return Trend(
+            False,
+            tuple(_month_label(m.month) for m in points),
+            tuple(float(m.procedures_total) for m in points),
+            tuple(float(m.contracts_total) for m in points),
+        )
+    years: dict[str, list[Decimal]] = {}
+    for m in points:
+        acc = years.setdefault(m.month[:4], [Decimal(0), Decimal(0)])
+        acc[0] += m.procedures_total
+        acc[1] += m.contracts_total
+    return Trend(
+        True,
+        tuple(years),
+        tuple(float(v[0]) for v in years.values()),
+        tuple(float(v[1]) for v in years.values()),
+    )
 
 
 def _hbars(
@@ -114,32 +151,33 @@ def stats_chart(stats: Stats) -> bytes:
 
     # monthly trend: procedures' initial prices and contracts' prices
     ax = fig.add_subplot(grid[0, :])
-    months = [_month_label(m.month) for m in stats.monthly]
-    xs = list(range(len(months)))
+    series = trend(stats)
+    xs = list(range(len(series.labels)))
     width = 0.4
     ax.bar(
         [x - width / 2 for x in xs],
-        [float(m.procedures_total) for m in stats.monthly],
+        list(series.procedures_total),
         width,
         label="НМЦК процедур",
         color=BLUE,
     )
     ax.bar(
         [x + width / 2 for x in xs],
-        [float(m.contracts_total) for m in stats.monthly],
+        list(series.contracts_total),
         width,
         label="Цена контрактов",
         color=ORANGE,
     )
-    ax.set_xticks(xs, months, fontsize=10 if len(xs) > 12 else 12)
-    if len(xs) > 24:
+    ax.set_xticks(xs, list(series.labels), fontsize=10 if len(xs) > 12 else 12)
+    if not series.by_year and len(xs) > 24:
         for i, label in enumerate(ax.get_xticklabels()):
             label.set_visible(i % 3 == 0)
     ax.yaxis.set_major_formatter(FuncFormatter(axis_money))
     ax.tick_params(axis="y", labelsize=12)
     ax.set_ylabel("₽", fontsize=12)
     ax.set_title(
-        f"По месяцам · процедур {group_digits(stats.procedures.count)} на "
+        f"{'По годам' if series.by_year else 'По месяцам'} · процедур "
+        f"{group_digits(stats.procedures.count)} на "
         f"{short_money(stats.procedures.total_max_price)}, контрактов "
         f"{group_digits(stats.contracts.count)} на {short_money(stats.contracts.total_price)}",
         fontsize=13,

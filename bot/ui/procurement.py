@@ -10,6 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.services.procurement import (
     STATUS_WORDS,
     ContractCard,
+    ContractList,
     ProcedureCard,
     SearchFilters,
     SearchPage,
@@ -27,21 +28,36 @@ def _fits(data: str) -> bool:
     return len(data.encode()) <= 64
 
 
-def procedure_message(card: ProcedureCard, tz: str) -> OutMessage:
+def procedure_message(card: ProcedureCard, tz: str, contracts: int = 0) -> OutMessage:
+    """The notice's card; with `contracts` concluded on it, a button opens the contract (or
+    the list «контракты по закупке» when there are several)."""
     text = procedure_text(card, tz)
     builder = InlineKeyboardBuilder()
     for op, label in (("sub", "🔔 Напоминать о сроках"), ("sim", "🔎 Похожие")):
         data = ProcCB(op=op, n=card.number).pack()
         if _fits(data):
             builder.button(text=label, callback_data=data)
+    rows = [2]
+    data = ProcCB(op="ccard", n=card.number).pack()
+    if contracts and _fits(data):
+        label = "📄 Контракт" if contracts == 1 else f"📄 Контракты по закупке ({contracts})"
+        builder.button(text=label, callback_data=data)
+        rows.append(1)
     builder.button(text="🧑‍💼 Вопрос консультанту", callback_data=MenuCB(item="consult"))
     builder.button(text="🌐 Открыть в ЕИС", url=card.url)
-    builder.adjust(2, 1, 1)
+    builder.adjust(*rows, 1, 1)
     return OutMessage(text, builder.as_markup())
 
 
-def contract_message(card: ContractCard) -> OutMessage:
+def contract_message(card: ContractCard | ContractList) -> OutMessage:
     builder = InlineKeyboardBuilder()
+    if isinstance(card, ContractList):  # «контракты по закупке …»: a button per contract
+        for item in card.items[:10]:
+            data = ProcCB(op="ccard", n=item.number).pack()
+            if _fits(data):
+                builder.button(text=f"📄 № {item.number}", callback_data=data)
+        builder.adjust(1)
+        return OutMessage(contract_text(card), builder.as_markup())
     data = ProcCB(op="csub", n=card.number).pack()
     if _fits(data):
         builder.button(text="🔔 Напоминать о сроках", callback_data=data)

@@ -86,6 +86,12 @@ async def test_menu_button_and_custom_period(
     assert "Статистика закупок" in summary.text
 
     mark = api.mark()
+    api.user_says(USER, "/stats 74 2011 2026")  # 16 years: no «too long» any more (issue 17)
+    await api.next_message(USER, after=mark, method="sendPhoto")
+    years = await api.next_message(USER, after=mark, method="sendMessage")
+    assert "01.01.2011 – 31.12.2026" in years.text, years.text
+
+    mark = api.mark()
     api.user_says(USER, "/stats 74 01.10.2026 30.11.2026")
     custom = await api.next_message(USER, after=mark, method="sendMessage")
     assert "01.10.2026 – 30.11.2026" in custom.text
@@ -105,8 +111,8 @@ async def test_bad_input_and_empty_periods(
     cases = [
         ("/stats 00", "Не знаю региона"),
         ("/stats 74 01.05.2026 01.01.2026", "позже"),
-        ("/stats 74 1999", "раньше 2010"),
-        ("/stats 74 2011 2026", "не больше 5 лет"),
+        ("/stats 74 1999", "раньше 2011"),
+        ("/stats 74 2011 2099", "дальше"),
         ("/stats 74 вчера", "Не понял дату"),
     ]
     for command, expected in cases:
