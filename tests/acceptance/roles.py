@@ -88,7 +88,10 @@ class RoleProcess:
 
     async def metric(self, name: str) -> float | None:
         """The value of one sample (`name` with its labels as printed) from /metrics."""
-        status, body = await http_get(self.base + "/metrics")
+        try:
+            status, body = await http_get(self.base + "/metrics")
+        except aiohttp.ClientError:  # not listening yet
+            return None
         assert status == 200, body
         for line in body.splitlines():
             if line.startswith(name + " "):
