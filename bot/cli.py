@@ -35,9 +35,13 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 def settings_or_exit() -> Settings:
     try:
-        return load_settings()
+        settings = load_settings()
     except ConfigError as exc:
         raise fail(f"configuration error: {exc}") from None
+    from bot.logging_setup import mask_secrets
+
+    mask_secrets(*(s.get_secret_value() for s in (settings.bot_token, settings.eis_token) if s))
+    return settings
 
 
 @app.command()

@@ -8,7 +8,9 @@ import contextlib
 import logging
 from io import BytesIO
 
+import aiohttp
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
@@ -52,7 +54,13 @@ async def on_document(
     if (document.file_size or 0) > MAX_FILE:
         raise BadInput("Файл слишком большой для статьи (больше 256 КБ).")
     buffer = BytesIO()
-    await bot.download(document, destination=buffer)
+    try:
+        await bot.download(document, destination=buffer)
+    except (aiohttp.ClientError, TimeoutError, TelegramAPIError) as exc:
+        # the file URL carries the bot token: the log filter masks it, the user gets one line
+        log.warning("article upload not downloaded: %s", exc)
+        await message.answer(render("kb/download_failed"))
+        return
     text = decode_upload(buffer.getvalue())
     try:
         article = await validate_upload(session, text)

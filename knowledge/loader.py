@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from knowledge.markdown import plain_length, split_html, to_telegram_html
+from knowledge.markdown import markdown_problems, plain_length, split_html, to_telegram_html
 
 SECTIONS: dict[str, str] = {
     "start": "Начало работы",
@@ -47,8 +47,20 @@ REQUIRED = (
 )
 
 
+MAX_YAML = 64 * 1024  # characters of front matter; real articles use about 2,000
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as text, so a bad date is a problem, not a crash."""
+    """SafeLoader that leaves dates as text, so a bad date is a problem, not a crash, and
+    refuses anchors and aliases (a few hundred bytes of nested aliases expand to gigabytes)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(
+                None, None, "YAML anchors and aliases (&, *) are not allowed", event.start_mark
+            )
+        return super().compose_node(parent, index)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -58,6 +70,8 @@ _Loader.yaml_implicit_resolvers = {
 
 
 def load_yaml(text: str) -> Any:
+    if len(text) > MAX_YAML:
+        raise yaml.YAMLError(f"front matter longer than {MAX_YAML // 1024} KB")
     return yaml.load(text, Loader=_Loader)
 
 
@@ -250,6 +264,11 @@ def parse_article(text: str, path: str = "<upload>", *, today: date | None = Non
     words = word_count(body)
     if not MIN_WORDS <= words <= MAX_WORDS:
         problem(body_line, f"body has {words} words; expected {MIN_WORDS}–{MAX_WORDS}")
+    # What Telegram would reject, at the file line its Markdown comes from.
+    rest = text[match.end() :]
+    first = text.count("\n", 0, match.end() + len(rest) - len(rest.lstrip())) + 1
+    for offset, reason in markdown_problems(body):
+        problem(first + offset - 1, f"Telegram would reject this: {reason}")
     try:
         html = to_telegram_html(body)
         if any(plain_length(chunk) > 4096 for chunk in split_html(html, 3800)):

@@ -3,6 +3,7 @@ logs, XXE reported plainly."""
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -140,3 +141,46 @@ async def test_a_cell_that_fails_is_reported_and_the_others_refresh(
 
 def _fields(record: ProcedureRecord) -> dict[str, Any]:
     return {name: getattr(record, name) for name in record.__slots__}
+
+
+def test_secrets_are_masked_in_messages_traces_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from bot.logging_setup import mask_secrets
+    from bot.logjson import JsonFormatter
+
+    token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"
+    eis = "eis-secret-7f3a9c"
+    mask_secrets(eis)
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    json_stream = io.StringIO()
+    json_handler = logging.StreamHandler(json_stream)
+    json_handler.setFormatter(JsonFormatter())
+    log = logging.getLogger("smebot.test.secrets")
+    log.addHandler(handler)
+    log.addHandler(json_handler)
+    try:
+        try:
+            raise OSError(f"502 for https://api.telegram.org/file/bot{token}/documents/f.md")
+        except OSError:
+            log.exception("download of %s failed (ticket %s)", f"/bot{token}/getFile", eis)
+    finally:
+        log.removeHandler(handler)
+        log.removeHandler(json_handler)
+    for text in (stream.getvalue(), json_stream.getvalue()):
+        assert "/file/bot***/documents" in text and "OSError" in text, text
+        assert token not in text and token.split(":")[1] not in text and eis not in text
+
+
+def test_front_matter_refuses_anchors_aliases_and_huge_text() -> None:
+    import yaml
+
+    from knowledge.loader import MAX_YAML, load_yaml
+
+    assert load_yaml("id: x\ntags: [a, b]") == {"id": "x", "tags": ["a", "b"]}
+    for text in ("a: &x [1, 2]\nb: *x", "a: &x 1", "a: *x"):
+        with pytest.raises(yaml.YAMLError, match="anchors and aliases"):
+            load_yaml(text)
+    with pytest.raises(yaml.YAMLError, match="longer than"):
+        load_yaml("a: " + "x" * MAX_YAML)

@@ -18,6 +18,7 @@ another section (another path).
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from collections.abc import Sequence
@@ -398,6 +399,26 @@ def _check(
     return dataclasses.replace(article, path=path or f"{article.section}/{article.id}.md")
 
 
+CHECK_SECONDS = 10.0  # an article checks in milliseconds; anything slower is hostile
+
+
+async def _check_off_loop(
+    text: str, heads: dict[str, ArticleVersion], today: date | None, path: str | None = None
+) -> Article:
+    """`_check` in a worker thread, so a slow text never stalls the bot, and at most
+    CHECK_SECONDS long (front matter is bounded in size and refuses YAML aliases, so this is
+    the last line of defence)."""
+    try:
+        return await asyncio.wait_for(
+            asyncio.to_thread(_check, text, heads, today, path), CHECK_SECONDS
+        )
+    except TimeoutError:
+        raise BadInput(
+            "Статью не удалось проверить: разбор занял слишком много времени. "
+            "Проверьте заголовок статьи (front matter) и пришлите файл снова."
+        ) from None
+
+
 async def _store(
     session: AsyncSession,
     heads: dict[str, ArticleVersion],
@@ -421,7 +442,7 @@ async def validate_upload(
 ) -> Article:
     """The checks of `publish` without storing (for a preview); `today` defaults to the
     system date, as in `smebot kb check`. Raises ArticlesRejected (a BadInput)."""
-    return _check(text, await _current(session), today or date.today())
+    return await _check_off_loop(text, await _current(session), today or date.today())
 
 
 async def publish(
@@ -434,7 +455,7 @@ async def publish(
     problem as `line N: reason`; nothing is stored. A text equal to the current version
     stores nothing (`changed=False`)."""
     heads = await _current(session)
-    article = _check(text, heads, now.date())
+    article = await _check_off_loop(text, heads, now.date())
     return await _store(session, heads, article, text, author, now, comment)
 
 
