@@ -173,8 +173,14 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
     ],
     "glossary/usage": [{"terms": ["СМП", "НМЦК", "<x>"]}],
     "procurement/procedure": [
-        {"card": CARD, "tz": "Asia/Yekaterinburg", "tz_name": "Екатеринбург"},
-        {"card": CARD_223, "tz": "Europe/Moscow", "tz_name": "Москва"},
+        {"card": CARD, "tz": "Asia/Yekaterinburg", "tz_name": "Екатеринбург", "auction_day": None},
+        {"card": CARD_223, "tz": "Europe/Moscow", "tz_name": "Москва", "auction_day": None},
+        {
+            "card": CARD,
+            "tz": "Europe/Moscow",
+            "tz_name": "Москва",
+            "auction_day": date(2026, 12, 4),
+        },
     ],
     "procurement/contract": [
         {"card": CONTRACT},

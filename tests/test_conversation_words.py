@@ -28,3 +28,15 @@ def test_small_talk_is_answered_kindly(kb: KnowledgeBase, text: str, expected: s
 
 def test_a_question_after_thanks_is_still_a_question(kb: KnowledgeBase) -> None:
     assert kb.ask("спасибо, а какое обеспечение заявки для СМП?").outcome != "small_talk"
+
+
+def test_a_44_card_does_not_cite_223() -> None:
+    import dataclasses
+
+    from bot.ui.cards import procedure_text
+    from tests.template_samples import CARD
+
+    text = procedure_text(dataclasses.replace(CARD, law="44", smp_only=True), "Europe/Moscow")
+    assert "ч. 3 ст. 30 44-ФЗ" in text and "223-ФЗ" not in text
+    text = procedure_text(dataclasses.replace(CARD, law="223", smp_only=True), "Europe/Moscow")
+    assert "среди МСП по 223-ФЗ" in text and "44-ФЗ" not in text

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.errors import BadInput, NotFound, Refused
@@ -45,6 +45,7 @@ from bot.services.schedule import (
     Event,
     QuietHours,
     date_event,
+    eis_day,
     format_leads,
     parse_lead_times,
     parse_quiet_hours,
@@ -54,6 +55,7 @@ from bot.services.schedule import (
 from models import Contract, ExecutionDoc, Procedure, ProtocolStatus, Reminder, Subscription, User
 
 LEASE = timedelta(minutes=10)
+RECONCILE_LOCK_ID = 7_410_002  # PostgreSQL advisory lock: one reconcile at a time
 MAX_ATTEMPTS = 6
 RETRY_BASE = timedelta(minutes=1)
 MAX_SUBSCRIPTIONS = 200
@@ -158,9 +160,12 @@ class Target:
     seen_at: datetime | None
     seen_status: str
     seen_doc: int
+    watch: bool = False  # worth following with no deadline ahead (a payment overdue)
 
 
-async def _procedure_target(session: AsyncSession, number: str, now: datetime) -> Target | None:
+async def _procedure_target(
+    session: AsyncSession, number: str, tz: str, now: datetime
+) -> Target | None:
     found = await procedure_with_status(session, number)
     if found is None:
         return None
@@ -173,7 +178,10 @@ async def _procedure_target(session: AsyncSession, number: str, now: datetime) -
             ("auction", p.auction_at),
             ("summarizing", p.summarizing_at),
         ):
-            if at is not None:
+            day = eis_day(at) if name == "auction" else None  # an auction day, no time
+            if day is not None:
+                events.append(date_event(name, day, tz))
+            elif at is not None:
                 events.append(Event(name, at))
     return Target(p.title, events, status, p.updated_at, protocol or "", 0)
 
@@ -206,14 +214,16 @@ async def _contract_target(
         events.append(date_event("payment_due", card.payment_due, tz))
     title = f"{card.supplier_name} — {card.customer_name}" if card.complete else card.number
     status = "done" if done else "active"
-    return Target(title, events, status, meta[0], status, int(meta[1] or 0))
+    # an overdue payment is followed until it is paid (a new document) or the next stage
+    watch = card.payment_overdue and not done
+    return Target(title, events, status, meta[0], status, int(meta[1] or 0), watch)
 
 
 async def _target(
     session: AsyncSession, sub: Subscription, tz: str, now: datetime
 ) -> Target | None:
     if sub.kind == "procedure":
-        return await _procedure_target(session, sub.target, now)
+        return await _procedure_target(session, sub.target, tz, now)
     if sub.kind == "contract":
         return await _contract_target(session, sub.target, tz, now)
     return None
@@ -307,6 +317,8 @@ async def _queue_update(
     for event in target.events:
         old = old_times.get((event.name, event.number))
         if old is not None and old != event.at and event.at > now:
+            if event.date_only and abs(event.at - old) < timedelta(days=1):
+                continue  # the same day (stored at 09:00 before issue 18): not a move
             changes.append(
                 {
                     "event": event.name,
@@ -421,7 +433,7 @@ async def subscribe(
         raise NotFound(f"{noun} № {number} не найден(а) в базе.")
     if target.status in ("cancelled", "finished", "done"):
         raise Refused(f"{noun} № {number} уже завершен(а) — напоминать не о чем.")
-    if not any(e.at > now for e in target.events):
+    if not target.watch and not any(e.at > now for e in target.events):
         raise Refused(f"Все сроки по № {number} уже прошли — напоминать не о чем.")
     sub = await _existing(session, user_id, kind, number)
     created = sub is None
@@ -598,7 +610,13 @@ async def delete_subscription(session: AsyncSession, user_id: int, sub_id: int) 
 # ----------------------------------------------------------------- periodic work
 async def reconcile(session: AsyncSession, defaults: Defaults, now: datetime) -> int:
     """Re-plan subscriptions whose procedure or contract changed since they were planned
-    (a moved deadline, a cancellation, a new acceptance); queue one update message each."""
+    (a moved deadline, a cancellation, a new acceptance); queue one update message each.
+
+    One reconcile at a time: on PostgreSQL an advisory lock held until the commit (two at
+    once queued a duplicate «срок перенесён»); SQLite transactions begin IMMEDIATE, so a
+    second writer waits anyway."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text(f"SELECT pg_advisory_xact_lock({RECONCILE_LOCK_ID})"))
     proc_changed = (
         select(Subscription)
         .join(Procedure, Procedure.number == Subscription.target)
@@ -887,30 +905,53 @@ def _due(r: Any) -> DueReminder:
 
 
 async def record_tick(
-    session: AsyncSession, sending: list[int], outcomes: list[Outcome], now: datetime
-) -> None:
+    session: AsyncSession,
+    sending: list[int],
+    outcomes: list[Outcome],
+    now: datetime,
+    token: str | None = None,
+) -> list[int]:
     """One transaction per sender tick: the answers since the last tick, and the rows about
-    to be handed to Telegram (committed before the HTTP calls)."""
+    to be handed to Telegram (committed before the HTTP calls). Returns the ids marked: the
+    only ones the caller may send."""
     await record_outcomes(session, outcomes, now, commit=False)
-    await mark_sending(session, sending, now, commit=False)
+    marked = await mark_sending(session, sending, now, commit=False, token=token)
     await session.commit()
+    return marked
 
 
 async def mark_sending(
-    session: AsyncSession, ids: Iterable[int], now: datetime, *, commit: bool = True
-) -> None:
-    """Committed right before the HTTP calls: from here a crash means «unknown», not resend."""
+    session: AsyncSession,
+    ids: Iterable[int],
+    now: datetime,
+    *,
+    commit: bool = True,
+    token: str | None = None,
+) -> list[int]:
+    """Committed right before the HTTP calls: from here a crash means «unknown», not resend.
+
+    Only rows still claimed by `token` are marked, and only their ids are returned: a sender
+    that held its claim past the lease (a long 429, a paused machine) finds its rows released
+    and claimed by another process, and must not send them too."""
     ids = list(ids)
     if not ids:
-        return
-    await session.execute(
-        update(Reminder)
-        .where(Reminder.id.in_(ids), Reminder.status == "claimed")
-        .values(status="sending", claimed_at=now)
-        .execution_options(synchronize_session=False)
-    )
+        return []
+    where = [Reminder.id.in_(ids), Reminder.status == "claimed"]
+    if token is not None:
+        where.append(Reminder.claim_token == token)
+    marked = (
+        await session.execute(
+            update(Reminder)
+            .where(*where)
+            .values(status="sending", claimed_at=now)
+            .returning(Reminder.id)
+            .execution_options(synchronize_session=False)
+        )
+    ).scalars()
+    result = sorted(marked)
     if commit:
         await session.commit()
+    return result
 
 
 async def record_outcomes(

@@ -15,7 +15,11 @@ from bot.services.errors import BadInput
 MIN_LEAD = timedelta(minutes=5)
 MAX_LEAD = timedelta(days=60)
 MAX_LEADS = 6
-DATE_EVENT_TIME = time(9, 0)  # a date-only event (contract stage end) counts from 09:00 local
+# A date-only event (an auction day, a stage end) lasts the whole local day, so it sorts after a
+# deadline with a time on the same day; its reminders come at 09:00 local, on the day and on
+# whole days before it, never «3 hours before midnight».
+DATE_EVENT_TIME = time(9, 0)
+DATE_EVENT_END = time(23, 59)
 _LEAD_RE = re.compile(r"^\s*(-?\d{1,6})\s*([a-zа-я]+)\s*$")
 _UNITS = {
     "m": 1, "min": 1, "мин": 1, "м": 1,
@@ -149,8 +153,31 @@ class Event:
 
 
 def date_event(name: str, day: date, tz: str, number: int = 0) -> Event:
-    local = datetime.combine(day, DATE_EVENT_TIME, tzinfo=ZoneInfo(tz))
+    local = datetime.combine(day, DATE_EVENT_END, tzinfo=ZoneInfo(tz))
     return Event(name, local.astimezone(UTC), number, date_only=True)
+
+
+def eis_day(at: datetime | None) -> date | None:
+    """The day of an EIS date given without a time (`biddingDate 2026-12-04+05:00`): it is
+    stored as the start of that day in the notice's zone (UTC+2…+12), i.e. on the hour between
+    12:00 and 22:00 UTC; None for a moment with a time."""
+    if at is None:
+        return None
+    utc = at.astimezone(UTC)
+    if utc.minute or utc.second or utc.microsecond or not 12 <= utc.hour <= 22:
+        return None
+    return (utc + timedelta(hours=12)).date()
+
+
+def date_due(event_at: datetime, lead_minutes: int, tz: str, quiet: QuietHours | None) -> datetime:
+    """09:00 local on the event's day minus whole days of the lead (under a day: on the day),
+    moved to the end of quiet hours when 09:00 is inside them."""
+    zone = ZoneInfo(tz)
+    day = event_at.astimezone(zone).date() - timedelta(days=lead_minutes // 1440)
+    local = datetime.combine(day, DATE_EVENT_TIME, tzinfo=zone)
+    if quiet is not None and quiet.contains(local.time()):
+        local = quiet.end_after(local)
+    return min(local.astimezone(UTC), event_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +213,14 @@ def plan(
     for event in events:
         if event.at <= now:
             continue
+        days: set[int] = set()
         for lead in leads:
             key = f"s{subscription_id}:{event.key}:{lead}"
-            out.append(Planned(key, event, lead, due_time(event.at, lead, tz, quiet)))
+            if event.date_only:
+                if lead // 1440 in days:  # 3h and 1h both mean «on the day, at 09:00»
+                    continue
+                days.add(lead // 1440)
+                out.append(Planned(key, event, lead, date_due(event.at, lead, tz, quiet)))
+            else:
+                out.append(Planned(key, event, lead, due_time(event.at, lead, tz, quiet)))
     return out

@@ -9,12 +9,16 @@ from bot.services.procurement import (
     ContractList,
     ProcedureCard,
 )
+from bot.services.schedule import eis_day
 from bot.services.stats import Period, Stats
 from bot.ui.render import render, zone_name
 
 
 def procedure_text(card: ProcedureCard, tz: str) -> str:
-    return render("procurement/procedure", card=card, tz=tz, tz_name=zone_name(tz))
+    auction_day = eis_day(card.auction_at)  # the EIS gives an auction's day without a time
+    return render(
+        "procurement/procedure", card=card, tz=tz, tz_name=zone_name(tz), auction_day=auction_day
+    )
 
 
 def contract_text(card: ContractCard | ContractList) -> str:
