@@ -1,80 +1,158 @@
-"""The Markdown subset of articles, converted safely to Telegram HTML.
+"""Article Markdown rendered to the HTML subset Telegram accepts.
 
-Supported: paragraphs, `### headings` (bold), `- ` / `* ` / `1. ` lists, **bold**, *italic*,
-`code` and [links](https://…). Everything else is text, escaped.
+The Markdown is parsed by markdown-it-py (CommonMark, raw HTML off), so emphasis nests
+properly (`***Важно:***` → `<b><i>Важно:</i></b>`) and link addresses keep their
+underscores and parentheses (`…_(1)/`). Rendered: paragraphs, headings (bold), bullet and
+numbered lists (nested ones indented), **bold**, *italic*, ~~strike~~ is text, `code`, code
+blocks (`<pre>`), quotes (`<blockquote>`) and links with http(s)://, mailto: or tg://
+addresses. Anything else is escaped text. Each top-level block becomes one paragraph whose
+tags open and close inside it, so `split_html` may cut between paragraphs.
+
+`telegram_problems` re-checks rendered HTML against Telegram's rules (allowed tags, their
+nesting, entities, link schemes, 4096 characters) and `markdown_problems` names the Markdown
+line of every block Telegram would reject.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
+from functools import cache
+from typing import TYPE_CHECKING
 
-_CODE = re.compile(r"`([^`\n]+)`")
-_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^\s)]+)\)")
-_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
-_ITALIC = re.compile(
-    r"(?<![\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])|(?<![\w_])_(?!\s)([^_\n]+?)(?<!\s)_(?![\w_])"
-)
-_BULLET = re.compile(r"^\s*[-*•]\s+(.*)$")
-_NUMBERED = re.compile(r"^\s*(\d+)[.)]\s+(.*)$")
-_HEADING = re.compile(r"^\s*#{1,6}\s+(.*?)\s*#*\s*$")
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+__all__ = [
+    "markdown_problems",
+    "plain_length",
+    "split_html",
+    "telegram_problems",
+    "to_plain",
+    "to_telegram_html",
+]
+
+MESSAGE_LIMIT = 4096
 _TAG = re.compile(r"<[^>]+>")
+_SAFE_URL = re.compile(r"^(https?://|mailto:|tg://)", re.IGNORECASE)
+_ALLOWED_TAGS = frozenset(
+    {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "blockquote"}
+)
+_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^>]*)?)\s*>")
+_ENTITY_RE = re.compile(r"&(#[0-9]+|#x[0-9a-fA-F]+|lt|gt|amp|quot);")
+_HREF_RE = re.compile(r'\shref="([^"]*)"')
+# A Markdown link whose address has a scheme Telegram refuses (markdown-it leaves it as text).
+_UNSAFE_LINK = re.compile(r"\]\(\s*((?!https?://|mailto:|tg://)[a-zA-Z][a-zA-Z0-9+.-]*:[^)\s]*)")
 
 
-def _inline(text: str) -> str:
-    """Escape, then turn inline Markdown into tags (code spans are left alone)."""
-    parts: list[str] = []
-    last = 0
-    for m in _CODE.finditer(text):
-        parts.append(_inline_plain(text[last : m.start()]))
-        parts.append(f"<code>{html.escape(m.group(1), quote=False)}</code>")
-        last = m.end()
-    parts.append(_inline_plain(text[last:]))
-    return "".join(parts)
+@cache
+def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    # Keep addresses as written (no percent-encoding of Cyrillic; `_` and `( )` stay);
+    # attributes are escaped when rendered.
+    md.normalizeLink = lambda url: url  # type: ignore[method-assign]
+    return md
 
 
-def _inline_plain(text: str) -> str:
-    links: list[str] = []
-
-    def keep_link(m: re.Match[str]) -> str:
-        label = _emphasis(html.escape(m.group(1), quote=False))
-        links.append(f'<a href="{html.escape(m.group(2), quote=True)}">{label}</a>')
-        return f"\x00{len(links) - 1}\x00"
-
-    text = _LINK.sub(keep_link, text)
-    text = _emphasis(html.escape(text, quote=False))
-    return re.sub(r"\x00(\d+)\x00", lambda m: links[int(m.group(1))], text)
+def _esc(text: str) -> str:
+    return html.escape(text, quote=False)
 
 
-def _emphasis(escaped: str) -> str:
-    escaped = _BOLD.sub(lambda m: f"<b>{m.group(1) or m.group(2)}</b>", escaped)
-    return _ITALIC.sub(lambda m: f"<i>{m.group(1) or m.group(2)}</i>", escaped)
+def _inline(children: Sequence[Token] | None) -> str:
+    out: list[str] = []
+    links: list[bool] = []  # whether each open link was rendered as a tag
+    for tok in children or ():
+        t = tok.type
+        if t == "text":
+            out.append(_esc(tok.content))
+        elif t == "code_inline":
+            out.append(f"<code>{_esc(tok.content)}</code>")
+        elif t == "strong_open":
+            out.append("<b>")
+        elif t == "strong_close":
+            out.append("</b>")
+        elif t == "em_open":
+            out.append("<i>")
+        elif t == "em_close":
+            out.append("</i>")
+        elif t == "link_open":
+            href = str(tok.attrGet("href") or "")
+            safe = bool(_SAFE_URL.match(href))
+            links.append(safe)
+            if safe:
+                out.append(f'<a href="{html.escape(href, quote=True)}">')
+        elif t == "link_close":
+            if links and links.pop():
+                out.append("</a>")
+        elif t == "softbreak":
+            out.append(" ")
+        elif t == "hardbreak":
+            out.append("\n")
+        elif t == "image":
+            out.append(_esc(tok.content or ""))
+        else:  # html_inline (raw HTML is off, but be safe) and anything unknown: as text
+            out.append(_esc(tok.content))
+    return "".join(out)
+
+
+def _blocks(markdown: str) -> list[tuple[int, str]]:
+    """(0-based Markdown line, Telegram HTML) of every top-level block."""
+    blocks: list[tuple[int, str]] = []
+    lists: list[list[int]] = []  # per open list: [next number], or [-1] for bullets
+    lines: list[str] = []
+    start = 0
+    prefix = ""
+    heading = False
+    for tok in _parser().parse(markdown):
+        t = tok.type
+        if tok.level == 0 and tok.nesting >= 0:
+            start = tok.map[0] if tok.map is not None else start
+        if t == "heading_open":
+            heading = True
+        elif t == "heading_close":
+            heading = False
+        elif t == "inline":
+            text = _inline(tok.children)
+            if heading:
+                text = f"<b>{text}</b>"
+            if prefix:
+                text, prefix = f"{prefix}{text}", ""
+            elif lists:  # a further paragraph of a list item
+                text = f"{'  ' * len(lists)}{text}"
+            lines.append(text)
+        elif t in ("bullet_list_open", "ordered_list_open"):
+            first = int(str(tok.attrGet("start") or 1)) if t == "ordered_list_open" else -1
+            lists.append([first])
+        elif t in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif t == "list_item_open":
+            indent = "  " * (len(lists) - 1)
+            counter = lists[-1]
+            if counter[0] < 0:
+                prefix = f"{indent}• "
+            else:
+                prefix = f"{indent}{counter[0]}. "
+                counter[0] += 1
+        elif t in ("fence", "code_block"):
+            lines.append(f"<pre>{_esc(tok.content.rstrip(chr(10)))}</pre>")
+        elif t == "hr":
+            lines.append("———")
+        if tok.level == 0 and tok.nesting <= 0 and lines:  # a top-level block ends here
+            body = "\n".join(lines)
+            if t == "blockquote_close":
+                body = f"<blockquote>{body}</blockquote>"
+            blocks.append((start, body))
+            lines = []
+    return blocks
 
 
 def to_telegram_html(markdown: str) -> str:
-    """Convert the article Markdown subset to Telegram HTML; paragraphs stay separated."""
-    blocks: list[str] = []
-    for raw_block in re.split(r"\n\s*\n", markdown.strip()):
-        lines: list[str] = []
-        for line in raw_block.splitlines():
-            if m := _HEADING.match(line):
-                lines.append(f"<b>{_inline(m.group(1))}</b>")
-            elif m := _BULLET.match(line):
-                lines.append(f"• {_inline(m.group(1))}")
-            elif m := _NUMBERED.match(line):
-                lines.append(f"{m.group(1)}. {_inline(m.group(2))}")
-            elif line.strip():
-                if (
-                    lines
-                    and not lines[-1].startswith(("• ", "<b>"))
-                    and not _NUMBERED.match(lines[-1])
-                ):
-                    lines[-1] = f"{lines[-1]} {_inline(line.strip())}"
-                else:
-                    lines.append(_inline(line.strip()))
-        if lines:
-            blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
+    """Convert article Markdown to Telegram HTML; paragraphs are separated by a blank line."""
+    return "\n\n".join(body for _, body in _blocks(markdown.strip()) if body.strip())
 
 
 def to_plain(telegram_html: str) -> str:
@@ -110,3 +188,52 @@ def split_html(telegram_html: str, limit: int = 4096) -> list[str]:
     if current:
         chunks.append(current)
     return chunks
+
+
+def telegram_problems(telegram_html: str, *, length: bool = True) -> list[str]:
+    """What Telegram would reject in this HTML (empty when it is accepted); `length=False`
+    leaves the 4096-character limit to the caller (an article is sent in several parts)."""
+    problems: list[str] = []
+    stack: list[str] = []
+    for m in re.finditer(r"<[^>]*>?|&[^;\s]*;?|>", telegram_html):
+        token = m.group(0)
+        if token == ">":
+            problems.append("a bare '>' must be escaped")
+        elif token.startswith("&"):
+            if not _ENTITY_RE.fullmatch(token):
+                problems.append(f"unsupported HTML entity {token[:20]!r}")
+        else:
+            tag = _TAG_RE.fullmatch(token)
+            if tag is None:
+                problems.append(f"unclosed tag {token[:20]!r}")
+                continue
+            closing, name = tag.group(1), tag.group(2).lower()
+            if name not in _ALLOWED_TAGS:
+                problems.append(f"tag <{name}> is not allowed")
+            elif closing:
+                if not stack or stack[-1] != name:
+                    problems.append(f"</{name}> does not close the last open tag")
+                else:
+                    stack.pop()
+            else:
+                href = _HREF_RE.search(tag.group(3) or "")
+                if name == "a" and (href is None or not _SAFE_URL.match(href.group(1))):
+                    problems.append("a link address must start with http(s)://, mailto: or tg://")
+                stack.append(name)
+    if stack:
+        problems.append(f"<{stack[-1]}> is never closed")
+    if length and plain_length(telegram_html) > MESSAGE_LIMIT:
+        problems.append(f"{plain_length(telegram_html)} characters in one paragraph (limit 4096)")
+    return problems
+
+
+def markdown_problems(markdown: str) -> list[tuple[int, str]]:
+    """(1-based line in `markdown`, reason) for every block Telegram would reject, and for
+    links the renderer cannot keep (their address is not one Telegram opens)."""
+    found: list[tuple[int, str]] = []
+    for line, body in _blocks(markdown):
+        found.extend((line + 1, reason) for reason in telegram_problems(body, length=False))
+    for number, text in enumerate(markdown.splitlines(), start=1):
+        for m in _UNSAFE_LINK.finditer(text):
+            found.append((number, f"link address {m.group(1)[:60]!r} is not one Telegram opens"))
+    return sorted(set(found))
