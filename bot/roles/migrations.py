@@ -39,6 +39,15 @@ async def wait_for_head(
         current = await current_revision(engine)
         if current == head:
             return head
+        if current is not None and current > head:  # numbered revisions: 0009 > 0008
+            log.warning(
+                "%s: the database is at revision %s, newer than this code's %s (a rollback?); "
+                "starting anyway: migrations only add what older code ignores",
+                role,
+                current,
+                head,
+            )
+            return current
         elapsed = timer() - started
         if timeout is not None and elapsed >= timeout:
             raise TimeoutError(
