@@ -44,23 +44,114 @@ KIND_WORDS = {
 _REGION_RE = re.compile(r"\d{1,2}|all|вся|все|россия|рф|\*", re.I)
 
 
-def parse_args(args: str, home_region: str, today: date) -> StatsQuery:
-    """'/stats [region] [месяц|квартал|год | YEAR | YYYY-MM | DATE [DATE]]'."""
-    tokens = args.split()
-    region: str | None = home_region
+MONTH_WORDS = {
+    name: n
+    for n, names in enumerate(
+        (
+            ("январь", "янв"), ("февраль", "фев"), ("март", "мар"), ("апрель", "апр"),
+            ("май", "мая"), ("июнь", "июн"), ("июль", "июл"), ("август", "авг"),
+            ("сентябрь", "сен", "сент"), ("октябрь", "окт"), ("ноябрь", "ноя", "нояб"),
+            ("декабрь", "дек"),
+        ),
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+_MONTH_FORMS = re.compile(
+    r"(январ|феврал|март|апрел|июн|июл|август|сентябр|октябр|ноябр|декабр)[ьяеи]?"
+)
+_REGION_WORDS = {"область", "обл", "край", "республика", "респ", "ао", "округ", "автономный"}
+
+
+def _region_names() -> dict[str, str]:
+    """Lower-case region names and their distinctive first words («челябинская») → code."""
+    from bot.services.stats import REGIONS
+
+    names: dict[str, str] = {}
+    first: dict[str, list[str]] = {}
+    for code, name in REGIONS.items():
+        low = name.lower().replace("ё", "е")
+        names[low] = code
+        for word in re.findall(r"[а-я-]+", low):
+            if word not in _REGION_WORDS:
+                first.setdefault(word, []).append(code)
+    names.update({w: codes[0] for w, codes in first.items() if len(codes) == 1 and len(w) > 3})
+    return names
+
+
+def _take_region(tokens: list[str], home_region: str) -> str | None:
+    """A leading code or region name («74», «челябинская область», «Москва»); pops it."""
     if tokens and _REGION_RE.fullmatch(tokens[0]):
-        region = parse_region(tokens.pop(0), home_region)
+        return parse_region(tokens.pop(0), home_region)
+    names = _region_names()
+    for size in (4, 3, 2, 1):
+        words = [t.lower().replace("ё", "е") for t in tokens[:size]]
+        if len(words) < size:
+            continue
+        meaningful = [w for w in words if w not in _REGION_WORDS and w != "обл."]
+        key = " ".join(words)
+        code = names.get(key) or (
+            names.get(meaningful[0]) if len(meaningful) == 1 and meaningful[0] in names else None
+        )
+        if code is not None:
+            del tokens[:size]
+            return code
+    return home_region
+
+
+def _month(word: str) -> int | None:
+    low = word.lower().rstrip(".")
+    if low in MONTH_WORDS:
+        return MONTH_WORDS[low]
+    m = _MONTH_FORMS.fullmatch(low)  # «ноября», «марте»
+    if m is None:
+        return None
+    stem = m.group(1)
+    return next((n for w, n in MONTH_WORDS.items() if w.startswith(stem) and len(w) > 3), None)
+
+
+def _named(period: Period) -> Period:
+    """A whole month, quarter or year typed as dates is shown as one («2026 год»)."""
+    start, end = period.start, period.end
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        return Period(start, end, "year")
+    if (
+        start.day == 1
+        and start.year == end.year
+        and end == parse_date(f"{end.year}-{end.month:02d}", end=True)
+    ):
+        if start.month == end.month:
+            return Period(start, end, "month")
+        if end.month - start.month == 2 and start.month % 3 == 1:
+            return Period(start, end, "quarter")
+    return period
+
+
+def parse_args(args: str, home_region: str, today: date) -> StatsQuery:
+    """'/stats [region] [месяц|квартал|год | YEAR | МЕСЯЦ [YEAR] | YYYY-MM | DATE [DATE]]';
+    a region is a code or a name («челябинская область»), a month a word («ноябрь»)."""
+    tokens = [t for t in args.replace(",", " ").split() if t.lower() not in {"в", "за"}]
+    region = _take_region(tokens, home_region)
     if not tokens:
         return StatsQuery(region, make_period("year", today))
     if len(tokens) == 1 and tokens[0].lower() in KIND_WORDS:
         return StatsQuery(region, make_period(KIND_WORDS[tokens[0].lower()], today))
-    if len(tokens) == 1:
+    month = _month(tokens[0])
+    if month is not None and len(tokens) <= 2:
+        year = int(tokens[1]) if len(tokens) == 2 and tokens[1].isdigit() else today.year
+        if len(tokens) == 2 and not tokens[1].isdigit():
+            raise BadInput(f"Не понял год «{tokens[1][:20]}»: пишите, например, «ноябрь 2026».")
+        if len(tokens) == 1 and month > today.month:
+            year -= 1  # «декабрь» in November: the last one that was
+        start = date(year, month, 1)
+        end = parse_date(f"{year}-{month:02d}", end=True)
+    elif len(tokens) == 1:
         start, end = parse_date(tokens[0]), parse_date(tokens[0], end=True)
     elif len(tokens) == 2:
         start, end = parse_date(tokens[0]), parse_date(tokens[1], end=True)
     else:
         raise BadInput("Слишком много слов: нужны регион и период.")
-    return StatsQuery(region, make_period("custom", today, start, end))
+    return StatsQuery(region, _named(make_period("custom", today, start, end)))
 
 
 async def send_stats(message: Message, stats: Stats, user: UserInfo) -> None:

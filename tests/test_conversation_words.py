@@ -40,3 +40,24 @@ def test_a_44_card_does_not_cite_223() -> None:
     assert "ч. 3 ст. 30 44-ФЗ" in text and "223-ФЗ" not in text
     text = procedure_text(dataclasses.replace(CARD, law="223", smp_only=True), "Europe/Moscow")
     assert "среди МСП по 223-ФЗ" in text and "44-ФЗ" not in text
+
+
+@pytest.mark.parametrize(
+    ("args", "region", "label"),
+    [
+        ("74 ноябрь", "74", "ноябрь 2026"),
+        ("челябинская область 2026", "74", "2026 год"),
+        ("77 2026", "77", "2026 год"),
+        ("в ноябре 2025", "74", "ноябрь 2025"),
+        ("свердловская область квартал", "66", "IV квартал 2026"),
+        ("01.01.2026 31.03.2026", "74", "I квартал 2026"),
+    ],
+)
+def test_stats_takes_what_people_type(args: str, region: str, label: str) -> None:
+    from datetime import date
+
+    from bot.ui.cards import period_label
+    from handlers.stats import parse_args
+
+    query = parse_args(args, "74", date(2026, 11, 30))
+    assert (query.region, period_label(query.period)) == (region, label)

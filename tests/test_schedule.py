@@ -29,6 +29,10 @@ def test_lead_times_parse_and_format() -> None:
     assert parse_lead_times("1д, 5ч") == (1440, 300)
     assert parse_lead_times("1d,24h") == (1440,)  # the same lead twice is one lead
     assert format_leads((4320, 1440, 180, 45)) == "3d,1d,3h,45m"
+    # as people type them (issue 18)
+    assert parse_lead_times("2 дня и 5 часов") == (2880, 300)
+    assert parse_lead_times("за 2 дня и за 5 часов") == (2880, 300)
+    assert parse_lead_times("1 неделю, 1 день, 30 минут") == (10080, 1440, 30)
 
 
 @pytest.mark.parametrize("bad", ["0m", "-1d", "999d", "abc", "", "3x", "1d,abc", "4m", "61d"])
@@ -47,7 +51,11 @@ def test_quiet_hours() -> None:
     assert day is not None and day.contains(time(13, 10)) and not day.contains(time(15))
     for off in ("", "нет", "-", "off"):
         assert parse_quiet_hours(off) is None
-    for bad in ("25:00-08:00", "22:00-22:00", "вечером", "22-08"):
+    # as people type them (issue 18)
+    for typed in ("с 23 до 7", "23-7", "с 23:00 до 07:00", "23 - 7 утра"):
+        assert parse_quiet_hours(typed) == QuietHours(time(23), time(7)), typed
+    assert parse_quiet_hours("22-08") == quiet
+    for bad in ("25:00-08:00", "22:00-22:00", "вечером", "с 23", "до 7"):
         with pytest.raises(BadInput):
             parse_quiet_hours(bad)
 

@@ -22,11 +22,18 @@ DATE_EVENT_TIME = time(9, 0)
 DATE_EVENT_END = time(23, 59)
 _LEAD_RE = re.compile(r"^\s*(-?\d{1,6})\s*([a-zа-я]+)\s*$")
 _UNITS = {
-    "m": 1, "min": 1, "мин": 1, "м": 1,
+    "m": 1, "min": 1, "мин": 1, "м": 1, "минута": 1, "минуты": 1, "минут": 1, "минуту": 1,
     "h": 60, "ч": 60, "час": 60, "часа": 60, "часов": 60,
     "d": 1440, "д": 1440, "дн": 1440, "день": 1440, "дня": 1440, "дней": 1440,
+    "сутки": 1440, "суток": 1440, "w": 10080, "нед": 10080, "неделя": 10080,
+    "недели": 10080, "недель": 10080, "неделю": 10080,
 }  # fmt: skip
-_QUIET_RE = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*[-–—]\s*(\d{1,2})[:.](\d{2})\s*$")
+# «22:00-08:00», «с 23 до 7», «23-7», «с 22.30 до 8»
+_QUIET_RE = re.compile(
+    r"^\s*(?:с\s*)?(\d{1,2})(?:[:.](\d{2}))?\s*(?:ч\.?|часов)?\s*(?:[-–—]|до)\s*"
+    r"(\d{1,2})(?:[:.](\d{2}))?\s*(?:ч\.?|часов|утра)?\s*$"
+)
+_LEAD_JOINERS = re.compile(r"(?:^|\s+)(?:и\s+за|и|за)\s+")
 OFF_WORDS = frozenset({"", "-", "—", "нет", "off", "выкл", "выключить", "none"})
 
 # Russian city names people type, mapped to IANA zones.
@@ -50,12 +57,13 @@ CITY_ZONES = {
 
 def parse_lead_times(text: str) -> tuple[int, ...]:
     """'3d,1d,3h' -> minutes, longest first. Units m, h, d (and Russian м, ч, д)."""
-    parts = [p for p in re.split(r"[,;\s]+(?=-?\d)", text.strip().lower()) if p.strip()]
+    plain = _LEAD_JOINERS.sub(",", text.strip().lower())  # «за 2 дня и 5 часов»
+    parts = [p for p in re.split(r"[,;\s]+(?=-?\d)", plain) if p.strip(" ,")]
     if not parts:
         raise BadInput("Укажите хотя бы один срок, например: 3d,1d,3h")
     minutes: set[int] = set()
     for part in parts:
-        match = _LEAD_RE.match(part.replace(",", ""))
+        match = _LEAD_RE.match(part.replace(",", "").replace("ё", "е"))
         if match is None or match.group(2) not in _UNITS:
             raise BadInput(
                 f"Не понял срок «{part.strip()[:20]}»: пишите число и единицу — "
@@ -110,8 +118,10 @@ def parse_quiet_hours(text: str) -> QuietHours | None:
         return None
     match = _QUIET_RE.match(value)
     if match is None:
-        raise BadInput("Тихие часы пишите так: 22:00-08:00 (или «нет», чтобы отключить).")
-    h1, m1, h2, m2 = (int(g) for g in match.groups())
+        raise BadInput(
+            "Тихие часы пишите так: 22:00-08:00 или «с 23 до 7» (или «нет», чтобы отключить)."
+        )
+    h1, m1, h2, m2 = (int(g or 0) for g in match.groups())
     if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
         raise BadInput("В сутках 24 часа и 60 минут в часе: проверьте время тихих часов.")
     quiet = QuietHours(time(h1, m1), time(h2, m2))
