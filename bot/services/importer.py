@@ -12,7 +12,7 @@ from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services import stats_cells
-from bot.services.procurement import same_contract
+from bot.services.procurement import EXECUTION_ORDER, same_contract
 from bot.services.stats import clear_cache as clear_stats_cache
 from bot.sources.records import (
     CANCELLED,
@@ -250,7 +250,7 @@ async def _status_from_execution(session: AsyncSession, numbers: list[str]) -> N
         await session.execute(
             select(ExecutionDoc.contract_number, ExecutionDoc.status_code)
             .where(ExecutionDoc.contract_number.in_(wanted), ExecutionDoc.status_code.is_not(None))
-            .order_by(ExecutionDoc.published_at, ExecutionDoc.id)
+            .order_by(*EXECUTION_ORDER)
         )
     ).all():
         if status and _contract_key(number) in keys:

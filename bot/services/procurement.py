@@ -277,6 +277,15 @@ def same_contract(col: InstrumentedAttribute[str], number: str) -> ColumnElement
     return col == number
 
 
+# Execution documents oldest first; one without a publication date counts as the newest (NULLs
+# last on SQLite as on PostgreSQL), so the card and the importer agree on the latest status.
+EXECUTION_ORDER = (
+    ExecutionDoc.published_at.is_(None),
+    ExecutionDoc.published_at,
+    ExecutionDoc.id,
+)
+
+
 def execution_status(docs: list[ExecutionDoc], own: str | None) -> str | None:
     """The contract's status: the latest execution document that states one wins over the
     contract document's own (the importer keeps `Contract.status_code` the same way)."""
@@ -306,7 +315,7 @@ async def get_contract(session: AsyncSession, number: str, today: date) -> Contr
             await session.execute(
                 select(ExecutionDoc)
                 .where(same_contract(ExecutionDoc.contract_number, key))
-                .order_by(ExecutionDoc.published_at, ExecutionDoc.id)
+                .order_by(*EXECUTION_ORDER)
             )
         ).scalars()
     )
