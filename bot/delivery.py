@@ -25,7 +25,7 @@ import logging
 import math
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Collection, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,6 +65,7 @@ class DeliveryStats:
     retry: int = 0
     throttled: int = 0  # 429 answers seen
     server_errors: int = 0  # 5xx and network errors seen
+    skipped: int = 0  # claimed by another sender meanwhile (lease expired): not sent here
     started: float = 0.0
     finished: float = 0.0
 
@@ -106,7 +107,8 @@ def burst_capacity(limit: float, paced: float) -> float:
     return max(1.0, min(ceiling, max(limit - paced, 1.0 + paced * LATE)))
 
 
-OnTick = Callable[[list[int], list[Outcome]], Coroutine[Any, Any, None]]
+# returns the ids it marked sending (None: all of them); only those are sent
+OnTick = Callable[[list[int], list[Outcome]], Coroutine[Any, Any, Collection[int] | None]]
 Refill = Callable[[], Coroutine[Any, Any, list["Outgoing"]]]
 
 
@@ -242,7 +244,7 @@ class Delivery:
         pending: deque[Outgoing] = deque(messages)
         ready: deque[Outgoing] = deque()  # marked sending (committed): may go now
         marked: list[Outgoing] = []  # being marked by `marking`
-        marking: asyncio.Task[None] | None = None
+        marking: asyncio.Task[Collection[int] | None] | None = None
         lookahead = max(1, round(self.rate * LOOKAHEAD))
         inflight: dict[asyncio.Task[Outcome], Outgoing] = {}
         busy: set[int] = set()
@@ -274,8 +276,13 @@ class Delivery:
                 ):
                     more = asyncio.create_task(refill())
                 if marking is not None and marking.done():
-                    marking.result()  # an outbox write that failed stops the delivery
-                    ready.extend(marked)
+                    allowed = marking.result()  # an outbox write that failed stops delivery
+                    if allowed is None:
+                        ready.extend(marked)
+                    else:  # rows no longer claimed by this sender are never sent by it
+                        kept = set(allowed)
+                        ready.extend(m for m in marked if m.id in kept)
+                        stats.skipped += sum(1 for m in marked if m.id not in kept)
                     marked, marking = [], None
                 if marking is None:
                     take: list[Outgoing] = []

@@ -137,9 +137,9 @@ class ReminderRunner:
                     return await self._render(due)
             return []
 
-        async def on_tick(sending: list[int], outcomes: list[Outcome]) -> None:
+        async def on_tick(sending: list[int], outcomes: list[Outcome]) -> list[int]:
             async with self.sessionmaker() as session:
-                await record_tick(session, sending, outcomes, self.clock())
+                return await record_tick(session, sending, outcomes, self.clock(), self.token)
 
         first = await claim()
         if not first:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import delete, func, or_, select, text, update
+from sqlalchemy import delete, false, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.errors import BadInput, NotFound, Refused
@@ -612,11 +612,17 @@ async def reconcile(session: AsyncSession, defaults: Defaults, now: datetime) ->
     """Re-plan subscriptions whose procedure or contract changed since they were planned
     (a moved deadline, a cancellation, a new acceptance); queue one update message each.
 
-    One reconcile at a time: on PostgreSQL an advisory lock held until the commit (two at
-    once queued a duplicate «срок перенесён»); SQLite transactions begin IMMEDIATE, so a
-    second writer waits anyway."""
-    if session.get_bind().dialect.name == "postgresql":
+    One reconcile at a time (two at once queued a duplicate «срок перенесён»): on PostgreSQL
+    an advisory lock held until the commit; on SQLite a first, empty write opens the
+    transaction with BEGIN IMMEDIATE, so the next reconcile waits for the write lock before
+    it reads what changed."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
         await session.execute(text(f"SELECT pg_advisory_xact_lock({RECONCILE_LOCK_ID})"))
+    elif dialect == "sqlite":
+        await session.execute(
+            update(Subscription).where(false()).values(seen_doc=Subscription.seen_doc)
+        )
     proc_changed = (
         select(Subscription)
         .join(Procedure, Procedure.number == Subscription.target)
