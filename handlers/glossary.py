@@ -7,6 +7,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot.services.answers import KnowledgeBase
+from bot.ui.glossary import shown_synonyms
 from bot.ui.render import render
 
 
@@ -20,7 +21,7 @@ async def cmd_glossary(message: Message, command: CommandObject, kb: KnowledgeBa
         suggestions = [t.term for t in kb.glossary.suggestions(query)]
         await message.answer(render("glossary/not_found", query=query, suggestions=suggestions))
         return
-    await message.answer(render("glossary/term", term=term))
+    await message.answer(render("glossary/term", term=term, synonyms=shown_synonyms(term)))
 
 
 def build_router() -> Router:

@@ -123,6 +123,9 @@ BRIEF = ProcedureBrief(
     True,
     "accepting",
 )
+DRAFT_VIEW = dataclasses.replace(
+    VIEW, reviewed_by="редакция smebot (черновик, требует проверки консультантом)"
+)
 PAGE = SearchPage("поставка бумага", (BRIEF, dataclasses.replace(BRIEF, status="closed")), 12, 1, 3)
 
 SAMPLES: dict[str, list[dict[str, Any]]] = {
@@ -153,8 +156,12 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
     "common/group_hint": [{"username": "smebot_bot"}],
     "qa/answer": [
         {"article": VIEW, "chunk": VIEW.chunks[i], "first": i == 0, "last": i == 1} for i in (0, 1)
+    ]
+    + [{"article": DRAFT_VIEW, "chunk": VIEW.chunks[1], "first": False, "last": True}],
+    "qa/inline_article": [
+        {"article": VIEW, "chunk": VIEW.chunks[0]},
+        {"article": DRAFT_VIEW, "chunk": VIEW.chunks[0]},
     ],
-    "qa/inline_article": [{"article": VIEW, "chunk": VIEW.chunks[0]}],
     "qa/suggest": [{"suggestions": REFS, "vague": False}, {"suggestions": REFS, "vague": True}],
     "qa/none": [{"outcome": "none"}, {"outcome": "off_topic"}],
     "qa/small_talk": [{"kind": k} for k in ("hello", "thanks", "bye")],
@@ -166,7 +173,10 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
         {"title": "Обеспечение", "count": 9, "page": 0, "pages": 2},
         {"title": HOSTILE, "count": 1, "page": 0, "pages": 1},
     ],
-    "glossary/term": [{"term": TERM}],
+    "glossary/term": [
+        {"term": TERM, "synonyms": list(TERM.synonyms)},
+        {"term": dataclasses.replace(TERM, full=f"{TERM.term} (пояснение)"), "synonyms": []},
+    ],
     "glossary/not_found": [
         {"query": HOSTILE, "suggestions": ["НМЦК", "НМЦД"]},
         {"query": "x", "suggestions": []},

@@ -61,3 +61,26 @@ def test_stats_takes_what_people_type(args: str, region: str, label: str) -> Non
 
     query = parse_args(args, "74", date(2026, 11, 30))
     assert (query.region, period_label(query.period)) == (region, label)
+
+
+def test_a_draft_article_is_not_called_checked() -> None:
+    from bot.ui.render import render
+    from tests.template_samples import DRAFT_VIEW, VIEW
+
+    footer = render("qa/answer", article=DRAFT_VIEW, chunk="…", first=False, last=True)
+    assert "Проверено" not in footer and "черновик, консультант ещё не проверил" in footer
+    footer = render("qa/answer", article=VIEW, chunk="…", first=False, last=True)
+    assert "Проверено:" in footer and "черновик" not in footer
+
+
+def test_the_glossary_hides_misspellings_and_does_not_repeat_the_term(kb: KnowledgeBase) -> None:
+    from bot.ui.console_text import html_to_text
+    from bot.ui.glossary import shown_synonyms
+    from bot.ui.render import render
+
+    term = kb.term("тендер")
+    assert term is not None
+    text = html_to_text(render("glossary/term", term=term, synonyms=shown_synonyms(term)))
+    assert "тендр" not in text and "тендор" not in text and "тендеры" not in text
+    assert text.lower().count("тендер") == 1  # not «тендер — тендер (…)»
+    assert "госзакупка" in text
