@@ -18,7 +18,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 from tests.acceptance.support import BotProcess
 from tests.fakebotapi import FakeBotAPI
@@ -46,7 +45,10 @@ async def measure(api: FakeBotAPI, args: argparse.Namespace, base: int) -> dict[
         mark = api.mark()
         started = time.perf_counter()
         api.user_says(chat, QUESTION)
-        await api.wait_for(lambda: replies_to(api, {chat}, mark) >= per_answer, 120)
+        await api.wait_for(
+            lambda c=chat, m=mark: replies_to(api, {c}, m) >= per_answer,  # type: ignore[misc]
+            120,
+        )
         latencies.append(time.perf_counter() - started)
     latencies.sort()
 
@@ -75,7 +77,11 @@ async def run(args: argparse.Namespace) -> None:
             url = args.database_url or f"sqlite+aiosqlite:///{tmp}/reply.db"
             bots: list[tuple[str, BotProcess, int]] = [
                 ("echo", EchoProcess(api, Path(tmp), {}), 1_000_000),
-                ("smebot", BotProcess(api, Path(tmp), {"DATABASE_URL": url, "LOG_LEVEL": "WARNING"}), 2_000_000),
+                (
+                    "smebot",
+                    BotProcess(api, Path(tmp), {"DATABASE_URL": url, "LOG_LEVEL": "WARNING"}),
+                    2_000_000,
+                ),
             ]
             for name, process, base in bots:
                 await process.start()
@@ -87,7 +93,9 @@ async def run(args: argparse.Namespace) -> None:
         await api.stop()
     echo, ours = results["echo"], results["smebot"]
     backend = (args.database_url or "sqlite").split(":")[0]
-    print(f"database: {backend}; {args.sequential} sequential questions, {args.chats} chats x {args.each}")
+    print(
+        f"database: {backend}; {args.sequential} sequential questions, {args.chats} chats x {args.each}"
+    )
     for name, r in results.items():
         print(
             f"{name:7s} p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
