@@ -6,7 +6,7 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
-from aiogram import Bot, Dispatcher
+from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
@@ -123,6 +123,7 @@ def build_dispatcher(
     clock: Clock = utcnow,
     storage: BaseStorage | None = None,
     eis: Source | None = None,
+    flood: BaseMiddleware | None = None,
 ) -> Dispatcher:
     dp = Dispatcher(
         storage=storage or MemoryStorage(),
@@ -133,7 +134,8 @@ def build_dispatcher(
         sessionmaker=sessionmaker,
         defaults=reminder_defaults(settings),
     )
-    dp.update.outer_middleware(FloodControlMiddleware())  # before the session: see there
+    # before the session: see there; web replicas pass one counted in Redis (bot/roles/flood.py)
+    dp.update.outer_middleware(flood or FloodControlMiddleware())
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dp.update.outer_middleware(UserMiddleware(settings, clock))
     dp.include_routers(*get_routers())

@@ -7,9 +7,22 @@ from __future__ import annotations
 
 import json
 import logging
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 CONTEXT = ("update_id", "user_id", "job", "role")
+# set while an update is handled (bot/roles/metrics.py), read into every record of its task
+UPDATE_ID: ContextVar[int | None] = ContextVar("update_id", default=None)
+USER_ID: ContextVar[int | None] = ContextVar("user_id", default=None)
+
+
+class UpdateContext(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "update_id", None) is None:
+            record.update_id = UPDATE_ID.get()
+        if getattr(record, "user_id", None) is None:
+            record.user_id = USER_ID.get()
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -35,3 +48,4 @@ def use_json(root: logging.Logger | None = None) -> None:
     """Switch every handler of the root logger to JSON lines."""
     for handler in (root or logging.getLogger()).handlers:
         handler.setFormatter(JsonFormatter())
+        handler.addFilter(UpdateContext())

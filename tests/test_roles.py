@@ -246,3 +246,38 @@ async def test_an_older_release_starts_on_a_newer_schema(engine: AsyncEngine) ->
     async with engine.begin() as conn:
         await conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     assert await wait_for_head(engine, "web", timeout=0) == "9999"
+
+
+def test_json_log_lines_carry_the_update() -> None:
+    from bot.logjson import UPDATE_ID, USER_ID, UpdateContext
+
+    record = logging.LogRecord("smebot", logging.WARNING, __file__, 1, "slow", (), None)
+    tokens = UPDATE_ID.set(41), USER_ID.set(7)
+    try:
+        UpdateContext().filter(record)
+    finally:
+        UPDATE_ID.reset(tokens[0])
+        USER_ID.reset(tokens[1])
+    line = json.loads(JsonFormatter().format(record))
+    assert (line["update_id"], line["user_id"]) == (41, 7)
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"), reason="needs TEST_REDIS_URL")
+async def test_flood_limit_holds_across_replicas() -> None:
+    from redis.asyncio import Redis
+
+    from bot.roles.flood import PREFIX, RedisFloodControl
+
+    redis = Redis.from_url(os.environ["TEST_REDIS_URL"])
+    user_id = 987654321
+    await redis.delete(f"{PREFIX}{user_id}")
+    try:
+        one, two = RedisFloodControl(redis, limit=3), RedisFloodControl(redis, limit=3)
+        admitted = [(await replica.admit(user_id))[0] for replica in (one, two, one)]
+        assert admitted == [True, True, True]
+        refused, wait = await two.admit(user_id)  # the fourth, on another replica
+        assert not refused and 0 < wait <= 10
+        assert (await one.admit(user_id + 1))[0]  # other users are not affected
+    finally:
+        await redis.delete(f"{PREFIX}{user_id}", f"{PREFIX}{user_id + 1}")
+        await redis.aclose()

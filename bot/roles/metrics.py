@@ -20,6 +20,7 @@ from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
+from bot.logjson import UPDATE_ID, USER_ID
 from bot.services import Sessionmaker
 from models import Contract, Procedure, Reminder
 
@@ -136,6 +137,9 @@ class UpdateMetricsMiddleware(BaseMiddleware):
         kind = event.event_type if isinstance(event, Update) else type(event).__name__
         started = time.perf_counter()
         outcome = "error"
+        user = data.get("event_from_user")
+        update_token = UPDATE_ID.set(event.update_id if isinstance(event, Update) else None)
+        user_token = USER_ID.set(user.id if user is not None else None)
         try:
             result = await handler(event, data)
             outcome = "unhandled" if result is UNHANDLED else "handled"
@@ -143,6 +147,8 @@ class UpdateMetricsMiddleware(BaseMiddleware):
         finally:
             self.metrics.updates.labels(kind, outcome).inc()
             self.metrics.update_seconds.labels(kind).observe(time.perf_counter() - started)
+            UPDATE_ID.reset(update_token)
+            USER_ID.reset(user_token)
 
 
 class JobFailureLog(logging.Handler):

@@ -124,8 +124,18 @@ async def run_web(settings: Settings, token: str, *, force_set_webhook: bool = F
         await notifier.start()
         bot = build_bot(settings, token)
         storage = build_storage(settings)
+        flood = None
+        if settings.redis_url:  # a user's limit holds across the replicas
+            from bot.roles.flood import RedisFloodControl
+
+            flood = RedisFloodControl(storage.redis)  # type: ignore[attr-defined]
         dp = build_dispatcher(
-            settings, sessionmaker, kb=kb, storage=storage, eis=build_eis_source(settings)
+            settings,
+            sessionmaker,
+            kb=kb,
+            storage=storage,
+            eis=build_eis_source(settings),
+            flood=flood,
         )
         if settings.redis_url:
             from aiogram.fsm.storage.redis import RedisEventIsolation
