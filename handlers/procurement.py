@@ -123,6 +123,16 @@ async def on_number(
     await message.answer(out.text, reply_markup=out.keyboard)
 
 
+# A new search starts without the filters chosen for the previous one.
+NEW_SEARCH: dict[str, Any] = {
+    "find_page": 0,
+    "find_smp": False,
+    "find_acc": False,
+    "find_region": True,
+    "find_price": None,
+}
+
+
 async def _show_search(
     target: Message | CallbackQuery,
     session: Session,
@@ -164,7 +174,7 @@ async def cmd_find(
     if not words:
         await message.answer(render("procurement/find_usage"))
         return
-    await state.update_data(find_words=words, find_page=0)
+    await state.update_data(find_words=words, **NEW_SEARCH)
     await _show_search(message, session, state, user, clock)
 
 
@@ -225,7 +235,7 @@ async def on_procedure_button(
             await query.message.answer(out.text, reply_markup=out.keyboard)
     elif callback_data.op == "sim":
         words = await similar_words(session, callback_data.n)
-        await state.update_data(find_words=words, find_page=0)
+        await state.update_data(find_words=words, **NEW_SEARCH)
         await query.answer()
         if isinstance(query.message, Message):
             await _show_search(query.message, session, state, user, clock)

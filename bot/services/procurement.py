@@ -8,7 +8,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, column, func, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    column,
+    func,
+    or_,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -579,25 +590,47 @@ async def search_procedures(
     if dialect == "postgresql":
         # A user's query must not hold a connection for long whatever the planner does.
         await session.execute(text(f"SET LOCAL statement_timeout = {USER_QUERY_TIMEOUT_MS}"))
-    capped = base.with_only_columns(Procedure.id).limit(COUNT_CAP + 1).subquery()
+    # Procedures still accepting applications come first (issue 18: 4 of the first 5 were
+    # closed), each group newest first.
+    accepting = and_(Procedure.applications_end > now, Procedure.status.is_(None))
+    is_open = case((accepting, 1), else_=0).label("is_open")
+    capped = base.with_only_columns(Procedure.id, is_open).limit(COUNT_CAP + 1).subquery()
     counted = int((await session.execute(select(func.count()).select_from(capped))).scalar_one())
     total = min(counted, COUNT_CAP)
     pages = max(1, -(-total // page_size))
     page = min(max(page, 0), pages - 1)
+    start = page * page_size
     if counted == 0:
         rows: Iterable[Procedure] = ()
-    elif dialect == "postgresql" and counted <= COUNT_CAP:
-        # Few matches: take their ids through the text index (a bitmap scan) and order them
-        # here. «ORDER BY id DESC LIMIT 5» made PostgreSQL walk the primary key backwards
-        # computing to_tsvector for every row until five matched: seconds at 300k notices.
-        ids = sorted((await session.execute(select(capped.c.id))).scalars(), reverse=True)
-        wanted = ids[page * page_size : (page + 1) * page_size]
+    elif counted <= COUNT_CAP:
+        # Few matches: take their ids through the text index (a bitmap scan on PostgreSQL) and
+        # order them here. «ORDER BY id DESC LIMIT 5» made PostgreSQL walk the primary key
+        # backwards computing to_tsvector for every row until five matched: seconds at 300k.
+        pairs = (await session.execute(select(capped.c.id, capped.c.is_open))).all()
+        ids = [i for i, _ in sorted(pairs, key=lambda r: (r[1], r[0]), reverse=True)]
+        wanted = ids[start : start + page_size]
         found = (await session.execute(select(Procedure).where(Procedure.id.in_(wanted)))).scalars()
         rows = sorted(found, key=lambda p: wanted.index(p.id))
-    else:  # many matches: newest first stops early
-        rows = (
-            await session.execute(base.order_by(newest).limit(page_size).offset(page * page_size))
-        ).scalars()
+    else:  # many matches: the open ones, then the rest, each newest first (stops early)
+        open_base = base.where(accepting)
+        open_ids = open_base.with_only_columns(Procedure.id).limit(start + page_size).subquery()
+        opened = int(
+            (await session.execute(select(func.count()).select_from(open_ids))).scalar_one()
+        )
+        rows = list(
+            (
+                await session.execute(open_base.order_by(newest).limit(page_size).offset(start))
+            ).scalars()
+        )
+        if len(rows) < page_size:
+            rest = base.where(or_(Procedure.applications_end.is_(None), ~accepting))
+            rows += (
+                await session.execute(
+                    rest.order_by(newest)
+                    .limit(page_size - len(rows))
+                    .offset(max(0, start - opened))
+                )
+            ).scalars()
     items = tuple(
         ProcedureBrief(
             p.number,
@@ -610,7 +643,8 @@ async def search_procedures(
         )
         for p in rows
     )
-    return SearchPage(" ".join(terms), items, total, page, pages, more=counted > COUNT_CAP)
+    shown = " ".join(words.split())  # the user's words, not the lemmas searched for
+    return SearchPage(shown, items, total, page, pages, more=counted > COUNT_CAP)
 
 
 async def similar_words(session: AsyncSession, number: str) -> str:
