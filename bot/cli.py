@@ -412,6 +412,13 @@ def _db_revision(settings: Settings) -> str | None:
         return None
 
 
+def _announce_stats(settings: Settings) -> None:
+    """Running web replicas drop their statistics cache (PostgreSQL; nothing on SQLite)."""
+    from bot.roles.notify import STATS, announce
+
+    asyncio.run(announce(settings.database_url, STATS))
+
+
 def _run_db(settings: Settings, work: Any) -> Any:
     """Migrate DATABASE_URL, then run `work(sessionmaker)` and dispose of the engine."""
     from bot.db import create_engine, create_sessionmaker, upgrade
@@ -484,6 +491,7 @@ def import_(
             return await import_files(sessionmaker, parsed(), now=utcnow, on_file=on_file)
 
     summary = _run_db(settings, work)
+    _announce_stats(settings)
     if as_json:
         typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
     else:
@@ -666,6 +674,7 @@ def demo_data(
         return await import_files(sessionmaker, parse_path(target), now=utcnow)
 
     summary = _run_db(settings, work)
+    _announce_stats(settings)
     if as_json:
         typer.echo(json.dumps({"written": written, **summary.as_dict()}, ensure_ascii=False))
     else:

@@ -281,3 +281,43 @@ async def test_flood_limit_holds_across_replicas() -> None:
     finally:
         await redis.delete(f"{PREFIX}{user_id}", f"{PREFIX}{user_id + 1}")
         await redis.aclose()
+
+
+@needs_pg
+async def test_an_import_from_the_command_line_reaches_the_replicas(pg_url: str) -> None:
+    from bot.roles.notify import STATS, announce
+
+    replica = Notifier(pg_url, "web")
+    got: asyncio.Queue[str] = asyncio.Queue()
+
+    async def on_event(kind: str) -> None:
+        got.put_nowait(kind)
+
+    replica.on_event(on_event)
+    await replica.start()
+    try:
+        await announce(pg_url, STATS)
+        assert await asyncio.wait_for(got.get(), 30) == STATS
+    finally:
+        await replica.stop()
+
+
+@needs_pg
+async def test_a_leader_whose_lock_connection_drops_steps_down(pg_url: str) -> None:
+    from bot.roles.election import LeadershipLost
+    from bot.roles.pg import connect
+
+    leader = Election(pg_url, check_every=0.1, application_name="smebot test-election")
+    assert await leader.acquire(asyncio.Event())
+    admin = await connect(pg_url, "smebot test")
+    try:
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE application_name = 'smebot test-election'"
+        )
+        with pytest.raises(LeadershipLost):
+            await asyncio.wait_for(leader.watch(), 30)
+        assert not leader.leader
+    finally:
+        await admin.close()
+        await leader.release()

@@ -120,3 +120,11 @@ class Notifier:
             log.info("listener reconnected: refreshing everything once")
             for kind in (KB, STATS):
                 self._dispatch(kind)
+
+
+async def announce(url: str, kind: str) -> None:
+    """One event from a short-lived process (`smebot import`, `smebot demo-data`)."""
+    notifier = Notifier(url, "cli")
+    if notifier.enabled:
+        await notifier.publish(kind)
+        await notifier.stop()
