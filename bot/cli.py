@@ -412,6 +412,10 @@ def _db_revision(settings: Settings) -> str | None:
         return None
 
 
+class _Unreachable(Exception):
+    """The database could not be connected to (reported in one line, no trace)."""
+
+
 def _announce_stats(settings: Settings) -> None:
     """Running web replicas drop their statistics cache (PostgreSQL; nothing on SQLite)."""
     from bot.roles.notify import STATS, announce
@@ -420,18 +424,30 @@ def _announce_stats(settings: Settings) -> None:
 
 
 def _run_db(settings: Settings, work: Any) -> Any:
-    """Migrate DATABASE_URL, then run `work(sessionmaker)` and dispose of the engine."""
+    """Migrate DATABASE_URL, then run `work(sessionmaker)` and dispose of the engine. A
+    database that cannot be reached ends the command with one line and exit code 2."""
     from bot.db import create_engine, create_sessionmaker, upgrade
 
     async def go() -> Any:
-        engine = create_engine(settings.database_url)
         try:
+            engine = create_engine(settings.database_url)
+        except OSError as exc:  # SQLite: the file's directory cannot be created
+            raise _Unreachable(" ".join(str(exc).split())[:200]) from None
+        try:
+            try:
+                async with engine.connect():
+                    pass
+            except Exception as exc:
+                raise _Unreachable(" ".join(str(exc).split())[:200]) from None
             await upgrade(engine)
             return await work(create_sessionmaker(engine))
         finally:
             await engine.dispose()
 
-    return asyncio.run(go())
+    try:
+        return asyncio.run(go())
+    except _Unreachable as exc:
+        raise fail(f"database unreachable: {exc}") from None
 
 
 @app.command("import")
@@ -503,6 +519,8 @@ def import_(
         for error in summary.errors[:50]:
             doc = f" [{error.document}]" if error.document else ""
             typer.echo(f"  {error.file}{doc}: {error.reason}", err=True)
+    if summary.errors:  # a script must see that something was refused
+        raise typer.Exit(1)
 
 
 def _iso(value: Any) -> Any:
@@ -748,3 +766,33 @@ def stats(
         typer.echo(json.dumps(result.as_dict(), ensure_ascii=False))
     else:
         typer.echo(html_to_text(stats_text(result)))
+
+
+outbox_app = typer.Typer(help="The reminders outbox.", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(outbox_app, name="outbox")
+
+
+@outbox_app.command("unknown")
+def outbox_unknown(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines")] = False,
+) -> None:
+    """Messages that were in flight when a sender was killed: maybe delivered, never resent."""
+    import json
+
+    from bot.services.reminders import unknown_rows
+
+    settings = settings_or_exit()
+
+    async def work(sessionmaker: Any) -> Any:
+        async with sessionmaker() as session:
+            return await unknown_rows(session)
+
+    rows = _run_db(settings, work)
+    for row in rows:
+        if as_json:
+            typer.echo(json.dumps(row.as_dict(), ensure_ascii=False))
+        else:
+            at = row.claimed_at.isoformat(timespec="seconds") if row.claimed_at else "-"
+            typer.echo(f"{row.id}\tuser {row.user_id}\t{row.kind}/{row.event}\tsending since {at}")
+    if not as_json:
+        typer.echo(f"unknown: {len(rows)}", err=True)

@@ -184,3 +184,27 @@ def test_front_matter_refuses_anchors_aliases_and_huge_text() -> None:
             load_yaml(text)
     with pytest.raises(yaml.YAMLError, match="longer than"):
         load_yaml("a: " + "x" * MAX_YAML)
+
+
+async def test_rows_left_unknown_by_a_kill_are_logged(
+    session: AsyncSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    from datetime import timedelta
+
+    from bot.services.reminders import LEASE, release_expired, unknown_rows
+    from models import Reminder
+    from tests.factories import add_user
+
+    await add_user(session, 3030)
+    session.add(
+        Reminder(
+            user_id=3030, key="k", kind="news", event="news", due_at=NOW, status="sending",
+            claimed_at=NOW, claim_token="dead", payload="", outcome="",
+        )
+    )  # fmt: skip
+    await session.commit()
+    with caplog.at_level("WARNING", logger="smebot.reminders"):
+        await release_expired(session, NOW + LEASE + timedelta(seconds=1))
+    assert "1 outbox rows were in flight" in caplog.text and "smebot outbox unknown" in caplog.text
+    (row,) = await unknown_rows(session)
+    assert (row.user_id, row.kind) == (3030, "news")

@@ -22,6 +22,7 @@ Claim / confirm protocol (why a killed process never makes a user see a reminder
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable
@@ -54,6 +55,7 @@ from bot.services.schedule import (
 )
 from models import Contract, ExecutionDoc, Procedure, ProtocolStatus, Reminder, Subscription, User
 
+log = logging.getLogger("smebot.reminders")
 LEASE = timedelta(minutes=10)
 RECONCILE_LOCK_ID = 7_410_002  # PostgreSQL advisory lock: one reconcile at a time
 MAX_ATTEMPTS = 6
@@ -792,7 +794,56 @@ async def release_expired(session: AsyncSession, now: datetime, lease: timedelta
         )
     )
     await session.commit()
-    return int(released.rowcount or 0) + int(unknown.rowcount or 0)  # type: ignore[attr-defined]
+    lost = int(unknown.rowcount or 0)  # type: ignore[attr-defined]
+    if lost:
+        log.warning(
+            "%d outbox rows were in flight when a sender stopped: marked unknown, not resent "
+            "(list them with `smebot outbox unknown`)",
+            lost,
+        )
+    return int(released.rowcount or 0) + lost  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownRow:
+    """An outbox row whose delivery nobody knows (the sender died during its HTTP call)."""
+
+    id: int
+    user_id: int
+    kind: str
+    event: str
+    due_at: datetime
+    claimed_at: datetime | None
+    outcome: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "user_id": self.user_id,
+            "kind": self.kind,
+            "event": self.event,
+            "due_at": self.due_at.isoformat(),
+            "claimed_at": self.claimed_at.isoformat() if self.claimed_at else None,
+            "outcome": self.outcome,
+        }
+
+
+async def unknown_rows(session: AsyncSession, limit: int = 1000) -> list[UnknownRow]:
+    rows = await session.execute(
+        select(
+            Reminder.id,
+            Reminder.user_id,
+            Reminder.kind,
+            Reminder.event,
+            Reminder.due_at,
+            Reminder.claimed_at,
+            Reminder.outcome,
+        )
+        .where(Reminder.status == "unknown")
+        .order_by(Reminder.claimed_at, Reminder.id)
+        .limit(limit)
+    )
+    return [UnknownRow(*row) for row in rows.tuples()]
 
 
 async def release_claimed(session: AsyncSession, token: str) -> int:
