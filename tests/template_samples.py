@@ -349,22 +349,27 @@ SAMPLES.update(
                 "left": timedelta(days=1),
                 "event_at": _AT,
                 "date_only": False,
+                "days_left": None,
                 "tz": "Asia/Yekaterinburg",
                 "phrase": "заканчивается подача заявок",
                 "sub_kind": "procedure",
                 "target": "0169300000126000123",
                 "title": HOSTILE,
             },
-            {
-                "left": timedelta(hours=3),
-                "event_at": _AT,
-                "date_only": True,
-                "tz": "Europe/Moscow",
-                "phrase": "заканчивается этап 2",
-                "sub_kind": "contract",
-                "target": "2745300000126000001",
-                "title": "",
-            },
+            *[
+                {
+                    "left": timedelta(hours=3),
+                    "event_at": _AT,
+                    "date_only": True,
+                    "days_left": days,
+                    "tz": "Europe/Moscow",
+                    "phrase": "заканчивается этап 2",
+                    "sub_kind": "contract",
+                    "target": "2745300000126000001",
+                    "title": "",
+                }
+                for days in (0, 1, 3)
+            ],
         ],
         "reminders/update": [
             {

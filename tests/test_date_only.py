@@ -45,3 +45,25 @@ def test_a_day_sorts_after_a_deadline_with_a_time_on_that_day() -> None:
     deadline = Event("applications_end", datetime(2026, 12, 4, 10, 0, tzinfo=ZoneInfo(EKB)))
     auction = date_event("auction", date(2026, 12, 4), EKB)
     assert sorted([auction, deadline], key=lambda e: e.at) == [deadline, auction]
+
+
+def test_a_day_reminder_says_tomorrow_not_in_two_days() -> None:
+    from bot.ui.reminders import _days_between
+    from bot.ui.render import render
+
+    auction = date_event("auction", date(2026, 12, 4), EKB)
+    due = datetime(2026, 12, 3, 9, 0, tzinfo=ZoneInfo(EKB))  # 09:00 the day before
+    days = _days_between(due, auction.at, EKB)
+    text = render(
+        "reminders/deadline",
+        left=auction.at - due,
+        event_at=auction.at,
+        date_only=True,
+        days_left=days,
+        tz=EKB,
+        phrase="торги",
+        sub_kind="procedure",
+        target="0374030000026000287",
+        title="",
+    )
+    assert text.startswith("⏰ Завтра, 4 декабря, торги"), text

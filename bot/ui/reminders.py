@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -85,6 +86,7 @@ def reminder_message(due: DueReminder, now: datetime) -> OutMessage:
             left=due.event_at - now,
             event_at=due.event_at,
             date_only=due.date_only,
+            days_left=_days_between(now, due.event_at, due.timezone) if due.date_only else None,
             tz=due.timezone,
             phrase=EVENT_PHRASES.get(due.event, due.event).format(n=due.event_no),
             sub_kind=due.sub_kind,
@@ -249,3 +251,9 @@ def contracts_message(items: list[SubscriptionView], total: int, tz: str) -> Out
     builder.button(text="🔔 Все подписки", callback_data=SubCB(op="page", p=0))
     builder.adjust(1)
     return OutMessage(text, builder.as_markup())
+
+
+def _days_between(now: datetime, event_at: datetime, tz: str) -> int:
+    """Calendar days from today to a date-only event in the user's zone (0: today)."""
+    zone = ZoneInfo(tz)
+    return (event_at.astimezone(zone).date() - now.astimezone(zone).date()).days
