@@ -1,8 +1,18 @@
-"""Typed, versioned callback data (≤ 64 bytes; never free text)."""
+"""Typed, versioned callback data (≤ 64 bytes; never free text).
+
+Integers are bounded before any query: a forged button with an id of 2^31 or more (the
+range of PostgreSQL's integer; SQLite overflows at 2^63) does not match its handler and is
+answered like a stale button, never with a database error."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+DbId = Annotated[int, Field(ge=0, lt=2**31)]  # a row id (0: none)
+Page = Annotated[int, Field(ge=0, lt=100_000)]
 
 
 class MenuCB(CallbackData, prefix="m1"):
@@ -15,21 +25,21 @@ class ArticleCB(CallbackData, prefix="a1"):
     """Show an article; `q` is the question-log id it was offered for (0: none)."""
 
     id: str
-    q: int = 0
+    q: DbId = 0
 
 
 class FeedbackCB(CallbackData, prefix="f1"):
     """👍 (v=1) or 👎 (v=-1) for the answer to question-log row `q`."""
 
-    q: int
-    v: int
+    q: DbId
+    v: Annotated[int, Field(ge=-1, le=1)]
 
 
 class FaqCB(CallbackData, prefix="q1"):
     """FAQ navigation: section key ('' = list of sections) and page."""
 
     s: str = ""
-    p: int = 0
+    p: Page = 0
 
 
 class FindCB(CallbackData, prefix="s1"):
@@ -63,8 +73,8 @@ class SubCB(CallbackData, prefix="r1"):
     (checked against the pressing user: a forged id answers «не найдена»); p = list page."""
 
     op: str
-    id: int = 0
-    p: int = 0
+    id: DbId = 0
+    p: Page = 0
 
 
 class SetCB(CallbackData, prefix="g1"):

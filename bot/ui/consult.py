@@ -11,6 +11,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.services.consultations import ConsultationView, QueuePage
 from bot.services.roles import StaffChange, StaffMember
 from bot.ui.answers import OutMessage
+from bot.ui.callbacks import DbId, Page
 from bot.ui.render import render
 
 QUEUE_PAGE = 8
@@ -24,8 +25,8 @@ class ConsultCB(CallbackData, prefix="cn1"):
     id = consultation (checked against the pressing user or their role)."""
 
     op: str
-    id: int = 0
-    v: int = 0
+    id: DbId = 0
+    v: Page = 0
 
 
 STAFF_COMMANDS: tuple[tuple[str, str], ...] = (

@@ -88,3 +88,40 @@ async def test_an_alias_bomb_in_front_matter_is_refused_at_once(
         assert "/forget" in (await fake_api.next_message(ADMIN, after=mark)).text
     finally:
         await running.stop()
+
+
+FORGED = [
+    f"{prefix}{n}{suffix}"
+    for n in (2**31, 2**63, 10**30, -5)
+    for prefix, suffix in (
+        ("r1:del:", ":0"),
+        ("r1:page:0:", ""),
+        ("f1:", ":1"),
+        ("a1:about-data-and-forget:", ""),
+        ("q1::", ""),
+        ("cn1:take:", ":0"),
+        ("cn1:rate:1:", ""),
+    )
+]
+
+
+async def test_forged_huge_callback_ids_are_answered_politely(
+    fake_api: FakeBotAPI,
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FixedClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    staff = settings.model_copy(update={"admin_ids": [ADMIN]})
+    running = await start_bot(fake_api, staff, sessionmaker, clock)
+    try:
+        mark = fake_api.mark()
+        fake_api.user_says(ADMIN, "/settings")
+        shown = await fake_api.next_message(ADMIN, after=mark)
+        with caplog.at_level(logging.WARNING):
+            for i, data in enumerate(FORGED):  # one user each: no flood control in the way
+                answer = await fake_api.answer_of(fake_api.press_data(8200 + i, shown, data))
+                assert "устарела" in str(answer.get("text")), (data, answer)
+    finally:
+        await running.stop()
+    assert "Traceback" not in caplog.text and "failed" not in caplog.text, caplog.text
