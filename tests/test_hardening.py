@@ -208,3 +208,28 @@ async def test_rows_left_unknown_by_a_kill_are_logged(
     assert "1 outbox rows were in flight" in caplog.text and "smebot outbox unknown" in caplog.text
     (row,) = await unknown_rows(session)
     assert (row.user_id, row.kind) == (3030, "news")
+
+
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>',
+        '<!DOCTYPE x SYSTEM "http://127.0.0.1:9/evil.dtd">',
+    ],
+)
+def test_an_xxe_attempt_is_reported_plainly(tmp_path: Path, doctype: str) -> None:
+    from tests.test_sources import EXPORT_HEAD, _notice
+
+    text = (
+        '<?xml version="1.0"?>'
+        + doctype
+        + EXPORT_HEAD.split("\n", 1)[1]
+        + _notice("0000000000025000001", "1").replace("Тест", "&e;" if "ENTITY" in doctype else "x")
+        + "</ns3:export>"
+    )
+    path = tmp_path / "xxe.xml"
+    path.write_text(text)
+    (parsed,) = parse_path(path)
+    assert parsed.documents == []
+    (error,) = parsed.errors
+    assert error.reason.startswith("внешние сущности запрещены"), error.reason

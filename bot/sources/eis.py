@@ -246,8 +246,24 @@ def decode_customer_code(code: str | None) -> tuple[str | None, str | None]:
 
 
 def source_hash(el: El) -> str:
-    canonical: bytes = etree.tostring(el, method="c14n")
+    try:
+        canonical: bytes = etree.tostring(el, method="c14n")
+    except etree.C14NError:  # an entity reference left unexpanded (we never expand them)
+        raise DocumentError("сущности XML (<!ENTITY>) запрещены") from None
     return hashlib.sha256(canonical).hexdigest()
+
+
+EXTERNAL_ENTITIES = "внешние сущности запрещены: файл с <!ENTITY … SYSTEM> или внешним DTD отклонён"
+
+
+def _external_entities(root: El) -> bool:
+    """The document declares an external entity or DTD (an XXE attempt); nothing is ever
+    fetched or expanded, but the file is refused with a plain reason."""
+    docinfo = root.getroottree().docinfo
+    if docinfo.system_url:
+        return True
+    dtd = docinfo.internalDTD
+    return dtd is not None and any(e.system_url for e in dtd.iterentities())
 
 
 def _dedupe(values: list[str]) -> tuple[str, ...]:
@@ -965,6 +981,9 @@ def parse_xml(source: str | Path | IO[bytes], name: str) -> Iterator[Parsed]:
         for event, el in events:
             if event == "start":
                 if depth == 0:
+                    if _external_entities(el):
+                        yield SourceError(name, EXTERNAL_ENTITIES)
+                        return
                     uri, root_type = _split(el.tag) or ("", "")
                     if uri == NS_EXPORT and root_type == "export":
                         kind = "export"
