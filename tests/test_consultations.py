@@ -217,6 +217,9 @@ async def test_overdue_is_announced_once_per_period(session: AsyncSession) -> No
     fresh = await open_consultation(session, USER, "свежий", NOW + timedelta(hours=3))
     answered = await open_consultation(session, USER, "отвеченный", NOW)
     await add_answer(session, answered.id, CONSULTANT, "ответ", NOW + timedelta(minutes=1))
+    for shown in (late, fresh, answered):  # published to consultants
+        await record_posts(session, shown.id, [PostRef(CONSULTANT, shown.id, "card")])
+    await session.commit()
 
     now = NOW + timedelta(hours=5)
     assert [c.id for c in await overdue(session, now, 4)] == [late.id]
@@ -236,6 +239,19 @@ async def test_overdue_is_announced_once_per_period(session: AsyncSession) -> No
     await add_follow_up(session, answered.id, USER, "а если…", later)
     assert answered.id not in {c.id for c in await overdue(session, later, 4)}
     assert answered.id in {c.id for c in await overdue(session, later + timedelta(hours=4), 4)}
+
+
+async def test_a_queued_consultation_is_announced_at_once(session: AsyncSession) -> None:
+    """Asked while no consultant was reachable (nothing was posted): the next SLA run shows it
+    to whoever is on duty, without waiting for the SLA (issue 18)."""
+    await add_user(session, USER)
+    queued = await open_consultation(session, USER, "вопрос без консультантов", NOW)
+    soon = NOW + timedelta(minutes=10)
+    assert [c.id for c in await overdue(session, soon, 4)] == [queued.id]
+    claim = await claim_announcement(session, queued.id, soon, 4)
+    await record_posts(session, queued.id, [PostRef(CONSULTANT, 9, "note")])
+    await session.commit()
+    assert claim.claimed and await overdue(session, soon + timedelta(minutes=10), 4) == []
 
 
 async def test_concurrent_claims_announce_once(

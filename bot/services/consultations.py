@@ -247,15 +247,21 @@ async def queue(session: AsyncSession, page: int = 0, page_size: int = 8) -> Que
 
 
 async def overdue(session: AsyncSession, now: datetime, sla_hours: float) -> list[ConsultationView]:
-    """Consultations waiting for an answer longer than the SLA and not announced within the
-    last SLA period, oldest first."""
+    """Consultations waiting for an answer longer than the SLA, or never shown to anyone (asked
+    while no consultant was reachable: queued, announced as soon as one is), and not announced
+    within the last SLA period, oldest first."""
     limit = now - timedelta(hours=sla_hours)
+    never_shown = ~(
+        select(ConsultationPost.id)
+        .where(ConsultationPost.consultation_id == Consultation.id)
+        .exists()
+    )
     rows = (
         await session.execute(
             _select()
             .where(
                 Consultation.status.in_(WAITING_STATUSES),
-                Consultation.waiting_since <= limit,
+                or_(Consultation.waiting_since <= limit, never_shown),
                 or_(
                     Consultation.last_announced_at.is_(None),
                     Consultation.last_announced_at <= limit,
