@@ -38,6 +38,7 @@ CONSOLE_BOT = User(id=100_000_000, is_bot=True, first_name="smebot", username="s
 EXIT_WORDS = frozenset({"exit", "quit", "выход", ":q"})
 SAVE_DIR = Path("data/console")
 BUTTON_DIGITS = 4  # longer numbers (notices, contracts, INN) are messages, never buttons
+REPLY_RE = re.compile(r"^\s*>>\s*(\d{1,4})\s+(.+)$", re.S)  # «>>7 текст» replies to [7]'s message
 
 
 @dataclass
@@ -145,6 +146,7 @@ class ConsoleChat:
         self.session = session
         self.out = out
         self.buttons: dict[int, Button] = {}  # every button still on screen, by its number
+        self._texts: dict[int, str] = {}  # what the bot's messages say, by message id
         self._numbers = itertools.count(1)
         self._last_number = 0
         self._update_ids = itertools.count(1)
@@ -182,12 +184,26 @@ class ConsoleChat:
         self.out.write(f"\n{html_to_text(text)}\n")
 
     async def _send_text(self, text: str) -> None:
+        reply_to: Message | None = None
+        reply = REPLY_RE.match(text)
+        if reply is not None and int(reply.group(1)) in self.buttons:
+            # «>>7 текст»: a reply (Telegram's «Ответить») to the message under button [7]
+            message_id, label, _data, _url = self.buttons[int(reply.group(1))]
+            reply_to = Message(
+                message_id=message_id,
+                date=datetime.now(UTC),
+                chat=Chat(id=CONSOLE_USER.id, type="private"),
+                from_user=CONSOLE_BOT,
+                text=self._texts.get(message_id, label),
+            )
+            text = reply.group(2)
         message = Message(
             message_id=next(self._message_ids),
             date=datetime.now(UTC),
             chat=Chat(id=CONSOLE_USER.id, type="private", first_name=CONSOLE_USER.first_name),
             from_user=CONSOLE_USER,
             text=text,
+            reply_to_message=reply_to,
         )
         await self.dp.feed_update(
             self.bot, Update(update_id=next(self._update_ids), message=message)
@@ -223,6 +239,8 @@ class ConsoleChat:
                 for number in [n for n, b in self.buttons.items() if b[0] == item.message_id]:
                     del self.buttons[number]
             prefix = "🔔 " if item.kind == "alert" else ""
+            if item.message_id and item.text:
+                self._texts[item.message_id] = item.text
             if item.text:
                 self.out.write(f"\n{prefix}{html_to_text(item.text)}\n")
             if item.kind in {"photo", "document"}:

@@ -129,6 +129,15 @@ def test_chat_through_stdin(tmp_path: Path, cli_db: str) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_console_consultant_answers_by_replying(tmp_path: Path, cli_db: str) -> None:
+    """CONSULTANT_IDS with the console user's id: ask, then answer with «>>N текст»."""
+    lines = "/consult Как вернуть обеспечение заявки?\n>>7 В течение 5 рабочих дней.\n"
+    result = smebot(tmp_path, cli_db, "chat", stdin=lines, CONSULTANT_IDS="100000001")
+    assert result.returncode == 0, result.stderr
+    assert "[7] 🛠 Взять в работу" in result.stdout
+    assert "Ответ консультанта" in result.stdout and "5 рабочих дней" in result.stdout
+
+
 def test_chat_saves_the_chart_and_the_csv(tmp_path: Path) -> None:
     """The console writes photos and documents under data/console/ and prints the paths."""
     db = f"sqlite+aiosqlite:///{tmp_path}/demo.db"
