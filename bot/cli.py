@@ -541,8 +541,13 @@ def _load_card(kind: str, number: str, loader: Any) -> Any:
     try:
         return _run_db(settings, work)
     except NotFound:
+        from sqlalchemy.engine import make_url
+
+        where = make_url(settings.database_url).render_as_string(hide_password=True)
         raise fail(
-            f"{kind} {number} not found (check the digits; maybe not imported yet)", 1
+            f"{kind} {number} not found in {where} (check the digits; maybe not imported yet: "
+            "`make run` loads the demo data, `smebot import` real files)",
+            1,
         ) from None
 
 

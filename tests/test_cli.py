@@ -61,6 +61,12 @@ def test_db_upgrade(tmp_path: Path, cli_db: str) -> None:
     assert again.returncode == 0 and "nothing to migrate" in again.stdout
 
 
+def test_an_unknown_number_names_the_database(tmp_path: Path, cli_db: str) -> None:
+    result = smebot(tmp_path, cli_db, "procedure", "0374030000026000287")
+    assert result.returncode == 1 and f"not found in {cli_db}" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_ask_json_prints_cyrillic_as_is(tmp_path: Path, cli_db: str) -> None:
     result = smebot(tmp_path, cli_db, "ask", "--json", "что такое НМЦК")
     assert result.returncode == 0, result.stderr
