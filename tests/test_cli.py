@@ -167,6 +167,29 @@ def test_chat_saves_the_chart_and_the_csv(tmp_path: Path) -> None:
     assert f"Файл сохранён: {files[0].relative_to(tmp_path)}" in result.stdout
 
 
+async def test_a_revoked_token_is_one_line(tmp_path: Path, cli_db: str) -> None:
+    api = FakeBotAPI()
+    await api.start()
+    try:
+        revoked = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"  # not the fake's token
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=tmp_path,
+            env=cli_env(tmp_path, cli_db, BOT_TOKEN=revoked, BOT_API_URL=api.url),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, err = await asyncio.wait_for(proc.communicate(), 120)
+    finally:
+        await api.stop()
+    text = err.decode()
+    assert proc.returncode == 2 and "Traceback" not in text and "setup plugin" not in text
+    assert text.strip().splitlines()[-1].startswith("smebot: Telegram rejected BOT_TOKEN")
+
+
 async def test_run_polls_fake_server_and_answers_quickly(tmp_path: Path, cli_db: str) -> None:
     api = FakeBotAPI()
     await api.start()
