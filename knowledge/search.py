@@ -37,10 +37,24 @@ BIGRAM_WEIGHT = 0.5
 # Confidence bands: at or above ANSWER, answer; at or above SUGGEST, offer alternatives.
 ANSWER = 0.57
 SUGGEST = 0.47
+# Even at or above ANSWER, the leader is answered outright only when its score is at least
+# CLEAR times the runner-up's: two articles neck and neck are offered as buttons instead (on
+# dev, a leader within 5 % of the runner-up was the wrong article about half the time).
+CLEAR = 1.05
 # A clear leader is answered below ANSWER (the next articles are offered as buttons): its
 # confidence is at least LEADER and its score at least LEAD times the runner-up's.
-LEADER = 0.45
+LEADER = 0.5
 LEAD = 1.3
+# An article's title says what it answers: the share of the question's words (by idf) found
+# in the title (a word sharing only its stem counts STEM_WEIGHT: «даётся» ~ «дают») adds up
+# to TITLE_BONUS * top BM25 to the score of the leading candidates.
+TITLE_BONUS = 0.3
+TITLE_POOL = 10
+# The law a question names: an article about the other law only scores LAW_OTHER of its
+# score; when the question names no law, a 223-ФЗ-only article scores LAW_UNNAMED_223 (most
+# owners' questions are about 44-ФЗ, and its articles say where 223-ФЗ differs).
+LAW_OTHER = 0.8
+LAW_UNNAMED_223 = 0.9
 # A question whose words together weigh less than this (in idf) is made only of words many
 # articles share («статья», «закупка», «контракт», «обеспечение», «223»): too vague to answer
 # outright, whatever it matches, so the bot offers articles to choose from instead.
@@ -200,9 +214,19 @@ OFF_TOPIC = frozenset(
         "квартплата",
         "парковка",
         "подвеска",
+        # art sales and personal savings: «аукцион картин», «вклад под процент»
+        "картина",
+        "живопись",
+        "антиквариат",
+        "художник",
+        "вклад",
         "css",
         "html",
         "weather",
+        "phone",
+        "smartphone",
+        "iphone",
+        "painting",
         "bitcoin",
         "crypto",
         "divorce",
@@ -370,6 +394,7 @@ class SearchResult:
     vague: bool = False
     ordinary: tuple[str, ...] = ()
     no_signal: bool = False  # only ordinary words: nothing in it is about procurement
+    uncovered: bool = False  # names a neighbouring topic no article covers (UNCOVERED)
 
     @property
     def best(self) -> Hit | None:
@@ -377,17 +402,17 @@ class SearchResult:
 
     @property
     def confident(self) -> bool:
-        if not self.hits or self.off_topic or self.vague or self.no_signal:
+        if not self.hits or self.off_topic or self.vague or self.no_signal or self.uncovered:
             return False
         best = self.hits[0]
-        if best.confidence >= ANSWER:
-            return True
         runner_up = self.hits[1].score if len(self.hits) > 1 else 0.0
+        if best.confidence >= ANSWER and best.score >= CLEAR * runner_up:
+            return True
         return best.confidence >= LEADER and best.score >= LEAD * runner_up
 
     @property
     def suggestions(self) -> tuple[Hit, ...]:
-        if self.off_topic or self.no_signal or self.confident:
+        if self.off_topic or self.no_signal or self.uncovered or self.confident:
             return ()
         return tuple(h for h in self.hits[:3] if h.confidence >= SUGGEST)
 
@@ -408,6 +433,7 @@ class QueryParts:
     ordinary: list[str]  # dictionary words no article uses: neutral context
     off_topic: bool
     lemmas: list[str]  # content lemmas of every word, for the semantic layer
+    uncovered: bool = False  # a term of UNCOVERED that no article uses
 
 
 class _Semantics:
@@ -457,6 +483,7 @@ class SearchIndex:
         self.docs: list[_Doc] = []
         self.df: Counter[str] = Counter()
         self.surface: dict[str, str] = {}  # word form -> lemma, for typo correction
+        self.heads: list[frozenset[str]] = []  # title lemmas and stems per article
         for article in articles:
             fields = {
                 "title": self._analyze(article.title),
@@ -464,6 +491,7 @@ class SearchIndex:
                 "tags": self._analyze(" . ".join((*article.tags, *article.laws))),
                 "body": self._analyze(article.body),
             }
+            self.heads.append(frozenset(t for t in fields["title"] if t[0] not in "#^"))
             doc = _Doc(
                 article,
                 {k: Counter(v) for k, v in fields.items()},
@@ -552,10 +580,13 @@ class SearchIndex:
         unknown: list[tuple[int, str]] = []
         ordinary: list[tuple[int, str]] = []
         off_topic = False
+        uncovered = False
         for w in raw:
             lem = lemma(w)
             if lem in OFF_TOPIC or w in OFF_TOPIC:
                 off_topic = True
+            if (lem in UNCOVERED or w in UNCOVERED) and lem not in self.df:
+                uncovered = True
             if lem in STOPWORDS or len(lem) < 2 or w in ENGLISH_FILLER:
                 seq.append(lem)
                 continue
@@ -587,6 +618,7 @@ class SearchIndex:
             [w for i, w in ordinary if i not in covered],
             off_topic,
             content,
+            uncovered,
         )
 
     def analyze_query(self, query: str) -> tuple[list[str], list[str], bool]:
@@ -647,6 +679,7 @@ class SearchIndex:
                 acc.setdefault(int(i), 0.0)
             for i in acc:
                 acc[i] += float(boost[i])
+        self._title_and_law(acc, base, tokens, parts.lemmas, max(top_lexical, 1.0))
         ranked = sorted(acc.items(), key=lambda s: s[1], reverse=True)
         cols, sims = self._similarities(
             [t for t in base if not t.startswith("#")] + list(ordinary_weight)
@@ -694,7 +727,40 @@ class SearchIndex:
             vague=vague and not no_signal,
             ordinary=tuple(ordinary),
             no_signal=no_signal,
+            uncovered=parts.uncovered,
         )
+
+    def _title_and_law(
+        self,
+        acc: dict[int, float],
+        base: list[str],
+        tokens: list[str],
+        lemmas: list[str],
+        top: float,
+    ) -> None:
+        """Adjust the candidates' scores in place: the title bonus (TITLE_BONUS) for the
+        leading ones, then the law the question names (LAW_OTHER, LAW_UNNAMED_223)."""
+        head_words = [t for t in base if t[0] not in TERM_FACTOR and not t.isdigit()]
+        head_total = sum(self._weight(t) for t in head_words)
+        if head_total:
+            for i in sorted(acc, key=acc.__getitem__, reverse=True)[:TITLE_POOL]:
+                head = self.heads[i]
+                got = sum(
+                    self._weight(t) * (1.0 if t in head else STEM_WEIGHT)
+                    for t in head_words
+                    if t in head or stem(t) in head
+                )
+                acc[i] += TITLE_BONUS * top * got / head_total
+        named = {law for law in ("44фз", "223фз") if law in tokens or law in lemmas}
+        for i in acc:
+            applies = self.docs[i].article.applies_to
+            if applies not in ("44-ФЗ", "223-ФЗ"):
+                continue
+            law = "44фз" if applies == "44-ФЗ" else "223фз"
+            if named and law not in named:
+                acc[i] *= LAW_OTHER
+            elif not named and law == "223фз":
+                acc[i] *= LAW_UNNAMED_223
 
     def _similarities(
         self, words_: list[str]

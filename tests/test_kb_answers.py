@@ -164,7 +164,7 @@ def test_ask_cli_json_and_stdin(tmp_path: Path) -> None:
     assert "<b>" not in data["text"] and "Основание" in data["text"]
     many = subprocess.run(
         [sys.executable, "-m", "bot", "ask", "--stdin", "--json"],
-        input="погода завтра\n\nобеспечение заявки\n",
+        input="погода завтра\n\nразмер обеспечения заявки\n",
         capture_output=True,
         text=True,
         cwd=ROOT,
