@@ -67,6 +67,28 @@ def test_an_unknown_number_names_the_database(tmp_path: Path, cli_db: str) -> No
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_import_progress_shows_counts_and_the_file(tmp_path: Path, cli_db: str) -> None:
+    import re
+
+    write = smebot(tmp_path, cli_db, "demo-data", "--count", "5", "--dir", "demo")
+    assert write.returncode == 0, write.stderr
+    result = smebot(
+        tmp_path,
+        f"sqlite+aiosqlite:///{tmp_path}/other.db",
+        "import",
+        "demo",
+        "--workers",
+        "0",
+        TTY_COMPATIBLE="1",  # rich draws its progress bar as on a terminal
+        NO_COLOR="1",
+        COLUMNS="160",
+    )
+    assert result.returncode == 0, result.stderr
+    frames = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", result.stdout).replace("\r", "\n")
+    total = len(list((tmp_path / "demo").iterdir()))
+    assert re.search(rf"Импорт\s.*\b{total}/{total}\s+\S+_demo\.xml", frames), frames[-500:]
+
+
 def test_ask_json_prints_cyrillic_as_is(tmp_path: Path, cli_db: str) -> None:
     result = smebot(tmp_path, cli_db, "ask", "--json", "что такое НМЦК")
     assert result.returncode == 0, result.stderr
