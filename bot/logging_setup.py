@@ -76,6 +76,8 @@ def setup_logging(level: str, fmt: str = "text") -> None:
         use_json()
     quiet = max(logging.getLevelName(level), logging.WARNING)
     logging.getLogger("aiogram.event").setLevel(quiet)
-    # «setup plugin alembic.autogenerate.*» and «Context impl SQLiteImpl» are Alembic's INFO
-    for name in ("alembic", "pymorphy3"):
+    # «setup plugin alembic.autogenerate.*» and «Context impl SQLiteImpl» are Alembic's INFO;
+    # APScheduler says «Running job … executed successfully» every REMINDER_POLL_SECONDS (its
+    # failures are ERRORs and still show)
+    for name in ("alembic", "pymorphy3", "apscheduler"):
         logging.getLogger(name).setLevel(quiet)
