@@ -96,12 +96,13 @@ async def test_eis_job_fetches_yesterday_and_today(
 def test_scheduler_has_the_configured_jobs(
     settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
-    assert build_scheduler(settings, sessionmaker).get_jobs() == []
+    # the retention of personal data always runs
+    assert [job.id for job in build_scheduler(settings, sessionmaker).get_jobs()] == ["retention"]
     configured = settings.model_copy(
         update={"import_dir": tmp_path / "in", "import_interval_minutes": 5}
     )
     scheduler = build_scheduler(configured, sessionmaker, eis=FakeEis(tmp_path), clock=clock)
-    assert {job.id for job in scheduler.get_jobs()} == {"import_dir", "eis_sync"}
+    assert {job.id for job in scheduler.get_jobs()} == {"import_dir", "eis_sync", "retention"}
 
 
 def test_eis_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -146,20 +147,22 @@ async def test_the_running_bot_parses_off_its_event_loop(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """IMPORT_DIR and EIS downloads are parsed in a worker thread, never on the loop's
-    thread (a big download must not freeze the bot or its sender)."""
+    """IMPORT_DIR and EIS downloads are parsed in a worker process (capped in memory) and
+    waited for in a worker thread, never on the loop's thread (a big download must not
+    freeze the bot or its sender)."""
     import threading
 
     from bot.services import sync
 
     threads: set[int] = set()
-    real = sync.parse_path
+    real = sync.parse_bounded
 
-    def recording(path: Path) -> Any:
-        threads.add(threading.get_ident())
-        yield from real(path)
+    def recording(paths: list[Path]) -> Any:
+        for parsed in real(paths):
+            threads.add(threading.get_ident())
+            yield parsed
 
-    monkeypatch.setattr(sync, "parse_path", recording)
+    monkeypatch.setattr(sync, "parse_bounded", recording)
     inbox = tmp_path / "inbox"
     write_demo(inbox, 4, seed=3, now=NOW)
     await import_directory_job(sessionmaker, DirectorySource(inbox), clock)

@@ -13,20 +13,21 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services.importer import ImportSummary, import_files
 from bot.sources.base import DirectorySource, Source
-from bot.sources.files import parse_path
+from bot.sources.parallel import parse_bounded
 from bot.sources.records import ParsedFile
 
 log = logging.getLogger("smebot.sync")
 
 
 def _parsed(paths: list[Path]) -> Iterator[ParsedFile]:
-    for path in paths:
-        yield from parse_path(path)
+    """Parsed in a worker process capped at PARSE_MEMORY_MB: a hostile document is refused
+    with a reason instead of growing the bot's own process."""
+    return parse_bounded(paths)
 
 
 async def in_thread(files: Iterator[ParsedFile]) -> AsyncIterator[ParsedFile]:
-    """Parse file by file in a worker thread: the running bot keeps answering (and its sender
-    keeps its pace) while a big EIS download is parsed."""
+    """Wait for the parser in a worker thread: the running bot keeps answering (and its
+    sender keeps its pace) while a big EIS download is parsed."""
     done = object()
     while True:
         item = await asyncio.to_thread(next, files, done)

@@ -248,8 +248,10 @@ def decode_customer_code(code: str | None) -> tuple[str | None, str | None]:
 def source_hash(el: El) -> str:
     try:
         canonical: bytes = etree.tostring(el, method="c14n")
-    except etree.C14NError:  # an entity reference left unexpanded (we never expand them)
-        raise DocumentError("сущности XML (<!ENTITY>) запрещены") from None
+    except etree.C14NError:
+        if next(el.iter(etree.Entity), None) is not None:  # left unexpanded: we never do
+            raise DocumentError("сущности XML (<!ENTITY>) запрещены") from None
+        raise
     return hashlib.sha256(canonical).hexdigest()
 
 
