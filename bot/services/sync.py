@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services.importer import ImportSummary, import_files
 from bot.sources.base import DirectorySource, Source
-from bot.sources.parallel import parse_bounded
+from bot.sources.parallel import parse_bounded as parse_bounded
 from bot.sources.records import ParsedFile
 
 log = logging.getLogger("smebot.sync")
