@@ -233,3 +233,39 @@ def test_an_xxe_attempt_is_reported_plainly(tmp_path: Path, doctype: str) -> Non
     assert parsed.documents == []
     (error,) = parsed.errors
     assert error.reason.startswith("внешние сущности запрещены"), error.reason
+
+
+async def test_an_ocds_release_never_replaces_an_eis_notice(
+    sessionmaker: async_sessionmaker[AsyncSession], session: AsyncSession
+) -> None:
+    from dataclasses import replace
+
+    from models import Procedure
+
+    number = "0169300000126000777"
+    eis = replace(_notice_record(number, Decimal("100")), law="44", doc_type="epNotificationEA20")
+    hostile = replace(
+        _notice_record(number, Decimal("1")), title="Подмена", version=99, source_hash="x"
+    )
+    for batch in ([eis], [hostile], [replace(hostile, source_hash="y"), eis]):
+        parsed = ParsedFile("f.json")
+        parsed.documents += batch
+        summary = await import_files(sessionmaker, [parsed], now=lambda: NOW)
+        if hostile.law in {d.law for d in batch}:
+            assert [e.reason for e in summary.errors] == [
+                f"FamilyConflict: number {number} belongs to an EIS document: "
+                "an OCDS release cannot replace it"
+            ]
+    stored = (
+        await session.execute(select(Procedure).where(Procedure.number == number))
+    ).scalar_one()
+    assert (stored.law, stored.title, stored.max_price) == ("44", "Тест", Decimal("100"))
+    # the other way round, an EIS notice takes the number over from an OCDS release
+    other = "ocds-taken-first"
+    for doc in (_notice_record(other, Decimal("5")), replace(eis, number=other, title="ЕИС")):
+        parsed = ParsedFile("g.json")
+        parsed.documents.append(doc)
+        assert (await import_files(sessionmaker, [parsed], now=lambda: NOW)).errors == []
+    await session.rollback()
+    taken = (await session.execute(select(Procedure).where(Procedure.number == other))).scalar_one()
+    assert (taken.law, taken.title) == ("44", "ЕИС")

@@ -221,7 +221,7 @@ def test_cli_import_and_lookups(tmp_path: Path) -> None:
     write_demo(tmp_path / "d", 20, seed=11, now=NOW)
     (tmp_path / "d" / "bad.xml").write_text("<oops", encoding="utf-8")
     result = _cli(tmp_path, "import", str(tmp_path / "d"), "--json")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # bad.xml failed: a script must see it
     summary = json.loads(result.stdout)
     assert set(summary) == {"files", "documents", "procedures", "contracts", "skipped", "errors"}
     assert summary["procedures"] == 20 and summary["errors"][0]["file"].endswith("bad.xml")

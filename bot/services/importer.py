@@ -84,8 +84,31 @@ def search_text(title: str, customer: str, lots: Iterable[str] = ()) -> str:
     return " ".join(lemmas(" ".join((title, *lots, customer)), citations=False))
 
 
+class FamilyConflict(ValueError):
+    """An OCDS release whose number is that of an EIS notice or contract."""
+
+
+def _family(law: str) -> str:
+    return "ocds" if law == "ocds" else "eis"
+
+
+def _other_family(rec: ProcedureRecord | ContractRecord, old: Any) -> bool | None:
+    """Numbers are keyed by source family: None when `rec` and `old` are of one family;
+    True when an EIS document meets an OCDS release of the same number (the EIS wins);
+    an OCDS release never replaces an EIS notice or contract (FamilyConflict)."""
+    if _family(rec.law) == _family(old.law):
+        return None
+    if _family(old.law) == "eis":
+        raise FamilyConflict(
+            f"number {rec.number} belongs to an EIS document: an OCDS release cannot replace it"
+        )
+    return True
+
+
 def _supersedes(rec: ProcedureRecord, old: Any) -> bool:
     """Does `rec` replace the stored edition `old` (an ORM row or a Row with the same fields)?"""
+    if (family := _other_family(rec, old)) is not None:
+        return family
     if old.source_hash == rec.source_hash or rec.version < old.version:
         return False
     if rec.version == old.version:
@@ -232,6 +255,8 @@ def _stage_rows(contract_id: int, rec: ContractRecord) -> list[dict[str, Any]]:
 
 
 def _contract_supersedes(rec: ContractRecord, old: Any) -> bool:
+    if (family := _other_family(rec, old)) is not None:
+        return family
     return bool(old.source_hash != rec.source_hash and rec.version >= old.version)
 
 
@@ -313,7 +338,7 @@ PROCEDURES = _BulkKind(
     _supersedes,
     lambda r: (r.version, r.published_at or datetime.min.replace(tzinfo=UTC)),
     (stats_cells.PROCEDURES, "published_at"),
-    ("version", "source_hash", "published_at", "status", "region"),
+    ("version", "source_hash", "published_at", "status", "region", "law"),
 )
 CONTRACTS = _BulkKind(
     Contract,
@@ -324,7 +349,7 @@ CONTRACTS = _BulkKind(
     _contract_supersedes,
     lambda r: r.version,
     (stats_cells.CONTRACTS, "signed_on"),
-    ("version", "source_hash", "region", "signed_on"),
+    ("version", "source_hash", "region", "signed_on", "law"),
 )
 
 
@@ -340,6 +365,8 @@ async def _bulk(
     latest: dict[str, Any] = {}
     skipped = 0
     for rec in sorted(records, key=kind.order):  # the last edition of a number wins
+        if rec.number in latest and _family(latest[rec.number].law) != _family(rec.law):
+            raise FamilyConflict(rec.number)  # one by one: each family's rule applies
         skipped += rec.number in latest
         latest[rec.number] = rec
     columns = [model.id, model.number, *(getattr(model, c) for c in kind.compared)]
