@@ -269,3 +269,15 @@ async def test_an_ocds_release_never_replaces_an_eis_notice(
     await session.rollback()
     taken = (await session.execute(select(Procedure).where(Procedure.number == other))).scalar_one()
     assert (taken.law, taken.title) == ("44", "ЕИС")
+
+
+def test_a_database_error_is_reported_without_its_sql() -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    from bot.services.importer import _reason
+
+    statement = "INSERT INTO procedures (number, title) VALUES " + "(?, ?), " * 100
+    exc = DBAPIError(statement, {}, OverflowError("numeric field overflow\nDETAIL: precision"))
+    reason = _reason(exc)
+    assert reason == "database refused the document: OverflowError: numeric field overflow"
+    assert "INSERT" not in reason

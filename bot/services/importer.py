@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services import stats_cells
@@ -575,7 +576,7 @@ async def _apply_one(
         async with session.begin_nested():
             outcome = await apply_document(session, doc, now)
     except Exception as exc:  # one bad document must not stop the import
-        reason = f"{type(exc).__name__}: {exc}"[:300]
+        reason = _reason(exc)
         summary.errors.append(SourceError(file, reason, _describe(doc)))
         return
     if outcome == "procedure":
@@ -584,3 +585,11 @@ async def _apply_one(
         summary.contracts += 1
     elif outcome == "skipped":
         summary.skipped += 1
+
+
+def _reason(exc: Exception) -> str:
+    """One line: a database error without the SQL statement it echoes."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        first = (str(exc.orig).strip().splitlines() or [""])[0]
+        return f"database refused the document: {type(exc.orig).__name__}: {first}"[:200]
+    return f"{type(exc).__name__}: {exc}"[:300]
