@@ -14,6 +14,8 @@ CONTEXT = ("update_id", "user_id", "job", "role")
 # set while an update is handled (bot/roles/metrics.py), read into every record of its task
 UPDATE_ID: ContextVar[int | None] = ContextVar("update_id", default=None)
 USER_ID: ContextVar[int | None] = ContextVar("user_id", default=None)
+# set while a scheduled job runs (bot/roles/worker.py)
+JOB: ContextVar[str | None] = ContextVar("job", default=None)
 
 
 class UpdateContext(logging.Filter):
@@ -22,6 +24,8 @@ class UpdateContext(logging.Filter):
             record.update_id = UPDATE_ID.get()
         if getattr(record, "user_id", None) is None:
             record.user_id = USER_ID.get()
+        if getattr(record, "job", None) is None:
+            record.job = JOB.get()
         return True
 
 

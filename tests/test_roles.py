@@ -321,3 +321,31 @@ async def test_a_leader_whose_lock_connection_drops_steps_down(pg_url: str) -> N
     finally:
         await admin.close()
         await leader.release()
+
+
+async def test_jobs_run_with_their_name_in_the_log_context() -> None:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from bot.logjson import JOB
+    from bot.roles.worker import name_jobs
+
+    seen: asyncio.Queue[str | None] = asyncio.Queue()
+
+    async def job(value: int) -> None:
+        seen.put_nowait(JOB.get())
+        logging.getLogger("smebot.jobs").error("run %s failed", value)
+
+    metrics = Metrics("worker")
+    failures = JobFailureLog(metrics)
+    logging.getLogger("smebot.jobs").addHandler(failures)
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    scheduler.add_job(job, "date", run_date=datetime.now(UTC), args=(1,), id="import_dir")
+    name_jobs(scheduler)
+    scheduler.start()
+    try:
+        assert await asyncio.wait_for(seen.get(), 30) == "import_dir"
+    finally:
+        scheduler.shutdown(wait=False)
+        logging.getLogger("smebot.jobs").removeHandler(failures)
+    assert JOB.get() is None
+    assert 'smebot_job_failures_total{job="import_dir"} 1.0' in metrics.render().decode()

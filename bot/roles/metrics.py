@@ -20,7 +20,7 @@ from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
-from bot.logjson import UPDATE_ID, USER_ID
+from bot.logjson import JOB, UPDATE_ID, USER_ID
 from bot.services import Sessionmaker
 from models import Contract, Procedure, Reminder
 
@@ -161,4 +161,5 @@ class JobFailureLog(logging.Handler):
         self.current: str | None = None
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.metrics.job_failed(getattr(record, "job", None) or self.current or record.name)
+        job = getattr(record, "job", None) or JOB.get() or self.current or record.name
+        self.metrics.job_failed(job)

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -24,6 +26,7 @@ from bot.app import build_bot, build_eis_source, build_reminders, build_schedule
 from bot.clock import utcnow
 from bot.config import ConfigError, Settings
 from bot.db import create_sessionmaker
+from bot.logjson import JOB
 from bot.roles.common import build_engine, serve, stop_on_signals
 from bot.roles.election import Election, LeadershipLost
 from bot.roles.health import Health
@@ -39,6 +42,24 @@ from bot.ui.consult_desk import staff_menus
 log = logging.getLogger("smebot.worker")
 IMPORT_JOBS = ("import_dir", "eis_sync")
 LOST_EXIT = 3
+
+
+def name_jobs(scheduler: Any) -> None:
+    """Each job runs with its id in the log context (`job` in JSON lines, job failures)."""
+    for job in scheduler.get_jobs():
+        job.modify(func=_named(job.id, job.func))
+
+
+def _named(name: str, func: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    @functools.wraps(func)
+    async def run(*args: Any, **kwargs: Any) -> Any:
+        token = JOB.set(name)
+        try:
+            return await func(*args, **kwargs)
+        finally:
+            JOB.reset(token)
+
+    return run
 
 
 async def recover_outbox(sessionmaker: Sessionmaker) -> int:
@@ -132,6 +153,7 @@ async def _lead(
             notifier.publish_soon(STATS)  # web replicas drop their statistics cache
 
     scheduler.add_listener(on_job, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    name_jobs(scheduler)
     watch = asyncio.create_task(election.watch())
     stopped = asyncio.create_task(stop.wait())
     try:
