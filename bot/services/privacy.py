@@ -6,9 +6,9 @@ What /forget erases, in one transaction:
 - the user row's names, username, language and settings (the Telegram id stays, with
   nothing attached to it, so a returning user starts from a clean slate);
 - the texts of their questions (`question_log` rows lose their text and their user);
-- their consultations' question texts, attached file ids and every message of the
-  dialogue; the rows are closed and marked erased, so consultants see that the user erased
-  their data and cannot write to them through the bot any more;
+- their consultations' question texts, attached file ids, every message of the dialogue
+  and the links to the answers in their chat; the rows are closed and marked erased, so
+  consultants see that the user erased their data and cannot write to them any more;
 - their subscriptions and every reminder not yet sent (and the outbox history)."""
 
 from __future__ import annotations
@@ -19,7 +19,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Consultation, ConsultationMessage, QuestionLog, Reminder, Subscription, User
+from models import (
+    Consultation,
+    ConsultationMessage,
+    ConsultationPost,
+    QuestionLog,
+    Reminder,
+    Subscription,
+    User,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +67,12 @@ async def forget_user(
         await session.execute(
             delete(ConsultationMessage).where(
                 ConsultationMessage.consultation_id.in_(consultation_ids)
+            )
+        )
+        await session.execute(  # the answers in the user's own chat (cards stay: staff's)
+            delete(ConsultationPost).where(
+                ConsultationPost.consultation_id.in_(consultation_ids),
+                ConsultationPost.kind == "answer",
             )
         )
         await session.execute(

@@ -15,6 +15,7 @@ from bot.services.reminders import subscribe
 from models import (
     Consultation,
     ConsultationMessage,
+    ConsultationPost,
     QuestionLog,
     Reminder,
     Subscription,
@@ -99,6 +100,7 @@ async def test_forget_erases_personal_data_and_keeps_anonymous_counts(
         assert row.erased_at is not None and row.closed_at is not None
         assert QUESTION not in str(row.__dict__)
         assert await _count(sessionmaker, ConsultationMessage) == 0
+        assert await _count(sessionmaker, ConsultationPost, ConsultationPost.chat_id == USER) == 0
         assert await _count(sessionmaker, Subscription, Subscription.user_id == USER) == 0
         assert await _count(sessionmaker, Reminder, Reminder.user_id == USER) == 0
 
