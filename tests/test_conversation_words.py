@@ -71,6 +71,8 @@ def test_a_draft_article_is_not_called_checked() -> None:
     assert "Проверено" not in footer and "черновик, консультант ещё не проверил" in footer
     footer = render("qa/answer", article=VIEW, chunk="…", first=False, last=True)
     assert "Проверено:" in footer and "черновик" not in footer
+    lines = footer.splitlines()  # the footer keeps its lines
+    assert lines[-2].startswith("🗓 Проверено:") and lines[-1].startswith("<i>Справочная")
 
 
 def test_the_glossary_hides_misspellings_and_does_not_repeat_the_term(kb: KnowledgeBase) -> None:
