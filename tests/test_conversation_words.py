@@ -38,6 +38,7 @@ def test_a_44_card_does_not_cite_223() -> None:
 
     text = procedure_text(dataclasses.replace(CARD, law="44", smp_only=True), "Europe/Moscow")
     assert "ч. 3 ст. 30 44-ФЗ" in text and "223-ФЗ" not in text
+    assert "(ч. 3 ст. 30 44-ФЗ)\n\n" in text  # the blank line after it stays
     text = procedure_text(dataclasses.replace(CARD, law="223", smp_only=True), "Europe/Moscow")
     assert "среди МСП по 223-ФЗ" in text and "44-ФЗ" not in text
 
