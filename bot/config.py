@@ -112,8 +112,11 @@ class Settings(BaseSettings):
     @classmethod
     def _database(cls, value: str) -> str:
         """A relative SQLite path is taken from the project directory, not from wherever the
-        command runs: `cd ~ && smebot procedure …` reads the same database as `make run`."""
-        return resolve_sqlite_url(value.strip())
+        command runs: `cd ~ && smebot procedure …` reads the same database as `make run`.
+        An installed package (no source checkout, e.g. the container) keeps the working
+        directory as the base."""
+        checkout = (PROJECT_DIR / "pyproject.toml").is_file()
+        return resolve_sqlite_url(value.strip(), PROJECT_DIR if checkout else Path.cwd())
 
     @field_validator("knowledge_dir")
     @classmethod

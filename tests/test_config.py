@@ -96,3 +96,15 @@ def test_relative_sqlite_paths_are_resolved(tmp_path: Path) -> None:
         assert resolve_sqlite_url(url, tmp_path) == url
     relative = Settings(knowledge_dir=Path("knowledge"), _env_file=None)  # type: ignore[call-arg]
     assert relative.knowledge_dir.is_absolute()
+
+
+def test_an_installed_package_keeps_the_working_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Installed without the source checkout (the container): no project directory to use."""
+    import bot.config
+
+    monkeypatch.setattr(bot.config, "PROJECT_DIR", tmp_path / "site-packages")
+    monkeypatch.chdir(tmp_path)
+    s = Settings(database_url="sqlite+aiosqlite:///data/x.db", _env_file=None)  # type: ignore[call-arg]
+    assert s.database_url == f"sqlite+aiosqlite:///{tmp_path / 'data' / 'x.db'}"
