@@ -37,6 +37,10 @@ BIGRAM_WEIGHT = 0.5
 # Confidence bands: at or above ANSWER, answer; at or above SUGGEST, offer alternatives.
 ANSWER = 0.57
 SUGGEST = 0.47
+# With an ordinary noun or English word no article uses around it («штраф за превышение
+# скорости», «bidding war on a house»), the topic may lie outside procurement: articles are
+# offered only from SUGGEST_AROUND up, below it the bot declines.
+SUGGEST_AROUND = 0.53
 # Even at or above ANSWER, the leader is answered outright only when its score is at least
 # CLEAR times the runner-up's or its confidence is at least SURE: two articles neck and neck
 # are offered as buttons instead (on dev, a leader within 10 % of the runner-up was the wrong
@@ -259,6 +263,10 @@ OFF_TOPIC = frozenset(
 )
 
 
+# A word of OFF_TOPIC that at least this many articles use is a procurement word too («ставка»:
+# ключевая ставка of a penalty, «код» ОКПД2): it no longer makes the question off-topic.
+OFF_TOPIC_DF = 2
+
 # Procurement-adjacent terms no article covers: a question about them is not answered from an
 # article that shares its other words («договор лизинга» is not about signing a contract).
 UNCOVERED = frozenset(
@@ -418,7 +426,10 @@ class SearchResult:
     def suggestions(self) -> tuple[Hit, ...]:
         if self.off_topic or self.no_signal or self.uncovered or self.confident:
             return ()
-        return tuple(h for h in self.hits[:3] if h.confidence >= SUGGEST)
+        floor = SUGGEST
+        if any(part_of_speech(w) == "NOUN" or w.isascii() for w in self.ordinary):
+            floor = SUGGEST_AROUND
+        return tuple(h for h in self.hits[:3] if h.confidence >= floor)
 
 
 @dataclass
@@ -587,7 +598,7 @@ class SearchIndex:
         uncovered = False
         for w in raw:
             lem = lemma(w)
-            if lem in OFF_TOPIC or w in OFF_TOPIC:
+            if (lem in OFF_TOPIC or w in OFF_TOPIC) and self.df.get(lem, 0) < OFF_TOPIC_DF:
                 off_topic = True
             if (lem in UNCOVERED or w in UNCOVERED) and lem not in self.df:
                 uncovered = True
