@@ -56,11 +56,13 @@ LEAD = 1.3
 # to TITLE_BONUS * top BM25 to the score of the leading candidates.
 TITLE_BONUS = 0.3
 TITLE_POOL = 10
+LAW_POOL = 30
 # The law a question names: an article about the other law only scores LAW_OTHER of its
 # score; when the question names no law, a 223-ФЗ-only article scores LAW_UNNAMED_223 (most
 # owners' questions are about 44-ФЗ, and its articles say where 223-ФЗ differs).
 LAW_OTHER = 0.8
 LAW_UNNAMED_223 = 0.9
+LAWS_OF = {"44-ФЗ": "44фз", "223-ФЗ": "223фз"}
 # A question whose words together weigh less than this (in idf) is made only of words many
 # articles share («статья», «закупка», «контракт», «обеспечение», «223»): too vague to answer
 # outright, whatever it matches, so the bot offers articles to choose from instead.
@@ -499,6 +501,7 @@ class SearchIndex:
         self.df: Counter[str] = Counter()
         self.surface: dict[str, str] = {}  # word form -> lemma, for typo correction
         self.heads: list[frozenset[str]] = []  # title lemmas and stems per article
+        self.doc_law: list[str] = []  # "44фз" or "223фз" for an article about one law only
         for article in articles:
             fields = {
                 "title": self._analyze(article.title),
@@ -507,6 +510,7 @@ class SearchIndex:
                 "body": self._analyze(article.body),
             }
             self.heads.append(frozenset(t for t in fields["title"] if t[0] not in "#^"))
+            self.doc_law.append(LAWS_OF.get(article.applies_to, ""))
             doc = _Doc(
                 article,
                 {k: Counter(v) for k, v in fields.items()},
@@ -694,8 +698,8 @@ class SearchIndex:
                 acc.setdefault(int(i), 0.0)
             for i in acc:
                 acc[i] += float(boost[i])
-        self._title_and_law(acc, base, tokens, parts.lemmas, max(top_lexical, 1.0))
         ranked = sorted(acc.items(), key=lambda s: s[1], reverse=True)
+        ranked = self._title_and_law(ranked, base, tokens, parts.lemmas, max(top_lexical, 1.0))
         cols, sims = self._similarities(
             [t for t in base if not t.startswith("#")] + list(ordinary_weight)
         )
@@ -747,35 +751,36 @@ class SearchIndex:
 
     def _title_and_law(
         self,
-        acc: dict[int, float],
+        ranked: list[tuple[int, float]],
         base: list[str],
         tokens: list[str],
         lemmas: list[str],
         top: float,
-    ) -> None:
-        """Adjust the candidates' scores in place: the title bonus (TITLE_BONUS) for the
-        leading ones, then the law the question names (LAW_OTHER, LAW_UNNAMED_223)."""
+    ) -> list[tuple[int, float]]:
+        """The leading candidates rescored: the title bonus (TITLE_BONUS) for the first
+        TITLE_POOL, the law the question names (LAW_OTHER, LAW_UNNAMED_223) for the first
+        LAW_POOL; the rest, already far behind, keep their order."""
         head_words = [t for t in base if t[0] not in TERM_FACTOR and not t.isdigit()]
         head_total = sum(self._weight(t) for t in head_words)
-        if head_total:
-            for i in sorted(acc, key=acc.__getitem__, reverse=True)[:TITLE_POOL]:
+        named = {law for law in ("44фз", "223фз") if law in tokens or law in lemmas}
+        out: list[tuple[int, float]] = []
+        for rank, (i, score) in enumerate(ranked[:LAW_POOL]):
+            if head_total and rank < TITLE_POOL:
                 head = self.heads[i]
                 got = sum(
                     self._weight(t) * (1.0 if t in head else STEM_WEIGHT)
                     for t in head_words
                     if t in head or stem(t) in head
                 )
-                acc[i] += TITLE_BONUS * top * got / head_total
-        named = {law for law in ("44фз", "223фз") if law in tokens or law in lemmas}
-        for i in acc:
-            applies = self.docs[i].article.applies_to
-            if applies not in ("44-ФЗ", "223-ФЗ"):
-                continue
-            law = "44фз" if applies == "44-ФЗ" else "223фз"
-            if named and law not in named:
-                acc[i] *= LAW_OTHER
-            elif not named and law == "223фз":
-                acc[i] *= LAW_UNNAMED_223
+                score += TITLE_BONUS * top * got / head_total
+            law = self.doc_law[i]
+            if law and named and law not in named:
+                score *= LAW_OTHER
+            elif law == "223фз" and not named:
+                score *= LAW_UNNAMED_223
+            out.append((i, score))
+        out.sort(key=lambda s: s[1], reverse=True)
+        return out + ranked[LAW_POOL:]
 
     def _similarities(
         self, words_: list[str]
