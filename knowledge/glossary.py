@@ -10,6 +10,20 @@ import yaml
 
 from knowledge.text import lemma, lemmas, normalize, words
 
+# English endings and what replaces them to reach a word of the map, tried in order.
+_ENGLISH_ENDINGS = (
+    ("ies", "y"),
+    ("ied", "y"),
+    ("es", ""),
+    ("s", ""),
+    ("ed", ""),
+    ("ed", "e"),
+    ("ing", ""),
+    ("ing", "e"),
+    ("n", ""),
+    ("ly", ""),
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Term:
@@ -61,11 +75,24 @@ class Glossary:
         return cls(terms, {**english, **translations})
 
     def translate(self, word_seq: list[str]) -> list[str]:
-        """English words replaced by the Russian words the articles use."""
+        """English words replaced by the Russian words the articles use; an inflected form
+        the map lacks is looked up by its base («withdrawn», «signed», «penalties»)."""
         out: list[str] = []
         for w in word_seq:
-            out.extend(self.translations.get(w, [w]) if w.isascii() else [w])
+            out.extend(self._english(w) if w.isascii() else [w])
         return out
+
+    def _english(self, word: str) -> list[str]:
+        found = self.translations.get(word)
+        if found is not None:
+            return found
+        if word.isalpha() and len(word) > 4:
+            for suffix, base in _ENGLISH_ENDINGS:
+                if word.endswith(suffix):
+                    found = self.translations.get(word[: -len(suffix)] + base)
+                    if found is not None:
+                        return found
+        return [word]
 
     def _matches(self, lemma_seq: list[str]) -> Iterator[tuple[range, set[str]]]:
         """Every glossary phrase in the lemma sequence: its positions and its concepts."""

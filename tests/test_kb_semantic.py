@@ -10,7 +10,7 @@ import pytest
 
 from bot.services.answers import KnowledgeBase
 from knowledge.loader import Article
-from knowledge.search import SearchIndex
+from knowledge.search import Hit, SearchIndex, SearchResult
 from knowledge.vectors import load_vectors
 
 needs_vectors = pytest.mark.skipif(load_vectors() is None, reason="natasha is not installed")
@@ -119,3 +119,40 @@ def test_an_answer_offers_the_next_articles_as_buttons(kb: KnowledgeBase) -> Non
     labels = [b.text for row in answer_messages(answer)[-1].keyboard.inline_keyboard for b in row]  # type: ignore[union-attr]
     for ref in answer.alternatives:
         assert any(ref.title[:20] in label for label in labels)
+
+
+def test_inflected_english_reaches_the_word_map(kb: KnowledgeBase) -> None:
+    assert kb.glossary.translate(["withdrawn", "penalties", "signed"]) == [
+        *kb.glossary.translate(["withdraw"]),
+        *kb.glossary.translate(["penalty"]),
+        *kb.glossary.translate(["sign"]),
+    ]
+    answer = kb.ask("Can a bid be withdrawn before the deadline?")
+    assert answer.article is not None and answer.article.id == "application-withdraw-change"
+
+
+def test_an_off_topic_word_the_articles_use_does_not_decline(kb: KnowledgeBase) -> None:
+    """«ставка» is in OFF_TOPIC (betting), but the articles use it: ключевая ставка."""
+    answer = kb.ask("ключевая ставка для расчета пени")
+    assert answer.outcome == "answer"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["можно ли купить по 44 фз в лизинг технику", "what tax do I pay on a government contract"],
+)
+def test_a_topic_no_article_covers_is_declined(kb: KnowledgeBase, question: str) -> None:
+    assert kb.ask(question).outcome == "none"
+
+
+def test_neck_and_neck_articles_are_offered_not_answered(kb: KnowledgeBase) -> None:
+    a, b, c = list(kb.articles.values())[:3]
+
+    def result(first: float, confidence: float) -> SearchResult:
+        hits = (Hit(a, first, confidence), Hit(b, 10.0, 0.6), Hit(c, 5.0, 0.5))
+        return SearchResult("q", hits, ("q",), (), False)
+
+    assert not result(10.5, 0.65).confident  # within 8 % of the runner-up: a choice
+    assert len(result(10.5, 0.65).suggestions) == 3
+    assert result(10.5, 0.75).confident  # unless the leader is very sure
+    assert result(11.0, 0.65).confident  # a clear lead is answered
