@@ -336,18 +336,18 @@ def ask(
     """Ask the knowledge base as the bot would answer."""
     import json
 
-    from bot.app import build_knowledge
-    from bot.ui.answers import answer_messages
+    from bot.services.answers import KnowledgeBase
+    from bot.ui.cards import answer_texts
     from bot.ui.console_text import html_to_text
 
     if question is None and not stdin:
         raise fail("give a question or --stdin")
     settings = settings_or_exit()
-    kb = _knowledge_from_db(settings) if from_db else build_knowledge(settings)
+    kb = _knowledge_from_db(settings) if from_db else KnowledgeBase.from_dir(settings.knowledge_dir)
 
     def one(q: str) -> None:
         answer = kb.ask(q)
-        text = "\n\n".join(html_to_text(m.text) for m in answer_messages(answer))
+        text = "\n\n".join(html_to_text(t) for t in answer_texts(answer))
         if as_json:
             payload = {
                 "question": q,

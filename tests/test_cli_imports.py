@@ -33,6 +33,7 @@ def test_lookups_imports_and_checks_never_import_aiogram(tmp_path: Path) -> None
         ["contract", "0000000000000000000"],
         ["stats"],
         ["kb", "check"],
+        ["ask", "какое обеспечение заявки?", "--json"],
     ]
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db", "PYTHONPATH": str(ROOT)}
     probe = subprocess.run(

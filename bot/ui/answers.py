@@ -9,6 +9,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services.answers import Answer, ArticleRef, ArticleView
 from bot.ui.callbacks import ArticleCB, FaqCB, FeedbackCB, MenuCB
+from bot.ui.cards import answer_texts, article_texts
 from bot.ui.render import render
 
 CONSULT_LABEL = "🧑‍💼 Спросить консультанта"
@@ -31,11 +32,8 @@ def article_messages(
 ) -> list[OutMessage]:
     """The article split into messages; the keyboard goes under the last one. `others` are
     the next articles the search found for the question (offered after the related ones)."""
-    n = len(view.chunks)
-    texts = [
-        render("qa/answer", article=view, chunk=chunk, first=i == 0, last=i == n - 1)
-        for i, chunk in enumerate(view.chunks)
-    ]
+    texts = article_texts(view)
+    n = len(texts)
     builder = InlineKeyboardBuilder()
     if log_id:
         builder.button(text="👍 Помогло", callback_data=FeedbackCB(q=log_id, v=1))
@@ -66,27 +64,12 @@ def _refs_keyboard(refs: tuple[ArticleRef, ...], log_id: int) -> InlineKeyboardM
 def answer_messages(answer: Answer, log_id: int = 0) -> list[OutMessage]:
     if answer.outcome == "answer" and answer.article is not None:
         return article_messages(answer.article, log_id, answer.alternatives)
+    keyboard: InlineKeyboardMarkup | None = None
     if answer.outcome == "suggest":
-        return [
-            OutMessage(
-                render("qa/suggest", suggestions=answer.alternatives, vague=answer.vague),
-                _refs_keyboard(answer.alternatives, log_id),
-            )
-        ]
-    if answer.outcome == "small_talk":
-        from bot.services.answers import small_talk_kind
-
-        kind = small_talk_kind(answer.question) or "hello"
-        return [OutMessage(render("qa/small_talk", kind=kind))]
-    if answer.outcome == "empty":
-        return [OutMessage(render("qa/empty"))]
-    if answer.outcome == "too_long":
-        from bot.services.answers import MAX_QUESTION
-
-        return [
-            OutMessage(render("common/too_long", length=len(answer.question), limit=MAX_QUESTION))
-        ]
-    return [OutMessage(render("qa/none", outcome=answer.outcome), _refs_keyboard((), log_id))]
+        keyboard = _refs_keyboard(answer.alternatives, log_id)
+    elif answer.outcome not in ("small_talk", "empty", "too_long"):
+        keyboard = _refs_keyboard((), log_id)
+    return [OutMessage(text, keyboard) for text in answer_texts(answer)]
 
 
 def faq_sections(sections: list[tuple[str, str, int]]) -> OutMessage:
