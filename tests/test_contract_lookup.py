@@ -258,3 +258,21 @@ def test_cli_contract_from_the_shared_et_sample(tmp_path: Path, samples: Path) -
     out = shown.stdout
     assert "исполнение прекращено" in out and "Расторгнут 22 января 2018" in out, out
     assert "Недопоставка товара" in out and "ещё не загружены" in out
+
+
+async def test_every_44_fz_supplier_gets_the_7_working_day_payment_term(
+    sessionmaker: async_sessionmaker[AsyncSession], session: AsyncSession, tmp_path: Path
+) -> None:
+    """ч. 13.1 ст. 34 44-ФЗ: 7 working days for every supplier since 01.05.2022; the card
+    cited the repealed SME-only ч. 8 ст. 30 and showed no term for a supplier not in СМП."""
+    number = "1740100123426000003"
+    await _import(
+        sessionmaker,
+        tmp_path / "a",
+        c1=contract44(number, smp=False),
+        a1=acceptance(number, "2026-11-02"),
+    )
+    card = await get_contract(session, number, NOW.date())
+    assert card.payment_due == date(2026, 11, 12)  # 4 November is a holiday
+    text = contract_text(card)
+    assert "ч. 13.1 ст. 34 44-ФЗ" in text and "ч. 8 ст. 30" not in text

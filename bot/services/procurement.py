@@ -48,7 +48,7 @@ CONTRACT_STATUS_WORDS = {
     "ET": "исполнение прекращено",
     "IN": "аннулирован",
 }
-SMP_PAYMENT_DAYS = 7  # ч. 8 ст. 30 44-ФЗ; ч. 5.3 ст. 3 223-ФЗ (see knowledge base)
+PAYMENT_DAYS = 7  # ч. 13.1 ст. 34 44-ФЗ (every supplier); ч. 5.3 ст. 3 223-ФЗ (SME suppliers)
 EIS_SEARCH = "https://zakupki.gov.ru/epz/order/extendedsearch/results.html?searchString="
 EIS_CONTRACT = "https://zakupki.gov.ru/epz/contract/search/results.html?searchString="
 # The contract's own page: the address 44-ФЗ contract documents give in their <href>.
@@ -375,7 +375,10 @@ async def get_contract(session: AsyncSession, number: str, today: date) -> Contr
         due, overdue = None, False
     else:
         own_number, law = c.number, c.law
-        due, overdue = payment_due(c.supplier_is_smp, acceptances, payments, today)
+        # 44-ФЗ: 7 working days for every supplier since 01.05.2022 (ч. 13.1 ст. 34; the
+        # SME-only term of ч. 8 ст. 30 is repealed); 223-ФЗ: for SME suppliers (ч. 5.3 ст. 3)
+        term_applies = law == "44" or bool(c.supplier_is_smp)
+        due, overdue = payment_due(term_applies, acceptances, payments, today)
     return ContractCard(
         number=own_number,
         law=law,
@@ -485,14 +488,15 @@ async def find_by_number(
 
 
 def payment_due(
-    is_smp: bool | None,
+    applies: bool,
     acceptances: tuple[FactView, ...],
     payments: tuple[FactView, ...],
     today: date,
 ) -> tuple[date | None, bool]:
-    """For an SME supplier: 7 working days after the last acceptance not yet followed by a
-    payment (production calendar with holiday transfers); overdue when that day has passed."""
-    if not is_smp:
+    """Where the statutory term applies: 7 working days after the last acceptance not yet
+    followed by a payment (production calendar with holiday transfers); overdue when that day
+    has passed."""
+    if not applies:
         return None, False
     accepted = [a.on for a in acceptances if a.on is not None]
     if not accepted:
@@ -500,7 +504,7 @@ def payment_due(
     last = max(accepted)
     if any(p.on is not None and p.on >= last for p in payments):
         return None, False
-    due = add_working_days(last, SMP_PAYMENT_DAYS)
+    due = add_working_days(last, PAYMENT_DAYS)
     return due, today > due
 
 
