@@ -337,7 +337,7 @@ def ask(
     import json
 
     from bot.services.answers import KnowledgeBase
-    from bot.ui.cards import answer_texts
+    from bot.ui.answer_text import answer_texts
     from bot.ui.console_text import html_to_text
 
     if question is None and not stdin:

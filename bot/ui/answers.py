@@ -8,8 +8,8 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services.answers import Answer, ArticleRef, ArticleView
+from bot.ui.answer_text import answer_texts, article_texts
 from bot.ui.callbacks import ArticleCB, FaqCB, FeedbackCB, MenuCB
-from bot.ui.cards import answer_texts, article_texts
 from bot.ui.render import render
 
 CONSULT_LABEL = "🧑‍💼 Спросить консультанта"

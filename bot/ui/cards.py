@@ -3,7 +3,6 @@ a look-up from the command line does not pay for importing it."""
 
 from __future__ import annotations
 
-from bot.services.answers import MAX_QUESTION, Answer, ArticleView, small_talk_kind
 from bot.services.procurement import (
     CONTRACTS_SHOWN,
     ContractCard,
@@ -59,27 +58,3 @@ def stats_text(stats: Stats) -> str:
 
 def stats_caption(stats: Stats) -> str:
     return render("stats/caption", stats=stats, period_label=period_label(stats.period))
-
-
-def article_texts(view: ArticleView) -> list[str]:
-    """An article split into message texts (the chat adds its buttons under the last one)."""
-    n = len(view.chunks)
-    return [
-        render("qa/answer", article=view, chunk=chunk, first=i == 0, last=i == n - 1)
-        for i, chunk in enumerate(view.chunks)
-    ]
-
-
-def answer_texts(answer: Answer) -> list[str]:
-    """What the user reads of an answer, without buttons: the chat and `smebot ask` alike."""
-    if answer.outcome == "answer" and answer.article is not None:
-        return article_texts(answer.article)
-    if answer.outcome == "suggest":
-        return [render("qa/suggest", suggestions=answer.alternatives, vague=answer.vague)]
-    if answer.outcome == "small_talk":
-        return [render("qa/small_talk", kind=small_talk_kind(answer.question) or "hello")]
-    if answer.outcome == "empty":
-        return [render("qa/empty")]
-    if answer.outcome == "too_long":
-        return [render("common/too_long", length=len(answer.question), limit=MAX_QUESTION)]
-    return [render("qa/none", outcome=answer.outcome)]
