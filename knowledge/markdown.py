@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -150,6 +150,7 @@ def _blocks(markdown: str) -> list[tuple[int, str]]:
     return blocks
 
 
+@lru_cache(maxsize=4096)  # an article is rendered on every answer; its text rarely changes
 def to_telegram_html(markdown: str) -> str:
     """Convert article Markdown to Telegram HTML; paragraphs are separated by a blank line."""
     return "\n\n".join(body for _, body in _blocks(markdown.strip()) if body.strip())
