@@ -95,7 +95,8 @@ class FloodControlMiddleware(BaseMiddleware):
         if tg_user is None or not isinstance(inner, Message | CallbackQuery):
             return await handler(event, data)
         user_id = tg_user.id
-        if self._admit(user_id):
+        admitted, wait = await self.admit(user_id)
+        if admitted:
             return await handler(event, data)
         if isinstance(inner, CallbackQuery):
             await inner.answer()
@@ -107,13 +108,21 @@ class FloodControlMiddleware(BaseMiddleware):
         self._waiting[user_id] = waiting + 1
         try:
             await self._tell(user_id, inner, "common/flood")
-            while not self._admit(user_id):
-                await self.sleep(self._hits[user_id][0] + self.window - self.timer() + 0.01)
+            while not admitted:
+                await self.sleep(wait)
+                admitted, wait = await self.admit(user_id)
         finally:
             self._waiting[user_id] -= 1
             if not self._waiting[user_id]:
                 del self._waiting[user_id]
         return await handler(event, data)
+
+    async def admit(self, user_id: int) -> tuple[bool, float]:
+        """(admitted, seconds to wait before trying again): counted in this process; the
+        scaled-out variant (bot.roles.flood) counts in Redis."""
+        if self._admit(user_id):
+            return True, 0.0
+        return False, self._hits[user_id][0] + self.window - self.timer() + 0.01
 
     def _admit(self, user_id: int) -> bool:
         now = self.timer()

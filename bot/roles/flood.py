@@ -12,9 +12,7 @@ import time
 import uuid
 from typing import Any
 
-from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
-
-from bot.middlewares import FloodControlMiddleware, Handler
+from bot.middlewares import FloodControlMiddleware
 
 log = logging.getLogger("smebot.flood")
 PREFIX = "smebot:flood:"
@@ -55,31 +53,3 @@ class RedisFloodControl(FloodControlMiddleware):
             log.warning("flood control falls back to this replica's count: %s", exc)
             return self._admit(user_id), 0.5
         return bool(int(admitted)), max(0.01, float(wait))
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        tg_user: User | None = data.get("event_from_user")
-        inner = event.event if isinstance(event, Update) else event
-        if tg_user is None or not isinstance(inner, Message | CallbackQuery):
-            return await handler(event, data)
-        user_id = tg_user.id
-        admitted, wait = await self.admit(user_id)
-        if admitted:
-            return await handler(event, data)
-        if isinstance(inner, CallbackQuery):
-            await inner.answer()
-            return None
-        waiting = self._waiting.get(user_id, 0)
-        if waiting >= self.backlog:
-            await self._tell(user_id, inner, "common/flood_dropped")
-            return None
-        self._waiting[user_id] = waiting + 1
-        try:
-            await self._tell(user_id, inner, "common/flood")
-            while not admitted:
-                await self.sleep(wait)
-                admitted, wait = await self.admit(user_id)
-        finally:
-            self._waiting[user_id] -= 1
-            if not self._waiting[user_id]:
-                del self._waiting[user_id]
-        return await handler(event, data)
