@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import socket
 import time
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any
 
 import aiohttp
 
-from tests.acceptance.support import STRIPPED, WAIT, smebot_command
+from tests.acceptance.support import STRIPPED, WAIT, Managed, smebot_command
 from tests.fakebotapi import FakeBotAPI
 
 SECRET = "test-webhook-secret_0123456789"
@@ -42,7 +41,7 @@ async def http_get(url: str) -> tuple[int, str]:
         return response.status, await response.text()
 
 
-class RoleProcess:
+class RoleProcess(Managed):
     """One `smebot <role>` process with its log in `workdir/<name>.log`."""
 
     def __init__(self, name: str, args: list[str], workdir: Path, env: dict[str, str]) -> None:
@@ -97,20 +96,6 @@ class RoleProcess:
             if line.startswith(name + " "):
                 return float(line.split()[-1])
         return None
-
-    async def stop(self, timeout: float = WAIT) -> int:
-        assert self.proc is not None
-        if self.proc.returncode is None:
-            self.proc.send_signal(signal.SIGTERM)
-        code = await asyncio.wait_for(self.proc.wait(), timeout)
-        self.proc = None
-        return code
-
-    async def kill(self) -> None:
-        if self.proc is not None and self.proc.returncode is None:
-            self.proc.kill()
-            await self.proc.wait()
-        self.proc = None
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""

@@ -32,7 +32,29 @@ def smebot_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "bot"]
 
 
-class BotProcess:
+class Managed:
+    """A process of ours that is stopped the way systemd or Ctrl-C stop it, or killed."""
+
+    proc: asyncio.subprocess.Process | None = None
+
+    async def stop(self, timeout: float = WAIT) -> int:
+        """SIGTERM; returns the exit code."""
+        assert self.proc is not None
+        if self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(self.proc.wait(), timeout)
+        self.proc = None
+        return code
+
+    async def kill(self) -> None:
+        """SIGKILL: nothing is cleaned up."""
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.kill()
+            await self.proc.wait()
+        self.proc = None
+
+
+class BotProcess(Managed):
     """One `smebot run` process; its output goes to `workdir/bot-N.log`."""
 
     def __init__(self, api: FakeBotAPI, workdir: Path, env: dict[str, str]) -> None:
@@ -59,21 +81,6 @@ class BotProcess:
                 stderr=out,
             )
         await self.until(lambda: self.api.calls.count("getUpdates") > polls_before, "polling")
-
-    async def stop(self) -> int:
-        """SIGTERM, as systemd or Ctrl-C would; returns the exit code."""
-        assert self.proc is not None
-        if self.proc.returncode is None:
-            self.proc.send_signal(signal.SIGTERM)
-        code = await asyncio.wait_for(self.proc.wait(), WAIT)
-        self.proc = None
-        return code
-
-    async def kill(self) -> None:
-        if self.proc is not None and self.proc.returncode is None:
-            self.proc.kill()
-            await self.proc.wait()
-        self.proc = None
 
     def output(self) -> str:
         return "\n".join(
