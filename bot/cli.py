@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from typing import Annotated, Any
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -26,6 +27,7 @@ db_app = typer.Typer(
 app.add_typer(db_app, name="db")
 
 log = logging.getLogger("smebot")
+T = TypeVar("T")
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -98,12 +100,25 @@ def run(
             chat()
             return
         raise fail(str(exc)) from None
-    from bot.logging_setup import setup_logging
     from bot.runner import run_polling
 
-    setup_logging(settings.log_level)
+    _serve(settings, lambda: run_polling(settings, token))
+
+
+def _token(settings: Settings) -> str:
     try:
-        asyncio.run(run_polling(settings, token))
+        return settings.require_token()
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+
+
+def _serve(settings: Settings, main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Logging as configured, then the process's main coroutine; a ConfigError is one line."""
+    from bot.logging_setup import setup_logging
+
+    setup_logging(settings.log_level, settings.log_format)
+    try:
+        return asyncio.run(main())
     except ConfigError as exc:
         raise fail(str(exc)) from None
 
@@ -117,18 +132,10 @@ def web(
     """Scaled out: a webhook replica on WEB_HOST:WEB_PORT (also /healthz, /readyz, /metrics).
     Never migrates (run `smebot db upgrade` first) and never sends bulk messages."""
     settings = settings_or_exit()
-    try:
-        token = settings.require_token()
-    except ConfigError as exc:
-        raise fail(str(exc)) from None
-    from bot.logging_setup import setup_logging
+    token = _token(settings)
     from bot.roles.web import run_web
 
-    setup_logging(settings.log_level, settings.log_format)
-    try:
-        asyncio.run(run_web(settings, token, force_set_webhook=set_webhook))
-    except ConfigError as exc:
-        raise fail(str(exc)) from None
+    _serve(settings, lambda: run_web(settings, token, force_set_webhook=set_webhook))
 
 
 @app.command()
@@ -136,18 +143,10 @@ def worker() -> None:
     """Scaled out: scheduled jobs and bulk sends; one active instance (PostgreSQL advisory
     lock), the others stand by. /healthz, /readyz, /metrics on WORKER_PORT."""
     settings = settings_or_exit()
-    try:
-        token = settings.require_token()
-    except ConfigError as exc:
-        raise fail(str(exc)) from None
-    from bot.logging_setup import setup_logging
+    token = _token(settings)
     from bot.roles.worker import run_worker
 
-    setup_logging(settings.log_level, settings.log_format)
-    try:
-        code = asyncio.run(run_worker(settings, token))
-    except ConfigError as exc:
-        raise fail(str(exc)) from None
+    code = _serve(settings, lambda: run_worker(settings, token))
     if code:
         raise typer.Exit(code)
 
