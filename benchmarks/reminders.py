@@ -29,7 +29,8 @@ from bot.config import Settings
 from bot.db import create_engine, create_sessionmaker, upgrade
 from bot.delivery import PACING, Delivery
 from bot.jobs import ReminderRunner
-from models import Procedure, Reminder, Subscription, User
+from models import Procedure, Reminder
+from tests.factories import insert_due_subscribers
 
 NOW = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
 TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijklm"
@@ -119,63 +120,15 @@ async def seed(url: str, subscribers: int) -> float:
         )
         for start in range(0, subscribers, CHUNK):
             ids = range(start + 1, min(subscribers, start + CHUNK) + 1)
-            await conn.execute(
-                insert(User),
-                [
-                    {
-                        "id": uid,
-                        "first_name": "Иван",
-                        "timezone": "Asia/Yekaterinburg",
-                        "region": "74",
-                        "created_at": NOW,
-                        "last_seen_at": NOW,
-                        "is_active": True,
-                        "news": False,
-                    }
-                    for uid in ids
-                ],
-            )
-            await conn.execute(
-                insert(Subscription),
-                [
-                    {
-                        "id": uid,
-                        "user_id": uid,
-                        "kind": "procedure",
-                        "target": f"0169300000126{uid % procedures:06d}",
-                        "filters": "",
-                        "title": f"Поставка товаров для нужд учреждения № {uid % procedures}",
-                        "active": True,
-                        "created_at": NOW,
-                        "seen_at": NOW,
-                        "seen_status": "",
-                        "seen_doc": 0,
-                        "last_seen_id": 0,
-                    }
-                    for uid in ids
-                ],
-            )
-            await conn.execute(
-                insert(Reminder),
-                [
-                    {
-                        "user_id": uid,
-                        "subscription_id": uid,
-                        "key": f"s{uid}:applications_end:1440",
-                        "kind": "deadline",
-                        "event": "applications_end",
-                        "event_no": 0,
-                        "event_at": event_at,
-                        "date_only": False,
-                        "lead_minutes": 1440,
-                        "due_at": NOW - timedelta(minutes=1),
-                        "status": "pending",
-                        "attempts": 0,
-                        "payload": "",
-                        "outcome": "",
-                    }
-                    for uid in ids
-                ],
+            await insert_due_subscribers(
+                conn,
+                ids,
+                NOW,
+                event_at,
+                lambda uid: (
+                    f"0169300000126{uid % procedures:06d}",
+                    f"Поставка товаров для нужд учреждения № {uid % procedures}",
+                ),
             )
     await engine.dispose()
     return time.perf_counter() - started

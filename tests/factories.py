@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.services.importer import search_text
 from bot.services.users import Contact, touch_user
-from models import Procedure
+from models import Procedure, Reminder, Subscription, User
 
 NOW = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
 
@@ -83,3 +85,73 @@ async def add_procedure(
     session.add(p)
     await session.commit()
     return p
+
+
+async def insert_due_subscribers(
+    conn: AsyncConnection,
+    ids: Iterable[int],
+    now: datetime,
+    event_at: datetime,
+    target: Callable[[int], tuple[str, str]],
+) -> None:
+    """Bulk rows for outbox runs: a user, a subscription to `target(uid)` (number, title) and
+    one reminder due a minute ago for every id (the reminders benchmark, the topology test)."""
+    ids = list(ids)
+    await conn.execute(
+        insert(User),
+        [
+            {
+                "id": uid,
+                "first_name": "Иван",
+                "timezone": "Asia/Yekaterinburg",
+                "region": "74",
+                "created_at": now,
+                "last_seen_at": now,
+                "is_active": True,
+                "news": False,
+            }
+            for uid in ids
+        ],
+    )
+    await conn.execute(
+        insert(Subscription),
+        [
+            {
+                "id": uid,
+                "user_id": uid,
+                "kind": "procedure",
+                "target": target(uid)[0],
+                "filters": "",
+                "title": target(uid)[1],
+                "active": True,
+                "created_at": now,
+                "seen_at": now,
+                "seen_status": "",
+                "seen_doc": 0,
+                "last_seen_id": 0,
+            }
+            for uid in ids
+        ],
+    )
+    await conn.execute(
+        insert(Reminder),
+        [
+            {
+                "user_id": uid,
+                "subscription_id": uid,
+                "key": f"s{uid}:applications_end:1440",
+                "kind": "deadline",
+                "event": "applications_end",
+                "event_no": 0,
+                "event_at": event_at,
+                "date_only": False,
+                "lead_minutes": 1440,
+                "due_at": now - timedelta(minutes=1),
+                "status": "pending",
+                "attempts": 0,
+                "payload": "",
+                "outcome": "",
+            }
+            for uid in ids
+        ],
+    )

@@ -22,7 +22,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import DEFAULT_KNOWLEDGE_DIR
-from models import Procedure, Reminder, Subscription, User
+from models import Procedure, Reminder, User
 from tests.acceptance.roles import (
     RoleProcess,
     free_port,
@@ -31,6 +31,7 @@ from tests.acceptance.roles import (
     update_message,
 )
 from tests.acceptance.support import WAIT
+from tests.factories import insert_due_subscribers
 from tests.fakebotapi import FakeBotAPI
 
 pytestmark = [
@@ -82,64 +83,12 @@ async def seed_reminders(engine: AsyncEngine, count: int) -> None:
                 }
             ],
         )
-        ids = range(1, count + 1)
-        await conn.execute(
-            insert(User),
-            [
-                {
-                    "id": uid,
-                    "first_name": "Иван",
-                    "timezone": "Asia/Yekaterinburg",
-                    "region": "74",
-                    "created_at": now,
-                    "last_seen_at": now,
-                    "is_active": True,
-                    "news": False,
-                }
-                for uid in ids
-            ],
-        )
-        await conn.execute(
-            insert(Subscription),
-            [
-                {
-                    "id": uid,
-                    "user_id": uid,
-                    "kind": "procedure",
-                    "target": "0169300000126000001",
-                    "filters": "",
-                    "title": "Поставка тракторов для нужд учреждения",
-                    "active": True,
-                    "created_at": now,
-                    "seen_at": now,
-                    "seen_status": "",
-                    "seen_doc": 0,
-                    "last_seen_id": 0,
-                }
-                for uid in ids
-            ],
-        )
-        await conn.execute(
-            insert(Reminder),
-            [
-                {
-                    "user_id": uid,
-                    "subscription_id": uid,
-                    "key": f"s{uid}:applications_end:1440",
-                    "kind": "deadline",
-                    "event": "applications_end",
-                    "event_no": 0,
-                    "event_at": event_at,
-                    "date_only": False,
-                    "lead_minutes": 1440,
-                    "due_at": now - timedelta(minutes=1),
-                    "status": "pending",
-                    "attempts": 0,
-                    "payload": "",
-                    "outcome": "",
-                }
-                for uid in ids
-            ],
+        await insert_due_subscribers(
+            conn,
+            range(1, count + 1),
+            now,
+            event_at,
+            lambda _uid: ("0169300000126000001", "Поставка тракторов для нужд учреждения"),
         )
 
 
