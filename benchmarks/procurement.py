@@ -1,10 +1,12 @@
 """Procurement data at scale: import rate, look-up by number, keyword search with filters,
 resident memory. Writes EIS-format XML made by the demo generator into zip archives (not
 timed), then imports them the way `smebot import` does: parser processes
-(`bot/sources/parallel.py`) feeding the importer, into a SQLite file.
+(`bot/sources/parallel.py`) feeding the importer, into a SQLite file or a PostgreSQL database.
 
 Run: .venv/bin/python -m benchmarks.procurement [--procedures 1000000] [--contracts 300000]
      [--workers N] [--data DIR (archives kept and reused)] [--db FILE]
+     [--backend postgresql [--url postgresql+asyncpg://postgres@127.0.0.1:5432/smebot_bench]]
+     (the PostgreSQL database is dropped and created afresh)
 Targets (issue 4): import ≥ 3,000 documents/s, look-up p99 ≤ 5 ms, keyword search p99 ≤ 100 ms,
 memory ≤ 300 MB.
 """
@@ -26,6 +28,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from bot.db import create_engine, create_sessionmaker, upgrade
 from bot.services.importer import import_files
@@ -123,8 +127,20 @@ def prepare(procedures: int, contracts: int, data: Path) -> list[Path]:
     return sorted(data.glob("*.zip"))
 
 
-async def main(procedures: int, db: Path, archives: list[Path], workers: int) -> None:
-    url = f"sqlite+aiosqlite:///{db}"
+async def fresh_postgres(url: str) -> None:
+    """Drop and create the benchmark's PostgreSQL database (never the one tests use)."""
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres").render_as_string(hide_password=False))
+    async with admin.connect() as conn:
+        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}"'))
+        await conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    await admin.dispose()
+
+
+async def main(procedures: int, url: str, archives: list[Path], workers: int) -> None:
+    if url.startswith("postgresql"):
+        await fresh_postgres(url)
     engine = create_engine(url)
     await upgrade(engine)
     sessionmaker = create_sessionmaker(engine)
@@ -202,8 +218,14 @@ async def main(procedures: int, db: Path, archives: list[Path], workers: int) ->
         f" (target 300 MB: ratio {max(rss_mb(), peak_import) / 300:.2f}); "
         f"largest parser process {workers_peak:.0f} MB"
     )
-    size = await asyncio.to_thread(lambda: db.stat().st_size)
-    print(f"database file: {size / 1024 / 1024:.0f} MB")
+    if engine.dialect.name == "sqlite":
+        size = await asyncio.to_thread(lambda: Path(engine.url.database or "").stat().st_size)
+        print(f"database file: {size / 1024 / 1024:.0f} MB")
+    else:
+        async with engine.connect() as conn:
+            query = text("SELECT pg_database_size(current_database())")
+            size = (await conn.execute(query)).scalar_one()
+        print(f"database size: {size / 1024 / 1024:.0f} MB")
     await engine.dispose()
 
 
@@ -214,10 +236,21 @@ if __name__ == "__main__":
     parser.add_argument("--db", type=Path, default=None)
     parser.add_argument("--data", type=Path, default=None, help="where the archives go")
     parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument(
+        "--url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/smebot_bench"
+    )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="smebot-bench-"))
-    db = args.db or tmp / "bench.db"
-    if db.exists():
-        parser.error(f"{db} exists: the import rate needs an empty database")
+    if args.backend == "postgresql":
+        if make_url(args.url).database in ("test", "postgres", None):
+            parser.error("--url must name a database of its own: it is dropped and created")
+        url = args.url
+    else:
+        db = args.db or tmp / "bench.db"
+        if db.exists():
+            parser.error(f"{db} exists: the import rate needs an empty database")
+        url = f"sqlite+aiosqlite:///{db}"
     archives = prepare(args.procedures, args.contracts, args.data or tmp / "xml")
-    asyncio.run(main(args.procedures, db, archives, args.workers))
+    print(f"backend: {args.backend}")
+    asyncio.run(main(args.procedures, url, archives, args.workers))

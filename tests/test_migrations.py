@@ -16,8 +16,10 @@ from models import Base
 
 
 def _not_fts(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    """Full-text search objects are created by raw SQL in migration 0003, not by models."""
-    return not (name or "").startswith(("procedures_fts", "ix_procedures_fts"))
+    """Full-text search objects are created by raw SQL in migrations 0003 and 0009, not by
+    models."""
+    fts = ("procedures_fts", "ix_procedures_fts", "search_vector", "ix_procedures_search_vector")
+    return not (name or "").startswith(fts)
 
 
 def _diff(connection: Connection) -> list[Any]:

@@ -66,13 +66,13 @@ async def test_open_first_also_beyond_the_count_cap(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from bot.services import procurement
+    from bot.services.procurement import search
 
     await load_demo(sessionmaker, tmp_path, count=150)
     every = await search_procedures(session, "поставка", SearchFilters(), NOW, page_size=500)
     opened = sum(i.status == "accepting" for i in every.items)
     assert 0 < opened < every.total
-    monkeypatch.setattr(procurement, "COUNT_CAP", opened + 3)  # the «many matches» path
+    monkeypatch.setattr(search, "COUNT_CAP", opened + 3)  # the «many matches» path
     seen = []
     for page in range(3):
         found = await search_procedures(session, "поставка", SearchFilters(), NOW, page=page)

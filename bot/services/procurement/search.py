@@ -1,0 +1,187 @@
+"""Keyword search over notices: FTS5 on SQLite, a stored tsvector on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    column,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.errors import BadInput, NotFound
+from bot.services.procurement.procedures import procedure_status
+from knowledge.text import lemmas
+from models import Procedure
+
+MAX_WORDS = 12
+COUNT_CAP = 1000
+USER_QUERY_TIMEOUT_MS = 5000
+FTS = table("procedures_fts", column("rowid"))
+# PostgreSQL: the stored tsvector column of migration 0009 (GIN-indexed; not in the models,
+# since SQLite has no such column and searches its FTS5 table instead).
+SEARCH_VECTOR: ColumnElement[Any] = literal_column("procedures.search_vector")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    region: str | None = None
+    smp_only: bool = False
+    max_price: Decimal | None = None
+    accepting_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ProcedureBrief:
+    number: str
+    title: str
+    max_price: Decimal | None
+    currency: str
+    applications_end: datetime | None
+    smp_only: bool
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    words: str
+    items: tuple[ProcedureBrief, ...]
+    total: int
+    page: int
+    pages: int
+    more: bool = False  # more matches than COUNT_CAP
+
+
+def _fts_terms(words: str) -> list[str]:
+    terms = [t for t in lemmas(words, citations=False) if t.isalnum()]
+    if not terms:
+        raise BadInput("Напишите, что ищете, словами: например, «поставка бумаги».")
+    return list(dict.fromkeys(terms))[:MAX_WORDS]
+
+
+def _filtered(
+    stmt: Select[tuple[Procedure]], filters: SearchFilters, now: datetime
+) -> Select[tuple[Procedure]]:
+    if filters.region:
+        stmt = stmt.where(Procedure.region == filters.region)
+    if filters.smp_only:
+        stmt = stmt.where(Procedure.smp_only.is_(True))
+    if filters.max_price is not None:
+        stmt = stmt.where(Procedure.max_price <= filters.max_price)
+    if filters.accepting_only:
+        stmt = stmt.where(Procedure.applications_end > now, Procedure.status.is_(None))
+    return stmt
+
+
+async def search_procedures(
+    session: AsyncSession,
+    words: str,
+    filters: SearchFilters,
+    now: datetime,
+    page: int = 0,
+    page_size: int = 5,
+    after_id: int | None = None,
+) -> SearchPage:
+    """Full-text search over lemmatised text: FTS5 on SQLite, russian tsvector on PostgreSQL."""
+    terms = _fts_terms(words)
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        match = " AND ".join(f'"{t}"' for t in terms)
+        # The FTS table drives the query (newest rowid first) and the PK join stops early.
+        base = (
+            select(Procedure)
+            .join(FTS, FTS.c.rowid == Procedure.id)
+            .where(text("procedures_fts MATCH :match").bindparams(match=match))
+        )
+        newest = FTS.c.rowid.desc()
+    else:
+        query = func.to_tsquery("russian", " & ".join(terms))
+        base = select(Procedure).where(SEARCH_VECTOR.op("@@")(query))
+        newest = Procedure.id.desc()
+    base = _filtered(base, filters, now)
+    if after_id is not None:  # saved searches: only procedures loaded since the last check
+        base = base.where(Procedure.id > after_id)
+    # Counting every match of a common word is the slow part at millions of rows: count up
+    # to COUNT_CAP and say «более …» beyond. Newest first (by id) lets the database stop early.
+    if dialect == "postgresql":
+        # A user's query must not hold a connection for long whatever the planner does.
+        await session.execute(text(f"SET LOCAL statement_timeout = {USER_QUERY_TIMEOUT_MS}"))
+    # Procedures still accepting applications come first (issue 18: 4 of the first 5 were
+    # closed), each group newest first.
+    accepting = and_(Procedure.applications_end > now, Procedure.status.is_(None))
+    is_open = case((accepting, 1), else_=0).label("is_open")
+    capped = base.with_only_columns(Procedure.id, is_open).limit(COUNT_CAP + 1).subquery()
+    counted = int((await session.execute(select(func.count()).select_from(capped))).scalar_one())
+    total = min(counted, COUNT_CAP)
+    pages = max(1, -(-total // page_size))
+    page = min(max(page, 0), pages - 1)
+    start = page * page_size
+    if counted == 0:
+        rows: Iterable[Procedure] = ()
+    elif counted <= COUNT_CAP:
+        # Few matches: take their ids through the text index (a bitmap scan on PostgreSQL) and
+        # order them here. «ORDER BY id DESC LIMIT 5» made PostgreSQL walk the primary key
+        # backwards computing to_tsvector for every row until five matched: seconds at 300k.
+        pairs = (await session.execute(select(capped.c.id, capped.c.is_open))).all()
+        ids = [i for i, _ in sorted(pairs, key=lambda r: (r[1], r[0]), reverse=True)]
+        wanted = ids[start : start + page_size]
+        found = (await session.execute(select(Procedure).where(Procedure.id.in_(wanted)))).scalars()
+        rows = sorted(found, key=lambda p: wanted.index(p.id))
+    else:  # many matches: the open ones, then the rest, each newest first (stops early)
+        open_base = base.where(accepting)
+        open_ids = open_base.with_only_columns(Procedure.id).limit(start + page_size).subquery()
+        opened = int(
+            (await session.execute(select(func.count()).select_from(open_ids))).scalar_one()
+        )
+        rows = list(
+            (
+                await session.execute(open_base.order_by(newest).limit(page_size).offset(start))
+            ).scalars()
+        )
+        if len(rows) < page_size:
+            rest = base.where(or_(Procedure.applications_end.is_(None), ~accepting))
+            rows += (
+                await session.execute(
+                    rest.order_by(newest)
+                    .limit(page_size - len(rows))
+                    .offset(max(0, start - opened))
+                )
+            ).scalars()
+    items = tuple(
+        ProcedureBrief(
+            p.number,
+            p.title,
+            p.max_price,
+            p.currency,
+            p.applications_end,
+            p.smp_only,
+            procedure_status(p.status, None, p.applications_end, now),
+        )
+        for p in rows
+    )
+    shown = " ".join(words.split())  # the user's words, not the lemmas searched for
+    return SearchPage(shown, items, total, page, pages, more=counted > COUNT_CAP)
+
+
+async def similar_words(session: AsyncSession, number: str) -> str:
+    """Words to find procedures like this one: the first content words of its title."""
+    title = (
+        await session.execute(select(Procedure.title).where(Procedure.number == number))
+    ).scalar_one_or_none()
+    if title is None:
+        raise NotFound(number)
+    return " ".join(lemmas(title, citations=False)[:3])
