@@ -25,7 +25,7 @@ from bot.delivery import Delivery
 from bot.middlewares import DbSessionMiddleware, FloodControlMiddleware, UserMiddleware
 from bot.services import Clock
 from bot.services.answers import KnowledgeBase
-from bot.services.reminders import Defaults
+from bot.services.reminders.prefs import Defaults
 from bot.sources.base import DirectorySource, Source
 from handlers import get_routers
 

@@ -783,7 +783,7 @@ def outbox_unknown(
     """Messages that were in flight when a sender was killed: maybe delivered, never resent."""
     import json
 
-    from bot.services.reminders import unknown_rows
+    from bot.services.reminders.outbox import unknown_rows
 
     settings = settings_or_exit()
 

@@ -10,19 +10,19 @@ from zoneinfo import ZoneInfo
 
 from bot.delivery import Delivery, DeliveryStats, Outgoing
 from bot.services import Clock, Sessionmaker
+from bot.services.outcome import Outcome
 from bot.services.privacy import Retention, apply_retention
-from bot.services.reminders import (
-    Defaults,
+from bot.services.reminders.digests import collect_digests
+from bot.services.reminders.outbox import (
     DueReminder,
-    Outcome,
     claim_due,
-    collect_digests,
     new_token,
-    reconcile,
     record_tick,
     release_claimed,
     release_expired,
 )
+from bot.services.reminders.planner import reconcile
+from bot.services.reminders.prefs import Defaults
 from bot.services.sync import sync_days, sync_directory
 from bot.sources.base import DirectorySource, Source
 from bot.ui.reminders import reminder_message
@@ -84,7 +84,7 @@ async def retention_job(
 
 class ReminderRunner:
     """The outbox job: recover, re-plan changed targets, collect digests, then claim due rows
-    in batches and hand them to the one Delivery (see bot/services/reminders.py)."""
+    in batches and hand them to the one Delivery (see bot/services/reminders/outbox.py)."""
 
     def __init__(
         self,

@@ -30,7 +30,7 @@ from bot.services.kb_store import (
     rollback,
     validate_upload,
 )
-from bot.services.reminders import queue_news
+from bot.services.reminders.digests import queue_news
 from bot.ui.callbacks import KbCB
 from bot.ui.kb_admin import draft_article, gaps_text, history_text, preview_message, rejected_text
 from bot.ui.render import render

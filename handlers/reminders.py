@@ -11,8 +11,8 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.services import Clock, Session
 from bot.services.errors import NotFound
-from bot.services.reminders import (
-    Defaults,
+from bot.services.reminders.prefs import Defaults
+from bot.services.reminders.subscriptions import (
     delete_subscription,
     list_subscriptions,
     set_paused,

@@ -15,7 +15,8 @@ from bot.config import Settings
 from bot.services import Clock, Session
 from bot.services.consultations import get_consultation, posts_of
 from bot.services.privacy import Forgotten, forget_user
-from bot.services.reminders import Defaults, get_prefs, update_prefs
+from bot.services.reminders.planner import update_prefs
+from bot.services.reminders.prefs import Defaults, get_prefs
 from bot.services.users import UserInfo
 from bot.ui.answers import OutMessage
 from bot.ui.callbacks import SetCB

@@ -3,7 +3,7 @@
 The `reminders` table is the source of truth for every outgoing reminder: one row per
 (user, key) where the key names the subscription, the event and the lead time. Rows move
 pending → claimed → sending → sent | failed | dropped | unknown | cancelled | paused;
-see bot/services/reminders.py for the claim/confirm protocol."""
+see bot/services/reminders/outbox.py for the claim/confirm protocol."""
 
 from __future__ import annotations
 

@@ -22,7 +22,8 @@ from bot.services.procurement import (
     SearchPage,
     StageView,
 )
-from bot.services.reminders import Prefs, SubscriptionView
+from bot.services.reminders.prefs import Prefs
+from bot.services.reminders.subscriptions import SubscriptionView
 from bot.services.schedule import QuietHours
 from bot.services.stats import (
     ContractTotals,

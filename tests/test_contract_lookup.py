@@ -24,7 +24,8 @@ from bot.services.procurement import (
     find_contract,
     get_contract,
 )
-from bot.services.reminders import Defaults, subscribe
+from bot.services.reminders.prefs import Defaults
+from bot.services.reminders.subscriptions import subscribe
 from bot.services.stats import StatsQuery, get_stats, make_period
 from bot.sources.files import parse_path
 from bot.ui.cards import contract_text

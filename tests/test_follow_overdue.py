@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import reminders
 from bot.services.errors import Refused
 from bot.services.procurement import ContractCard
+from bot.services.reminders import subscriptions, targets
 from tests.factories import NOW, add_user
 from tests.template_samples import CONTRACT
 from tests.test_reminders import DEFAULTS
@@ -35,14 +35,14 @@ def card(monkeypatch: pytest.MonkeyPatch) -> list[ContractCard]:
     async def fake(_session: AsyncSession, _number: str, _today: date) -> ContractCard:
         return shown[0]
 
-    monkeypatch.setattr(reminders, "get_contract", fake)
+    monkeypatch.setattr(targets, "get_contract", fake)
     return shown
 
 
 async def test_overdue_payment_can_be_followed(session: AsyncSession, card: Any) -> None:
     assert NOW.date() > PAST.payment_due  # every deadline is behind
     await add_user(session, USER)
-    followed = await reminders.subscribe(session, USER, "contract", PAST.number, DEFAULTS, NOW)
+    followed = await subscriptions.subscribe(session, USER, "contract", PAST.number, DEFAULTS, NOW)
     assert followed.created and followed.view.active
 
 
@@ -52,4 +52,4 @@ async def test_paid_contract_with_nothing_ahead_is_still_refused(
     card[0] = dataclasses.replace(PAST, payment_due=None, payment_overdue=False)
     await add_user(session, USER)
     with pytest.raises(Refused):
-        await reminders.subscribe(session, USER, "contract", PAST.number, DEFAULTS, NOW)
+        await subscriptions.subscribe(session, USER, "contract", PAST.number, DEFAULTS, NOW)

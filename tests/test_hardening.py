@@ -191,7 +191,7 @@ async def test_rows_left_unknown_by_a_kill_are_logged(
 ) -> None:
     from datetime import timedelta
 
-    from bot.services.reminders import LEASE, release_expired, unknown_rows
+    from bot.services.reminders.outbox import LEASE, release_expired, unknown_rows
     from models import Reminder
     from tests.factories import add_user
 

@@ -21,7 +21,7 @@ from bot import consult_jobs
 from bot.app import build_bot, build_reminders, build_scheduler, reminder_defaults
 from bot.config import Settings
 from bot.services import sync
-from bot.services.reminders import subscribe
+from bot.services.reminders.subscriptions import subscribe
 from bot.sources.base import DirectorySource
 from bot.sources.demo import write_demo
 from models import Procedure

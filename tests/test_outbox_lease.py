@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import build_bot, build_reminders
 from bot.config import Settings
-from bot.services.reminders import LEASE, queue_news
+from bot.services.reminders.digests import queue_news
+from bot.services.reminders.outbox import LEASE
 from models import User
 from tests.conftest import FixedClock
 from tests.factories import NOW, add_user
@@ -71,8 +72,10 @@ async def test_two_reconciles_at_once_queue_one_update(
     «срок перенесён» is queued, not three."""
     from sqlalchemy import func, select
 
-    from bot.services import reminders
-    from bot.services.reminders import Defaults, reconcile, subscribe
+    from bot.services.reminders import planner
+    from bot.services.reminders.planner import reconcile
+    from bot.services.reminders.prefs import Defaults
+    from bot.services.reminders.subscriptions import subscribe
     from models import Procedure, Reminder
     from tests.factories import add_procedure
 
@@ -89,13 +92,13 @@ async def test_two_reconciles_at_once_queue_one_update(
     )
     await session.commit()
 
-    target = reminders._target
+    target = planner.target_of
 
     async def slow_target(*args: Any, **kwargs: Any) -> Any:
         await asyncio.sleep(0.3)  # the others read the same changes meanwhile
         return await target(*args, **kwargs)
 
-    monkeypatch.setattr(reminders, "_target", slow_target)
+    monkeypatch.setattr(planner, "target_of", slow_target)
 
     async def one() -> int:
         async with sessionmaker() as s:

@@ -9,23 +9,24 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services.errors import NotFound, Refused
+from bot.services.outcome import Outcome
 from bot.services.procurement import SearchFilters
-from bot.services.reminders import (
-    Defaults,
-    Outcome,
+from bot.services.reminders.digests import collect_digests
+from bot.services.reminders.outbox import (
     claim_due,
-    collect_digests,
-    delete_subscription,
-    list_subscriptions,
     mark_sending,
-    reconcile,
     record_outcomes,
     release_claimed,
     release_expired,
+)
+from bot.services.reminders.planner import reconcile, update_prefs
+from bot.services.reminders.prefs import Defaults
+from bot.services.reminders.subscriptions import (
+    delete_subscription,
+    list_subscriptions,
     set_paused,
     subscribe,
     subscribe_search,
-    update_prefs,
 )
 from models import Procedure, Reminder, User
 from tests.factories import NOW, add_procedure, add_user

@@ -34,7 +34,7 @@ from bot.roles.metrics import JobFailureLog, Metrics
 from bot.roles.migrations import wait_for_head
 from bot.roles.notify import STATS, Notifier
 from bot.services import Sessionmaker
-from bot.services.reminders import release_expired
+from bot.services.reminders.outbox import release_expired
 from bot.services.roles import staff_ids
 from bot.ui.commands import bot_commands
 from bot.ui.consult_desk import staff_menus

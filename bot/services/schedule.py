@@ -1,7 +1,7 @@
 """Pure reminder rules: lead times, quiet hours, time zones and the plan of due times.
 
 No database here: `plan()` turns events and a user's settings into the reminder rows that
-should exist; bot/services/reminders.py reconciles them with the table."""
+should exist; bot/services/reminders/planner.py reconciles them with the table."""
 
 from __future__ import annotations
 

@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.services.reminders import DueReminder, Prefs, Subscribed, SubscriptionView
+from bot.services.reminders.outbox import DueReminder
+from bot.services.reminders.prefs import Prefs
+from bot.services.reminders.subscriptions import Subscribed, SubscriptionView
 from bot.ui.answers import OutMessage
 from bot.ui.callbacks import ArticleCB, ProcCB, SetCB, SubCB
 from bot.ui.procurement import filters_text
@@ -127,7 +129,7 @@ def leads_words(leads: tuple[int, ...]) -> str:
 def subscribed_message(result: Subscribed, tz: str) -> OutMessage:
     view = result.view
     if view.kind == "search":
-        from bot.services.reminders import parse_filters_key
+        from bot.services.reminders.subscriptions import parse_filters_key
 
         f = parse_filters_key(view.filters)
         text = render(
@@ -157,7 +159,7 @@ def subscribed_message(result: Subscribed, tz: str) -> OutMessage:
 
 
 def _filters_words(view: SubscriptionView) -> str:
-    from bot.services.reminders import parse_filters_key
+    from bot.services.reminders.subscriptions import parse_filters_key
 
     f = parse_filters_key(view.filters)
     price = str(int(f.max_price)) if f.max_price is not None else None

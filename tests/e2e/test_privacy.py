@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import reminder_defaults
 from bot.config import Settings
-from bot.services.reminders import subscribe
+from bot.services.reminders.subscriptions import subscribe
 from models import (
     Consultation,
     ConsultationMessage,

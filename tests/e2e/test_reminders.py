@@ -15,7 +15,7 @@ from bot.app import build_bot, reminder_defaults
 from bot.config import Settings
 from bot.delivery import LOOKAHEAD, PACING, Delivery
 from bot.jobs import ReminderRunner
-from bot.services.reminders import subscribe
+from bot.services.reminders.subscriptions import subscribe
 from bot.ui.callbacks import SubCB
 from models import Reminder, Subscription
 from tests.conftest import FixedClock, RunningBot

@@ -1,0 +1,98 @@
+"""What a followed procedure or contract has to remind about: its events and its status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.errors import NotFound
+from bot.services.procurement import (
+    get_contract,
+    procedure_status,
+    procedure_with_status,
+    same_contract,
+)
+from bot.services.schedule import Event, date_event, eis_day
+from models import Contract, ExecutionDoc, Subscription
+
+FINISHED_CONTRACT = {"EC", "ET", "IN"}  # executed, terminated, annulled
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    title: str
+    events: list[Event]
+    status: str  # accepting | closed | finished | cancelled | active | done
+    seen_at: datetime | None
+    seen_status: str
+    seen_doc: int
+    watch: bool = False  # worth following with no deadline ahead (a payment overdue)
+
+
+async def _procedure_target(
+    session: AsyncSession, number: str, tz: str, now: datetime
+) -> Target | None:
+    found = await procedure_with_status(session, number)
+    if found is None:
+        return None
+    p, protocol = found
+    status = procedure_status(p.status, protocol, p.applications_end, now)
+    events: list[Event] = []
+    if status not in ("cancelled", "finished"):
+        for name, at in (
+            ("applications_end", p.applications_end),
+            ("auction", p.auction_at),
+            ("summarizing", p.summarizing_at),
+        ):
+            day = eis_day(at) if name == "auction" else None  # an auction day, no time
+            if day is not None:
+                events.append(date_event(name, day, tz))
+            elif at is not None:
+                events.append(Event(name, at))
+    return Target(p.title, events, status, p.updated_at, protocol or "", 0)
+
+
+async def _contract_target(
+    session: AsyncSession, number: str, tz: str, now: datetime
+) -> Target | None:
+    try:
+        card = await get_contract(session, number, now.date())
+    except NotFound:
+        return None
+    # A contract may be known only from its execution documents (no `contracts` row yet).
+    meta = (
+        await session.scalar(select(Contract.updated_at).where(Contract.number == card.number)),
+        await session.scalar(
+            select(func.max(ExecutionDoc.id)).where(
+                same_contract(ExecutionDoc.contract_number, card.number)
+            )
+        ),
+    )
+    events: list[Event] = []
+    done = (card.status_code or "") in FINISHED_CONTRACT or card.terminated_on is not None
+    if not done:
+        for stage in card.stages:
+            if stage.end is not None:
+                events.append(date_event("stage_end", stage.end, tz, stage.number))
+        if card.execution_end is not None:
+            events.append(date_event("execution_end", card.execution_end, tz))
+    if card.payment_due is not None:
+        events.append(date_event("payment_due", card.payment_due, tz))
+    title = f"{card.supplier_name} — {card.customer_name}" if card.complete else card.number
+    status = "done" if done else "active"
+    # an overdue payment is followed until it is paid (a new document) or the next stage
+    watch = card.payment_overdue and not done
+    return Target(title, events, status, meta[0], status, int(meta[1] or 0), watch)
+
+
+async def target_of(
+    session: AsyncSession, sub: Subscription, tz: str, now: datetime
+) -> Target | None:
+    if sub.kind == "procedure":
+        return await _procedure_target(session, sub.target, tz, now)
+    if sub.kind == "contract":
+        return await _contract_target(session, sub.target, tz, now)
+    return None
