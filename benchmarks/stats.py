@@ -22,7 +22,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from benchmarks.procurement import NOW, documents
 from bot.db import create_engine, create_sessionmaker, upgrade
 from bot.services.importer import import_files
-from bot.services.stats import Period, StatsQuery, clear_cache, get_stats, make_period
+from bot.services.stats.cache import clear_cache, get_stats
+from bot.services.stats.period import Period, StatsQuery, make_period
 from bot.ui.charts import stats_chart
 
 TARGET_P99_MS = 2000.0

@@ -729,16 +729,12 @@ def stats(
 
     from bot.clock import utcnow
     from bot.services.errors import BadInput
-    from bot.services.stats import (
-        StatsQuery,
-        get_stats,
-        make_period,
-        parse_date,
-        parse_region,
-        to_csv,
-    )
+    from bot.services.stats.cache import get_stats
+    from bot.services.stats.period import StatsQuery, make_period, parse_date
+    from bot.services.stats.regions import parse_region
     from bot.ui.cards import stats_text
     from bot.ui.console_text import html_to_text
+    from bot.ui.stats_csv import to_csv
 
     settings = settings_or_exit()
     now = utcnow()

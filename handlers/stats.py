@@ -12,16 +12,10 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from bot.services import Clock, Session
 from bot.services.errors import BadInput
-from bot.services.stats import (
-    ALL,
-    Period,
-    Stats,
-    StatsQuery,
-    get_stats,
-    make_period,
-    parse_date,
-    parse_region,
-)
+from bot.services.stats.cache import get_stats
+from bot.services.stats.period import Period, StatsQuery, make_period, parse_date
+from bot.services.stats.regions import ALL, parse_region
+from bot.services.stats.result import Stats
 from bot.services.users import UserInfo
 from bot.ui.callbacks import MenuCB, StatsCB
 from bot.ui.charts import stats_chart
@@ -65,7 +59,7 @@ _REGION_WORDS = {"область", "обл", "край", "республика",
 
 def _region_names() -> dict[str, str]:
     """Lower-case region names and their distinctive first words («челябинская») → code."""
-    from bot.services.stats import REGIONS
+    from bot.services.stats.regions import REGIONS
 
     names: dict[str, str] = {}
     first: dict[str, list[str]] = {}

@@ -25,14 +25,8 @@ from bot.services.procurement import (
 from bot.services.reminders.prefs import Prefs
 from bot.services.reminders.subscriptions import SubscriptionView
 from bot.services.schedule import QuietHours
-from bot.services.stats import (
-    ContractTotals,
-    MonthPoint,
-    Period,
-    ProcedureTotals,
-    Share,
-    Stats,
-)
+from bot.services.stats.period import Period
+from bot.services.stats.result import ContractTotals, MonthPoint, ProcedureTotals, Share, Stats
 from bot.ui.commands import ADMIN_COMMANDS, COMMANDS, STAFF_COMMANDS
 from knowledge.glossary import Term
 from knowledge.loader import Article

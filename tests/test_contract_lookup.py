@@ -26,7 +26,8 @@ from bot.services.procurement import (
 )
 from bot.services.reminders.prefs import Defaults
 from bot.services.reminders.subscriptions import subscribe
-from bot.services.stats import StatsQuery, get_stats, make_period
+from bot.services.stats.cache import get_stats
+from bot.services.stats.period import StatsQuery, make_period
 from bot.sources.files import parse_path
 from bot.ui.cards import contract_text
 from bot.ui.console_text import html_to_text

@@ -17,25 +17,17 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.services import stats as stats_service
 from bot.services import stats_cells
 from bot.services.errors import BadInput
-from bot.services.stats import (
-    NO_PLATFORM,
-    TOP_N,
-    Period,
-    StatsQuery,
-    clear_cache,
-    compute_stats,
-    get_stats,
-    make_period,
-    parse_date,
-    parse_region,
-    ratio,
-    to_csv,
-)
+from bot.services.stats import cache as stats_cache
+from bot.services.stats.cache import clear_cache, get_stats
+from bot.services.stats.compute import NO_PLATFORM, TOP_N, compute_stats
+from bot.services.stats.period import Period, StatsQuery, make_period, parse_date
+from bot.services.stats.regions import parse_region
+from bot.services.stats.result import ratio
 from bot.services.stats_cells import RUB_CODES
 from bot.ui.charts import short_money, stats_chart, trend
+from bot.ui.stats_csv import to_csv
 from models import Contract, Procedure
 from tests.test_procurement import NOW, load_demo
 
@@ -266,14 +258,14 @@ async def test_cache_and_invalidation_after_import(
 ) -> None:
     await load_demo(sessionmaker, tmp_path, count=30)
     calls = 0
-    real = stats_service.compute_stats
+    real = stats_cache.compute_stats
 
     async def counting(*args: Any, **kwargs: Any) -> Any:
         nonlocal calls
         calls += 1
         return await real(*args, **kwargs)
 
-    monkeypatch.setattr(stats_service, "compute_stats", counting)
+    monkeypatch.setattr(stats_cache, "compute_stats", counting)
     query = StatsQuery("74", YEAR)
     first = await get_stats(session, query, NOW)
     again = await get_stats(session, query, NOW)

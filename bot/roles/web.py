@@ -77,7 +77,7 @@ def refresher(kb: SharedKnowledgeBase, sessionmaker: Sessionmaker, metrics: Metr
                 articles = await load_articles_from_db(session)
             kb.replace_articles(articles, broadcast=False)
         elif kind == STATS:
-            from bot.services.stats import clear_cache
+            from bot.services.stats.cache import clear_cache
 
             clear_cache()
         else:

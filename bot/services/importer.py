@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services import stats_cells
 from bot.services.procurement import EXECUTION_ORDER, same_contract
-from bot.services.stats import clear_cache as clear_stats_cache
+from bot.services.stats.cache import clear_cache as clear_stats_cache
 from bot.sources.records import (
     CANCELLED,
     FINISHED,

@@ -10,7 +10,8 @@ from bot.services.procurement import (
     ProcedureCard,
 )
 from bot.services.schedule import eis_day
-from bot.services.stats import Period, Stats
+from bot.services.stats.period import Period
+from bot.services.stats.result import Stats
 from bot.ui.render import render, zone_name
 
 

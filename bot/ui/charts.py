@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from bot.services.stats import Share, Stats
+from bot.services.stats.result import Share, Stats
 
 WIDTH_IN, HEIGHT_IN, DPI = 12.0, 12.0, 100  # 1200 × 1200 px
 MONTHS_SHORT = ("янв", "фев", "мар", "апр", "май", "июн",

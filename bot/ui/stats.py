@@ -7,10 +7,13 @@ from datetime import date
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.services.stats import ALL, Period, Stats, to_csv
+from bot.services.stats.period import Period
+from bot.services.stats.regions import ALL
+from bot.services.stats.result import Stats
 from bot.ui.callbacks import StatsCB
 from bot.ui.cards import period_label, stats_caption, stats_text
 from bot.ui.render import render
+from bot.ui.stats_csv import to_csv
 
 __all__ = ["period_label", "stats_caption", "stats_text"]
 
