@@ -32,7 +32,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot.db import create_engine, create_sessionmaker, upgrade
-from bot.services.importer import import_files
+from bot.services.importer.batches import import_files
 from bot.services.procurement import SearchFilters, get_procedure, search_procedures
 from bot.sources.demo import DemoGenerator
 from bot.sources.eis import parse_xml

@@ -21,7 +21,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from benchmarks.procurement import NOW, documents
 from bot.db import create_engine, create_sessionmaker, upgrade
-from bot.services.importer import import_files
+from bot.services.importer.batches import import_files
 from bot.services.stats.cache import clear_cache, get_stats
 from bot.services.stats.period import Period, StatsQuery, make_period
 from bot.ui.charts import stats_chart

@@ -469,7 +469,7 @@ def import_(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from bot.clock import utcnow
-    from bot.services.importer import import_files
+    from bot.services.importer.batches import import_files
     from bot.sources.files import walk, zip_members
     from bot.sources.parallel import parse_paths
 
@@ -682,7 +682,7 @@ def demo_data(
     from pathlib import Path
 
     from bot.clock import utcnow
-    from bot.services.importer import import_files
+    from bot.services.importer.batches import import_files
     from bot.sources.demo import write_demo
     from bot.sources.files import parse_path
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from bot.services.importer import search_text
+from bot.services.importer.rows import search_text
 from bot.services.users import Contact, touch_user
 from models import Procedure, Reminder, Subscription, User
 

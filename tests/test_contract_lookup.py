@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.calendar import published_through
 from bot.services.errors import NotFound, Refused
-from bot.services.importer import import_files
+from bot.services.importer.batches import import_files
 from bot.services.procurement import (
     ContractCard,
     ContractList,

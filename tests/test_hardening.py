@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services import stats_cells
-from bot.services.importer import import_files
+from bot.services.importer.batches import import_files
 from bot.sources.files import parse_path
 from bot.sources.records import ParsedFile, ProcedureRecord
 from models import StatDirty, StatProcedures
@@ -274,7 +274,7 @@ async def test_an_ocds_release_never_replaces_an_eis_notice(
 def test_a_database_error_is_reported_without_its_sql() -> None:
     from sqlalchemy.exc import DBAPIError
 
-    from bot.services.importer import _reason
+    from bot.services.importer.batches import _reason
 
     statement = "INSERT INTO procedures (number, title) VALUES " + "(?, ?), " * 100
     exc = DBAPIError(statement, {}, OverflowError("numeric field overflow\nDETAIL: precision"))

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services.errors import BadInput, NotFound
-from bot.services.importer import import_files
+from bot.services.importer.batches import import_files
 from bot.services.procurement import (
     FactView,
     SearchFilters,

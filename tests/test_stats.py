@@ -273,7 +273,7 @@ async def test_cache_and_invalidation_after_import(
     await get_stats(session, StatsQuery(None, YEAR), NOW)
     assert calls == 2
     # an import (even of nothing new) drops the cache
-    from bot.services.importer import import_files
+    from bot.services.importer.batches import import_files
 
     await import_files(sessionmaker, [], now=lambda: NOW)
     await get_stats(session, query, NOW)
@@ -417,7 +417,8 @@ async def test_importer_keeps_cells_equal_to_a_full_rebuild(
     and nothing is left dirty."""
     from dataclasses import replace as dc_replace
 
-    from bot.services.importer import apply_document, import_files
+    from bot.services.importer.batches import import_files
+    from bot.services.importer.documents import apply_document
     from bot.sources.records import ContractRecord, ExecutionRecord, ParsedFile, ProcedureRecord
     from models import StatDirty
 

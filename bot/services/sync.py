@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.services.importer import ImportSummary, import_files
+from bot.services.importer.batches import ImportSummary, import_files
 from bot.sources.base import DirectorySource, Source
 from bot.sources.parallel import parse_bounded as parse_bounded
 from bot.sources.records import ParsedFile
