@@ -39,7 +39,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.services.outcome import Outcome
+from bot.outcome import Outcome
 
 log = logging.getLogger("smebot.delivery")
 PACING = 0.98  # stay just under the configured rate: clocks and networks jitter

@@ -9,8 +9,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.delivery import Delivery, DeliveryStats, Outgoing
+from bot.outcome import Outcome
 from bot.services import Clock, Sessionmaker
-from bot.services.outcome import Outcome
 from bot.services.privacy import Retention, apply_retention
 from bot.services.reminders.digests import collect_digests
 from bot.services.reminders.outbox import (

@@ -21,7 +21,7 @@ from bot.delivery import (
     TokenBucket,
     burst_capacity,
 )
-from bot.services.outcome import Outcome
+from bot.outcome import Outcome
 from tests.fakebotapi import FakeBotAPI
 
 

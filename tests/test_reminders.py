@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.outcome import Outcome
 from bot.services.errors import NotFound, Refused
-from bot.services.outcome import Outcome
 from bot.services.procurement import SearchFilters
 from bot.services.reminders.digests import collect_digests
 from bot.services.reminders.outbox import (

@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.outcome import Outcome
+from bot.outcome import Outcome
 from models import Reminder, Subscription, User
 
 log = logging.getLogger("smebot.reminders")

@@ -1,0 +1,23 @@
+"""What happened to one outgoing message: the sender's answer, in words the outbox stores.
+
+Telegram-free on purpose: `bot.telegram.outbox` produces these, the reminders outbox in
+`bot.services` records them, and neither owns the other's vocabulary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+OutcomeStatus = Literal["sent", "blocked", "failed", "retry"]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to one message: sent | blocked | failed | retry."""
+
+    id: int
+    status: OutcomeStatus
+    message_id: int | None = None
+    error: str = ""
+    attempts: int = 1
+    chat_id: int = 0
