@@ -152,7 +152,7 @@ async def load_knowledge(
 ) -> KnowledgeBase:
     """The running bot's articles live in the database (consultants edit them there); on the
     first start the shipped `knowledge/` directory is loaded into it."""
-    from bot.services.kb_store import load_articles_from_db, sync_from_dir
+    from bot.services.kb_store.files import load_articles_from_db, sync_from_dir
     from knowledge.glossary import Glossary
 
     async with sessionmaker() as session:

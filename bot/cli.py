@@ -274,7 +274,8 @@ def kb_sync(
     from datetime import datetime
     from pathlib import Path
 
-    from bot.services.kb_store import ArticlesRejected, sync_from_dir
+    from bot.services.kb_store.files import sync_from_dir
+    from bot.services.kb_store.versions import ArticlesRejected
 
     settings = settings_or_exit()
     root = Path(directory) if directory else settings.knowledge_dir
@@ -305,7 +306,7 @@ def kb_export(
     """Write the current version of every article from the database to DIR/articles."""
     from pathlib import Path
 
-    from bot.services.kb_store import export_to_dir
+    from bot.services.kb_store.files import export_to_dir
 
     settings = settings_or_exit()
     root = Path(directory)
@@ -381,7 +382,7 @@ def ask(
 def _knowledge_from_db(settings: Settings) -> Any:
     """The articles as published in the database (consultants' edits included)."""
     from bot.services.answers import KnowledgeBase
-    from bot.services.kb_store import load_articles_from_db
+    from bot.services.kb_store.files import load_articles_from_db
     from knowledge.glossary import Glossary
 
     async def work(sessionmaker: Any) -> Any:

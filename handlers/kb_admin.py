@@ -20,16 +20,9 @@ from bot.services.answers import KnowledgeBase
 from bot.services.consultations import get_consultation, messages_of
 from bot.services.errors import BadInput, NotFound, Refused
 from bot.services.gaps import find_gaps
-from bot.services.kb_store import (
-    ArticlesRejected,
-    current_text,
-    decode_upload,
-    history,
-    load_articles_from_db,
-    publish,
-    rollback,
-    validate_upload,
-)
+from bot.services.kb_store.files import load_articles_from_db
+from bot.services.kb_store.uploads import decode_upload, publish, rollback, validate_upload
+from bot.services.kb_store.versions import ArticlesRejected, current_text, history
 from bot.services.reminders.digests import queue_news
 from bot.ui.callbacks import KbCB
 from bot.ui.kb_admin import draft_article, gaps_text, history_text, preview_message, rejected_text

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.services.answers import ArticleRef, ArticleView
 from bot.services.gaps import Gap
-from bot.services.kb_store import VersionInfo
+from bot.services.kb_store.versions import VersionInfo
 from bot.services.procurement import (
     STATUS_WORDS,
     ContractBrief,

@@ -27,7 +27,7 @@ from bot.roles.notify import KB, STATS, Notifier
 from bot.roles.pg import KB_LOAD_LOCK, advisory_lock
 from bot.services import Sessionmaker
 from bot.services.answers import KnowledgeBase
-from bot.services.kb_store import load_articles_from_db
+from bot.services.kb_store.files import load_articles_from_db
 
 log = logging.getLogger("smebot.web")
 SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")

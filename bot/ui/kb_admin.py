@@ -6,7 +6,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services.gaps import Gap
-from bot.services.kb_store import VersionInfo
+from bot.services.kb_store.versions import VersionInfo
 from bot.ui.answers import OutMessage
 from bot.ui.callbacks import KbCB
 from bot.ui.render import TEMPLATES_DIR, render

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
 from bot.services.answers import KnowledgeBase
-from bot.services.kb_store import load_articles_from_db, sync_from_dir
+from bot.services.kb_store.files import load_articles_from_db, sync_from_dir
 from knowledge.glossary import Glossary
 from models import ArticleVersion
 from tests.conftest import FixedClock, RunningBot, start_bot
