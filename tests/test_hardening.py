@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.services import stats_cells
 from bot.services.importer.batches import import_files
+from bot.services.stats import cells as stats_cells
 from bot.sources.files import parse_path
 from bot.sources.records import ParsedFile, ProcedureRecord
 from models import StatDirty, StatProcedures

@@ -17,15 +17,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.services import stats_cells
 from bot.services.errors import BadInput
 from bot.services.stats import cache as stats_cache
+from bot.services.stats import cells as stats_cells
 from bot.services.stats.cache import clear_cache, get_stats
+from bot.services.stats.cells import RUB_CODES
 from bot.services.stats.compute import NO_PLATFORM, TOP_N, compute_stats
 from bot.services.stats.period import Period, StatsQuery, make_period, parse_date
 from bot.services.stats.regions import parse_region
 from bot.services.stats.result import ratio
-from bot.services.stats_cells import RUB_CODES
 from bot.ui.charts import short_money, stats_chart, trend
 from bot.ui.stats_csv import to_csv
 from models import Contract, Procedure

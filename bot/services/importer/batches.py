@@ -13,9 +13,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.services import stats_cells
 from bot.services.importer.bulk import CONTRACTS, PROCEDURES, bulk
 from bot.services.importer.documents import apply_document
+from bot.services.stats import cells as stats_cells
 from bot.services.stats.cache import clear_cache as clear_stats_cache
 from bot.sources.records import ContractRecord, Document, ParsedFile, ProcedureRecord, SourceError
 

@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import stats_cells
 from bot.services.importer.documents import status_from_execution
 from bot.services.importer.editions import (
     FamilyConflict,
@@ -19,6 +18,7 @@ from bot.services.importer.editions import (
     procedure_supersedes,
 )
 from bot.services.importer.rows import contract_values, lot_rows, procedure_values, stage_rows
+from bot.services.stats import cells as stats_cells
 from models import Contract, ContractStage, Procedure, ProcedureLot
 
 

@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import stats_cells
 from bot.services.importer.editions import STATUS_RANK, contract_supersedes, procedure_supersedes
 from bot.services.importer.rows import contract_values, lot_rows, procedure_values, stage_rows
 from bot.services.procurement import EXECUTION_ORDER, same_contract
+from bot.services.stats import cells as stats_cells
 from bot.sources.records import (
     ContractRecord,
     Document,

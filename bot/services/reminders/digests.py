@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import upsert
 from bot.services.procurement import search_procedures
 from bot.services.reminders.subscriptions import parse_filters_key
 from models import Procedure, Reminder, Subscription, User
@@ -99,8 +100,6 @@ async def queue_news(
     """Legislative news: one outbox row per active user who switched news on (/settings);
     the reminders job sends them through the same rate-limited sender. Idempotent per
     article version."""
-    from bot.db import upsert
-
     users = list(
         (
             await session.execute(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Literal
 
 from sqlalchemy import delete, func, select, update
@@ -141,8 +142,6 @@ def filters_key(filters: SearchFilters) -> str:
 
 
 def parse_filters_key(key: str) -> SearchFilters:
-    from decimal import Decimal
-
     values: dict[str, str] = {}
     for part in key.split(";"):
         name, _, value = part.partition("=")

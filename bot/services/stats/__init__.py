@@ -9,6 +9,7 @@ memory; `clear_cache()` drops them (the importer calls it after every import).
 - `period` — what is asked: the period (parsed, checked) and the query;
 - `regions` — the region codes and names; `okpd2` — the OKPD2 class names;
 - `result` — the frozen figures (`Stats`) handed to the UI;
+- `cells` — the monthly cells the importer keeps (`stat_*` tables), and their SELECTs;
 - `compute` — the grouped SELECTs over the monthly cells and the partial months;
 - `cache` — `get_stats`, the per-database cache, `clear_cache`.
 """

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, FromClause, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import stats_cells as cells
+from bot.services.stats import cells
 from bot.services.stats.okpd2 import OKPD2_GROUPS
 from bot.services.stats.period import Period, StatsQuery, month_end
 from bot.services.stats.regions import region_name

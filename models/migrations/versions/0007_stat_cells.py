@@ -188,7 +188,7 @@ def upgrade() -> None:
     )
     # Fill the cells from the rows already imported: the importer's grouped SELECTs as they
     # were at this revision, frozen to SQL, so later changes to the models or to
-    # bot/services/stats_cells.py cannot change what this migration does.
+    # bot/services/stats/cells.py cannot change what this migration does.
     bind = op.get_bind()
     for statement in FILL[bind.dialect.name]:
         bind.execute(sa.text(statement))
