@@ -30,6 +30,7 @@ from pathlib import Path
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import create_engine, create_sessionmaker, upgrade
 from bot.services.importer.batches import import_files
@@ -138,12 +139,9 @@ async def fresh_postgres(url: str) -> None:
     await admin.dispose()
 
 
-async def main(procedures: int, url: str, archives: list[Path], workers: int) -> None:
-    if url.startswith("postgresql"):
-        await fresh_postgres(url)
-    engine = create_engine(url)
-    await upgrade(engine)
-    sessionmaker = create_sessionmaker(engine)
+async def measure_import(
+    sessionmaker: async_sessionmaker[AsyncSession], archives: list[Path], workers: int
+) -> None:
     with Progress(
         TextColumn(f"импорт ({workers} процесса разбора)" if workers else "импорт"),
         BarColumn(),
@@ -180,6 +178,18 @@ async def main(procedures: int, url: str, archives: list[Path], workers: int) ->
         f"{rate:,.0f} documents/s"
         f"  (target 3,000: ratio {rate / 3000:.2f})"
     )
+    return peak_import
+
+
+async def main(
+    procedures: int, url: str, archives: list[Path], workers: int, *, reuse: bool
+) -> None:
+    if url.startswith("postgresql") and not reuse:
+        await fresh_postgres(url)
+    engine = create_engine(url)
+    await upgrade(engine)
+    sessionmaker = create_sessionmaker(engine)
+    peak_import = 0.0 if reuse else await measure_import(sessionmaker, archives, workers)
 
     rng = random.Random(5)
     lookups: list[float] = []
@@ -236,6 +246,9 @@ if __name__ == "__main__":
     parser.add_argument("--db", type=Path, default=None)
     parser.add_argument("--data", type=Path, default=None, help="where the archives go")
     parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure look-ups and searches on --db/--url as is"
+    )
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument(
         "--url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/smebot_bench"
@@ -243,14 +256,16 @@ if __name__ == "__main__":
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="smebot-bench-"))
     if args.backend == "postgresql":
-        if make_url(args.url).database in ("test", "postgres", None):
+        if not args.reuse and make_url(args.url).database in ("test", "postgres", None):
             parser.error("--url must name a database of its own: it is dropped and created")
         url = args.url
     else:
         db = args.db or tmp / "bench.db"
-        if db.exists():
+        if db.exists() and not args.reuse:
             parser.error(f"{db} exists: the import rate needs an empty database")
         url = f"sqlite+aiosqlite:///{db}"
-    archives = prepare(args.procedures, args.contracts, args.data or tmp / "xml")
+    archives = (
+        [] if args.reuse else prepare(args.procedures, args.contracts, args.data or tmp / "xml")
+    )
     print(f"backend: {args.backend}")
-    asyncio.run(main(args.procedures, url, archives, args.workers))
+    asyncio.run(main(args.procedures, url, archives, args.workers, reuse=args.reuse))

@@ -21,6 +21,7 @@ from sqlalchemy import (
     table,
     text,
 )
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.errors import BadInput, NotFound
@@ -31,6 +32,8 @@ from models import Procedure
 MAX_WORDS = 12
 COUNT_CAP = 1000
 USER_QUERY_TIMEOUT_MS = 5000
+WALK_TIMEOUT_MS = 300  # a newest-first walk of the primary key that takes longer gives up
+QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement_timeout
 FTS = table("procedures_fts", column("rowid"))
 # PostgreSQL: the stored tsvector column of migration 0009 (GIN-indexed; not in the models,
 # since SQLite has no such column and searches its FTS5 table instead).
@@ -87,6 +90,57 @@ def _filtered(
     return stmt
 
 
+async def _walk(session: AsyncSession, stmt: Select[Any]) -> list[Any]:
+    """The rows of a newest-first query with a LIMIT that many rows match.
+
+    PostgreSQL underestimates how many notices a pair of common words matches (it takes the
+    words as independent: 1,500 instead of 40,000 at 1M) and builds a bitmap of every match
+    and sorts them: 50–90 ms. Walking the primary key newest first stops after a few hundred
+    rows (≈ 1 ms). The walk is bounded by WALK_TIMEOUT_MS: a filter combination that matches
+    only old notices falls back to the planner's own plan."""
+    if session.get_bind().dialect.name != "postgresql":
+        return list((await session.execute(stmt)).scalars())
+    try:
+        async with session.begin_nested():
+            await session.execute(text("SET LOCAL enable_bitmapscan = off"))
+            await session.execute(text(f"SET LOCAL statement_timeout = {WALK_TIMEOUT_MS}"))
+            rows = list((await session.execute(stmt)).scalars())
+            await session.execute(text("SET LOCAL enable_bitmapscan = on"))
+            await session.execute(text(f"SET LOCAL statement_timeout = {USER_QUERY_TIMEOUT_MS}"))
+            return rows
+    except DBAPIError as exc:  # the savepoint is rolled back, and the two settings with it
+        if getattr(exc.orig, "sqlstate", None) != QUERY_CANCELED:
+            raise
+    return list((await session.execute(stmt)).scalars())
+
+
+async def _open_first(
+    session: AsyncSession,
+    base: Select[tuple[Procedure]],
+    accepting: ColumnElement[bool],
+    newest: ColumnElement[Any],
+    start: int,
+    page_size: int,
+) -> list[Procedure]:
+    """A page of many matches: the open ones newest first, then the rest newest first."""
+    open_base = base.where(accepting)
+    rows: list[Procedure] = await _walk(
+        session, open_base.order_by(newest).limit(page_size).offset(start)
+    )
+    if len(rows) == page_size:
+        return rows
+    if start == 0 or rows:  # every open match is before this page's end
+        opened = start + len(rows)
+    else:  # how many open matches the earlier pages showed
+        upto = open_base.with_only_columns(Procedure.id).order_by(newest).limit(start).subquery()
+        opened = (await _walk(session, select(func.count()).select_from(upto)))[0]
+    rest = base.where(or_(Procedure.applications_end.is_(None), ~accepting))
+    return rows + await _walk(
+        session,
+        rest.order_by(newest).limit(page_size - len(rows)).offset(max(0, start - opened)),
+    )
+
+
 async def search_procedures(
     session: AsyncSession,
     words: str,
@@ -115,52 +169,32 @@ async def search_procedures(
     base = _filtered(base, filters, now)
     if after_id is not None:  # saved searches: only procedures loaded since the last check
         base = base.where(Procedure.id > after_id)
-    # Counting every match of a common word is the slow part at millions of rows: count up
-    # to COUNT_CAP and say «более …» beyond. Newest first (by id) lets the database stop early.
     if dialect == "postgresql":
         # A user's query must not hold a connection for long whatever the planner does.
         await session.execute(text(f"SET LOCAL statement_timeout = {USER_QUERY_TIMEOUT_MS}"))
     # Procedures still accepting applications come first (issue 18: 4 of the first 5 were
-    # closed), each group newest first.
+    # closed), each group newest first. Counting every match of a common word is the slow part
+    # at millions of rows: take up to COUNT_CAP + 1 matches through the text index (a bitmap
+    # scan on PostgreSQL) and say «более …» beyond.
     accepting = and_(Procedure.applications_end > now, Procedure.status.is_(None))
     is_open = case((accepting, 1), else_=0).label("is_open")
-    capped = base.with_only_columns(Procedure.id, is_open).limit(COUNT_CAP + 1).subquery()
-    counted = int((await session.execute(select(func.count()).select_from(capped))).scalar_one())
+    pairs = (
+        await session.execute(base.with_only_columns(Procedure.id, is_open).limit(COUNT_CAP + 1))
+    ).all()
+    counted = len(pairs)
     total = min(counted, COUNT_CAP)
     pages = max(1, -(-total // page_size))
     page = min(max(page, 0), pages - 1)
     start = page * page_size
     if counted == 0:
         rows: Iterable[Procedure] = ()
-    elif counted <= COUNT_CAP:
-        # Few matches: take their ids through the text index (a bitmap scan on PostgreSQL) and
-        # order them here. «ORDER BY id DESC LIMIT 5» made PostgreSQL walk the primary key
-        # backwards computing to_tsvector for every row until five matched: seconds at 300k.
-        pairs = (await session.execute(select(capped.c.id, capped.c.is_open))).all()
+    elif counted <= COUNT_CAP:  # all of them are here: order them in Python
         ids = [i for i, _ in sorted(pairs, key=lambda r: (r[1], r[0]), reverse=True)]
         wanted = ids[start : start + page_size]
         found = (await session.execute(select(Procedure).where(Procedure.id.in_(wanted)))).scalars()
         rows = sorted(found, key=lambda p: wanted.index(p.id))
     else:  # many matches: the open ones, then the rest, each newest first (stops early)
-        open_base = base.where(accepting)
-        open_ids = open_base.with_only_columns(Procedure.id).limit(start + page_size).subquery()
-        opened = int(
-            (await session.execute(select(func.count()).select_from(open_ids))).scalar_one()
-        )
-        rows = list(
-            (
-                await session.execute(open_base.order_by(newest).limit(page_size).offset(start))
-            ).scalars()
-        )
-        if len(rows) < page_size:
-            rest = base.where(or_(Procedure.applications_end.is_(None), ~accepting))
-            rows += (
-                await session.execute(
-                    rest.order_by(newest)
-                    .limit(page_size - len(rows))
-                    .offset(max(0, start - opened))
-                )
-            ).scalars()
+        rows = await _open_first(session, base, accepting, newest, start, page_size)
     items = tuple(
         ProcedureBrief(
             p.number,
