@@ -9,8 +9,9 @@ from datetime import date
 import pytest
 
 from bot.services.answers import KnowledgeBase
+from knowledge.decision import Hit, SearchResult
 from knowledge.loader import Article
-from knowledge.search import Hit, SearchIndex, SearchResult
+from knowledge.search import SearchIndex
 from knowledge.vectors import load_vectors
 
 needs_vectors = pytest.mark.skipif(load_vectors() is None, reason="natasha is not installed")

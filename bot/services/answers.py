@@ -10,10 +10,11 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.errors import Forbidden, NotFound
+from knowledge.decision import SearchResult
 from knowledge.glossary import Glossary, Term
 from knowledge.loader import SECTIONS, Article, load_articles
 from knowledge.markdown import split_html
-from knowledge.search import SearchIndex, SearchResult
+from knowledge.search import SearchIndex
 from knowledge.text import is_meaningless, lemma, words
 from models import QuestionLog
 

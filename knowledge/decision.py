@@ -1,0 +1,90 @@
+"""What the search decides: the hits with their confidence, and whether to answer, offer a
+choice or decline."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from knowledge.loader import Article
+from knowledge.text import part_of_speech
+
+# Confidence bands: at or above ANSWER, answer; at or above SUGGEST, offer alternatives.
+ANSWER = 0.57
+SUGGEST = 0.47
+# With an ordinary noun or English word no article uses around it («штраф за превышение
+# скорости», «bidding war on a house»), the topic may lie outside procurement: articles are
+# offered only from SUGGEST_AROUND up, below it the bot declines.
+SUGGEST_AROUND = 0.53
+# Even at or above ANSWER, the leader is answered outright only when its score is at least
+# CLEAR times the runner-up's or its confidence is at least SURE: two articles neck and neck
+# are offered as buttons instead (on dev, a leader within 10 % of the runner-up was the wrong
+# article about a third of the time).
+CLEAR = 1.08
+SURE = 0.7
+# A clear leader is answered below ANSWER (the next articles are offered as buttons): its
+# confidence is at least LEADER and its score at least LEAD times the runner-up's.
+LEADER = 0.5
+LEAD = 1.3
+
+# A question whose words together weigh less than this (in idf) is made only of words many
+# articles share («статья», «закупка», «контракт», «обеспечение», «223»): too vague to answer
+# outright, whatever it matches, so the bot offers articles to choose from instead.
+VAGUE = 1.5
+# With ordinary words around it, a question needs this much weight (idf) of article words, or
+# a glossary term, to be about procurement at all («какой айфон лучше купить» is not).
+MIN_SIGNAL = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    article: Article
+    score: float
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    query: str
+    hits: tuple[Hit, ...]
+    terms: tuple[str, ...]
+    unknown: tuple[str, ...]
+    off_topic: bool
+    small_talk: bool = False
+    vague: bool = False
+    ordinary: tuple[str, ...] = ()
+    no_signal: bool = False  # only ordinary words: nothing in it is about procurement
+    uncovered: bool = False  # names a neighbouring topic no article covers (UNCOVERED)
+
+    @property
+    def best(self) -> Hit | None:
+        return self.hits[0] if self.hits else None
+
+    @property
+    def confident(self) -> bool:
+        if not self.hits or self.off_topic or self.vague or self.no_signal or self.uncovered:
+            return False
+        best = self.hits[0]
+        runner_up = self.hits[1].score if len(self.hits) > 1 else 0.0
+        if best.confidence >= ANSWER and (
+            best.score >= CLEAR * runner_up or best.confidence >= SURE
+        ):
+            return True
+        return best.confidence >= LEADER and best.score >= LEAD * runner_up
+
+    @property
+    def suggestions(self) -> tuple[Hit, ...]:
+        if self.off_topic or self.no_signal or self.uncovered or self.confident:
+            return ()
+        floor = SUGGEST
+        if any(part_of_speech(w) == "NOUN" or w.isascii() for w in self.ordinary):
+            floor = SUGGEST_AROUND
+        return tuple(h for h in self.hits[:3] if h.confidence >= floor)
+
+
+def confidence(score: float, coverage: float, margin: float, top: float) -> float:
+    """Blend of how much of the question the article covers, how strong the match is
+    in absolute terms, and (for the first hit) how clearly it beats the runner-up."""
+    strength = 1 - math.exp(-score / 6.0)
+    relative = score / top if top else 0.0
+    return max(0.0, min(1.0, (0.5 * coverage + 0.35 * strength + 0.15 * margin) * relative))

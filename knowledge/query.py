@@ -1,0 +1,116 @@
+"""Reading a question the way the index sees it: glossary translation, negation, typo
+correction against the corpus vocabulary, and each word sorted into a term, an unknown word
+(maybe a term the base lacks) or ordinary language around the question."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from knowledge.index import ArticleIndex
+from knowledge.text import STOPWORDS, in_dictionary, is_ordinary, lemma, negated, words
+from knowledge.vocabulary import ENGLISH_FILLER, OFF_TOPIC, OFF_TOPIC_DF, UNCOVERED
+
+# A dictionary word no article uses («мебель», «пятница», «выложили», «опаздываем») is ordinary
+# language around the question, not a procurement term the base lacks: it weighs this much in
+# the question's total (a word pymorphy does not know — jargon, an abbreviation, garbage —
+# still weighs the maximum idf, and so do the terms of UNCOVERED).
+ORDINARY = 0.5
+# An ordinary noun names a thing, and may be the topic («коммуналка», «парковка», «вклад»):
+# it weighs more than an ordinary verb or adverb, which frames the question («выложили»,
+# «опаздываем», «насчитал»).
+ORDINARY_NOUN = 4.0
+
+
+@dataclass(frozen=True, slots=True)
+class QueryParts:
+    """A question as the index sees it."""
+
+    tokens: list[str]  # corpus lemmas (typos corrected) and glossary concepts
+    unknown: list[str]  # words that may be procurement terms the base lacks
+    ordinary: list[str]  # dictionary words no article uses: neutral context
+    off_topic: bool
+    lemmas: list[str]  # content lemmas of every word, for the semantic layer
+    uncovered: bool = False  # a term of UNCOVERED that no article uses
+
+
+def correct(index: ArticleIndex, word: str) -> str | None:
+    """Map a misspelt word to a known lemma, or None when nothing is close enough."""
+    lem = lemma(word)
+    if lem in index.df:
+        return lem
+    if len(word) < 4 or word.isdigit() or in_dictionary(word):
+        return None  # «приема» is «прием», not a misspelt «приемка»
+    cutoff = 90 if len(word) < 6 else 85
+    for candidates, source in ((index.surface_keys, word), (index.lemma_keys, lem)):
+        for match, _score, _i in process.extract(
+            source, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3
+        ):
+            if match[0] == source[0]:  # typos rarely hit the first letter
+                return index.surface.get(match, match)
+    return None
+
+
+def is_ordinary_word(word: str, lem: str) -> bool:
+    """A word of ordinary language: in pymorphy's dictionary (or an English word the
+    vectors know), not a term of the neighbouring domains the base does not cover."""
+    if lem in UNCOVERED or word in UNCOVERED:
+        return False
+    if word.isascii():
+        # English the glossary does not translate is ordinary language («real», «talk»);
+        # a question made only of such words has no procurement signal and is declined
+        return word.isalpha()
+    return is_ordinary(word)
+
+
+def parse_query(index: ArticleIndex, query: str) -> QueryParts:
+    glossary = index.glossary
+    original = words(query)
+    translated = glossary.translate(original)
+    contrast = negated(translated)  # «если мы не СМП»: СМП is not what is asked about
+    raw = [w for i, w in enumerate(translated) if i not in contrast]
+    seq: list[str] = []
+    unknown: list[tuple[int, str]] = []
+    ordinary: list[tuple[int, str]] = []
+    off_topic = False
+    uncovered = False
+    for w in raw:
+        lem = lemma(w)
+        if (lem in OFF_TOPIC or w in OFF_TOPIC) and index.df.get(lem, 0) < OFF_TOPIC_DF:
+            off_topic = True
+        if (lem in UNCOVERED or w in UNCOVERED) and lem not in index.df:
+            uncovered = True
+        if lem in STOPWORDS or len(lem) < 2 or w in ENGLISH_FILLER:
+            seq.append(lem)
+            continue
+        if w.isdigit() and w not in index.df and "ст" + w in index.df:
+            seq.append("ст" + w)  # «закупка по 93-й»: the articles cite it as «ст. 93»
+            continue
+        fixed = correct(index, w)
+        if fixed is None:
+            if w.isdigit():
+                pass  # a number no article has («27 %», «500 млн») is context
+            elif is_ordinary_word(w, lem):
+                ordinary.append((len(seq), lem))
+            else:
+                unknown.append((len(seq), w))
+            seq.append(lem)
+        else:
+            seq.append(fixed)
+    concepts = glossary.concepts(seq)
+    covered = glossary.covered(seq)  # «eis» is not in the articles but is a term
+    if translated != original:
+        concepts += [
+            c for c in glossary.concepts([lemma(w) for w in original]) if c not in concepts
+        ]
+    tokens = [t for t in seq if t not in STOPWORDS and len(t) > 1 and t in index.df]
+    content = [t for t in seq if t not in STOPWORDS and len(t) > 1 and not t.isdigit()]
+    return QueryParts(
+        tokens + concepts,
+        [w for i, w in unknown if i not in covered],
+        [w for i, w in ordinary if i not in covered],
+        off_topic,
+        content,
+        uncovered,
+    )
