@@ -27,7 +27,7 @@ LAW_POOL = 30
 # score; when the question names no law, a 223-ФЗ-only article scores LAW_UNNAMED_223 (most
 # owners' questions are about 44-ФЗ, and its articles say where 223-ФЗ differs).
 LAW_OTHER = 0.8
-LAW_UNNAMED_223 = 0.9
+LAW_UNNAMED_223 = 0.8
 
 Similarities = tuple[dict[str, int], npt.NDArray[np.float32] | None]
 
