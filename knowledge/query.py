@@ -4,6 +4,7 @@ correction against the corpus vocabulary, and each word sorted into a term, an u
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -21,6 +22,32 @@ ORDINARY = 0.5
 # it weighs more than an ordinary verb or adverb, which frames the question («выложили»,
 # «опаздываем», «насчитал»).
 ORDINARY_NOUN = 4.0
+
+
+# Words that open the question itself in a message that also tells its story («Мы поставили
+# бумагу в школу, акт подписали три недели назад. Сколько заказчик может тянуть с оплатой?»).
+INTERROGATIVES = frozenset(
+    {"сколько", "как", "какой", "каков", "когда", "почему", "зачем", "куда", "где", "кто",
+     "чем", "ли", "можно", "нельзя", "нужно", "надо", "how", "what", "when", "where", "which",
+     "who", "why", "can", "could", "should", "must"}
+)  # fmt: skip
+_SENTENCE = re.compile(r"[^.!?;\n]+[.!?;\n]*")
+
+
+def focus_text(query: str) -> str | None:
+    """The question proper — from the clause where the last asking sentence starts asking
+    to its end — or None when that is the whole message."""
+    sentences = [s for s in _SENTENCE.findall(query) if words(s)]
+    asking = [s for s in sentences if "?" in s or INTERROGATIVES & set(words(s))]
+    if not asking:
+        return None
+    sentence = asking[-1]
+    clauses = sentence.split(",")
+    start = next((i for i, c in enumerate(clauses) if INTERROGATIVES & set(words(c))), 0)
+    focus = ",".join(clauses[start:])
+    if len(sentences) == 1 and start == 0:
+        return None
+    return focus
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from knowledge.decision import MIN_SIGNAL, VAGUE, Hit, SearchResult, confidence
 from knowledge.index import ArticleIndex
-from knowledge.query import ORDINARY, ORDINARY_NOUN, QueryParts, parse_query
+from knowledge.query import ORDINARY, ORDINARY_NOUN, QueryParts, focus_text, parse_query
 from knowledge.semantics import SEM_CANDIDATES, SEM_FLOOR, SEMANTIC
 from knowledge.terms import STEM_WEIGHT, bigrams, is_word, stem, stems
 from knowledge.text import STOPWORDS, lemma, part_of_speech, words
@@ -28,6 +28,10 @@ LAW_POOL = 30
 # owners' questions are about 44-ФЗ, and its articles say where 223-ФЗ differs).
 LAW_OTHER = 0.8
 LAW_UNNAMED_223 = 0.8
+# In a message that tells its story before it asks, the words outside the question proper
+# (knowledge.query.focus_text) weigh CONTEXT_COVER of their weight in the question's
+# coverage: an article that answers the question need not repeat the story.
+CONTEXT_COVER = 0.6
 
 Similarities = tuple[dict[str, int], npt.NDArray[np.float32] | None]
 
@@ -61,8 +65,18 @@ class SearchIndex(ArticleIndex):
         # The query's total weight: every informative token, unknown words at maximum idf,
         # ordinary words at a small fixed weight.
         known_weight = sum(self.weight(t) for t in base)
-        ordinary_weight = {t: _ordinary_weight(t) for t in ordinary}
-        total_weight = known_weight + self.max_idf * len(unknown) + sum(ordinary_weight.values())
+        focus = self._focus(query)
+
+        def asked(lem: str) -> float:
+            return 1.0 if focus is None or lem in focus else CONTEXT_COVER
+
+        cover = {t: self.weight(t) * (1.0 if t.startswith("#") else asked(t)) for t in base}
+        ordinary_weight = {t: _ordinary_weight(t) * asked(t) for t in ordinary}
+        total_weight = (
+            sum(cover.values())
+            + sum(self.max_idf * asked(w) for w in unknown)
+            + sum(ordinary_weight.values())
+        )
         acc, matched_by_doc = self._lexical(tokens)
         top_lexical = max(acc.values(), default=0.0)
         self._semantic_boost(acc, parts, top_lexical)
@@ -71,7 +85,7 @@ class SearchIndex(ArticleIndex):
         sims = self._similarities([t for t in base if not t.startswith("#")] + ordinary)
         scores: list[tuple[float, float, int]] = []
         for i, score in ranked[: max(k, 3)]:
-            matched = self._matched(i, base, matched_by_doc.get(i, set()), ordinary_weight, sims)
+            matched = self._matched(i, cover, matched_by_doc.get(i, set()), ordinary_weight, sims)
             coverage = matched / total_weight if total_weight else 0.0
             scores.append((score, min(coverage, 1.0), i))
         hits = []
@@ -132,6 +146,15 @@ class SearchIndex(ArticleIndex):
         for i in acc:
             acc[i] += float(boost[i])
 
+    def _focus(self, query: str) -> set[str] | None:
+        """The terms, unknown and ordinary words of the question proper (focus_text), or
+        None when the whole message is the question."""
+        text = focus_text(query)
+        if text is None:
+            return None
+        parts = parse_query(self, text)
+        return {*parts.tokens, *parts.ordinary, *parts.unknown}
+
     def _title_and_law(
         self,
         ranked: list[tuple[int, float]],
@@ -173,7 +196,7 @@ class SearchIndex(ArticleIndex):
     def _matched(
         self,
         i: int,
-        base: list[str],
+        cover: dict[str, float],
         matched_terms: set[str],
         ordinary_weight: dict[str, float],
         sims: Similarities,
@@ -182,14 +205,14 @@ class SearchIndex(ArticleIndex):
         its stem only in part, the rest by meaning (Semantics.soft)."""
         matched = 0.0
         missing: list[tuple[str, float]] = []
-        for t in base:
+        for t, w in cover.items():
             if t in matched_terms:
-                matched += self.weight(t)
+                matched += w
             elif stem(t) in matched_terms:
-                matched += STEM_WEIGHT * self.weight(t)
-                missing.append((t, (1 - STEM_WEIGHT) * self.weight(t)))
+                matched += STEM_WEIGHT * w
+                missing.append((t, (1 - STEM_WEIGHT) * w))
             elif not t.startswith("#"):
-                missing.append((t, self.weight(t)))
+                missing.append((t, w))
         missing += list(ordinary_weight.items())
         if self.semantics is not None:
             matched += self.semantics.soft(i, missing, *sims)

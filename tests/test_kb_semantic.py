@@ -9,8 +9,10 @@ from datetime import date
 import pytest
 
 from bot.services.answers import KnowledgeBase
+from knowledge import search
 from knowledge.decision import Hit, SearchResult
 from knowledge.loader import Article
+from knowledge.query import focus_text
 from knowledge.search import SearchIndex
 from knowledge.vectors import load_vectors
 
@@ -157,3 +159,36 @@ def test_neck_and_neck_articles_are_offered_not_answered(kb: KnowledgeBase) -> N
     assert len(result(10.5, 0.65).suggestions) == 3
     assert result(10.5, 0.75).confident  # unless the leader is very sure
     assert result(11.0, 0.65).confident  # a clear lead is answered
+
+
+@pytest.mark.parametrize(
+    ("question", "focus"),
+    [
+        (
+            "Поставили бумагу в школу, акт подписали давно. Сколько заказчик может тянуть с оплатой?",
+            " Сколько заказчик может тянуть с оплатой?",
+        ),
+        (
+            "выиграли электронный аукцион, сколько у нас дней, чтобы подписать контракт?",
+            " сколько у нас дней, чтобы подписать контракт?",
+        ),
+        ("сколько дней на подписание контракта", None),  # the whole message asks
+        ("заказчик не платит за поставку", None),  # nothing asks: the whole message counts
+    ],
+)  # fmt: skip
+def test_the_question_proper_is_told_from_its_story(question: str, focus: str | None) -> None:
+    assert focus_text(question) == focus
+
+
+def test_the_story_around_a_question_weighs_less_in_its_coverage(
+    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    question = (
+        "мы ип, поставили канцелярию в больницу, акт в еис подписан десять дней назад. "
+        "в какой срок заказчик должен оплатить?"
+    )
+    told = kb.index.search(question).hits[0]
+    monkeypatch.setattr(search, "CONTEXT_COVER", 1.0)
+    flat = kb.index.search(question).hits[0]
+    assert told.article.id == flat.article.id
+    assert told.confidence > flat.confidence
