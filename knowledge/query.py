@@ -60,6 +60,7 @@ class QueryParts:
     off_topic: bool
     lemmas: list[str]  # content lemmas of every word, for the semantic layer
     uncovered: bool = False  # a term of UNCOVERED that no article uses
+    translated: bool = False  # English words were put into Russian (knowledge.glossary)
 
 
 def correct(index: ArticleIndex, word: str) -> str | None:
@@ -140,4 +141,5 @@ def parse_query(index: ArticleIndex, query: str) -> QueryParts:
         off_topic,
         content,
         uncovered,
+        translated != original,
     )

@@ -32,6 +32,7 @@ LAW_UNNAMED_223 = 0.8
 # (knowledge.query.focus_text) weigh CONTEXT_COVER of their weight in the question's
 # coverage: an article that answers the question need not repeat the story.
 CONTEXT_COVER = 0.6
+REVERSED = True
 
 Similarities = tuple[dict[str, int], npt.NDArray[np.float32] | None]
 
@@ -77,7 +78,7 @@ class SearchIndex(ArticleIndex):
             + sum(self.max_idf * asked(w) for w in unknown)
             + sum(ordinary_weight.values())
         )
-        acc, matched_by_doc = self._lexical(tokens)
+        acc, matched_by_doc = self._lexical(tokens, reverse=parts.translated and REVERSED)
         top_lexical = max(acc.values(), default=0.0)
         self._semantic_boost(acc, parts, top_lexical)
         ranked = sorted(acc.items(), key=lambda s: s[1], reverse=True)
@@ -117,10 +118,15 @@ class SearchIndex(ArticleIndex):
             uncovered=parts.uncovered,
         )
 
-    def _lexical(self, tokens: list[str]) -> tuple[dict[int, float], dict[int, set[str]]]:
-        """BM25F scores by article, and the query terms each article matched."""
+    def _lexical(
+        self, tokens: list[str], *, reverse: bool = False
+    ) -> tuple[dict[int, float], dict[int, set[str]]]:
+        """BM25F scores by article, and the query terms each article matched; `reverse` adds
+        the word pairs in reverse order (English puts the modifier first: «bank guarantee
+        requirements» is «требования к банковской гарантии»)."""
         words_only = [t for t in tokens if not t.startswith("#")]
-        q = set(tokens) | {s for s in (*stems(words_only), *bigrams(words_only)) if s in self.df}
+        pairs = bigrams(words_only) + (bigrams(words_only[::-1]) if reverse else [])
+        q = set(tokens) | {s for s in (*stems(words_only), *pairs) if s in self.df}
         acc: dict[int, float] = defaultdict(float)
         matched_by_doc: dict[int, set[str]] = defaultdict(set)
         for term in sorted(q):

@@ -192,3 +192,12 @@ def test_the_story_around_a_question_weighs_less_in_its_coverage(
     flat = kb.index.search(question).hits[0]
     assert told.article.id == flat.article.id
     assert told.confidence > flat.confidence
+
+
+def test_english_compounds_match_russian_word_order(kb: KnowledgeBase) -> None:
+    """«bid security amount» is «размер обеспечения заявки»: the pairs count both ways."""
+    parts = kb.index.parse_query("what is the bid security amount")
+    assert parts.translated
+    answer = kb.ask("what is the bid security amount")
+    assert answer.outcome == "answer" and answer.article is not None
+    assert answer.article.id == "security-bid-size-44"
