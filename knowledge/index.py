@@ -44,6 +44,7 @@ class ArticleIndex:
         self.docs: list[_Doc] = []
         self.df: Counter[str] = Counter()
         self.surface: dict[str, str] = {}  # word form -> lemma, for typo correction
+        self.typos: dict[str, str | None] = {}  # misspelt word -> correction (knowledge.query)
         self.heads: list[frozenset[str]] = []  # title lemmas and stems per article
         self.doc_law: list[str] = []  # "44фз" or "223фз" for an article about one law only
         for article in articles:

@@ -22,6 +22,7 @@ ORDINARY = 0.5
 # it weighs more than an ordinary verb or adverb, which frames the question («выложили»,
 # «опаздываем», «насчитал»).
 ORDINARY_NOUN = 4.0
+MAX_TYPOS = 50_000  # corrections remembered per index (the memo is emptied when full)
 
 
 # Words that open the question itself in a message that also tells its story («Мы поставили
@@ -70,6 +71,16 @@ def correct(index: ArticleIndex, word: str) -> str | None:
         return lem
     if len(word) < 4 or word.isdigit() or in_dictionary(word):
         return None  # «приема» is «прием», not a misspelt «приемка»
+    if word in index.typos:
+        return index.typos[word]
+    if len(index.typos) >= MAX_TYPOS:
+        index.typos.clear()
+    index.typos[word] = found = _closest(index, word, lem)
+    return found
+
+
+def _closest(index: ArticleIndex, word: str, lem: str) -> str | None:
+    """The corpus word or lemma nearest a misspelt word (rapidfuzz), if close enough."""
     cutoff = 90 if len(word) < 6 else 85
     for candidates, source in ((index.surface_keys, word), (index.lemma_keys, lem)):
         for match, _score, _i in process.extract(
