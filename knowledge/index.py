@@ -10,6 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
+import numpy as np
+import numpy.typing as npt
+
 from knowledge.glossary import Glossary
 from knowledge.loader import Article
 from knowledge.semantics import Semantics
@@ -28,6 +31,41 @@ class _Doc:
     article: Article
     fields: dict[str, Counter[str]]
     lengths: dict[str, int]
+
+
+class Postings:
+    """Every term's postings in two flat arrays (articles ascending, BM25F contributions),
+    found by the term's slice."""
+
+    def __init__(self, postings: dict[str, list[tuple[int, float]]]) -> None:
+        self.slices: dict[str, tuple[int, int]] = {}
+        docs: list[int] = []
+        weights: list[float] = []
+        for term, entries in postings.items():
+            self.slices[term] = (len(docs), len(docs) + len(entries))
+            docs.extend(i for i, _ in entries)
+            weights.extend(w for _, w in entries)
+        self.docs = np.array(docs, np.int32)
+        self.weights = np.array(weights, np.float64)
+
+    def get(self, term: str) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float64]] | None:
+        found = self.slices.get(term)
+        if found is None:
+            return None
+        start, end = found
+        return self.docs[start:end], self.weights[start:end]
+
+    def has(self, term: str, doc: int) -> bool:
+        found = self.get(term)
+        if found is None:
+            return False
+        docs = found[0]
+        at = int(np.searchsorted(docs, doc))
+        return at < len(docs) and int(docs[at]) == doc
+
+    @property
+    def nbytes(self) -> int:
+        return self.docs.nbytes + self.weights.nbytes
 
 
 class ArticleIndex:
@@ -70,7 +108,7 @@ class ArticleIndex:
         self.by_id = {d.article.id: d.article for d in self.docs}
         # Postings: term -> (doc, BM25F contribution). Contributions do not depend on the
         # query, so a search only sums the postings of its terms.
-        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         doc_weights: list[dict[str, float]] = []
         for i, doc in enumerate(self.docs):
             weights: dict[str, float] = {}
@@ -83,11 +121,12 @@ class ArticleIndex:
                         norm = 1 - FIELD_B[f] + FIELD_B[f] * doc.lengths[f] / self.avg[f]
                         tf += w * c / norm
                 idf = self.idf[term] * TERM_FACTOR.get(term[0], 1.0)
-                self.postings[term].append((i, idf * tf / (K1 + tf)))
+                postings[term].append((i, idf * tf / (K1 + tf)))
                 if is_word(term):
                     weights[term] = self.idf[term] * math.sqrt(tf)
             doc_weights.append(weights)
             doc.fields = {}  # the postings hold everything the ranking needs
+        self.postings = Postings(postings)
         vectors = load_vectors() if semantic else None
         self.semantics = (
             Semantics(vectors, (t for t in self.df if is_word(t) and not t.isdigit()), doc_weights)
@@ -118,5 +157,6 @@ class ArticleIndex:
 
     @property
     def nbytes(self) -> int:
-        """The semantic layer's arrays (the shared word vectors not included)."""
-        return self.semantics.nbytes if self.semantics else 0
+        """The postings' and the semantic layer's arrays (the shared word vectors not
+        included)."""
+        return self.postings.nbytes + (self.semantics.nbytes if self.semantics else 0)

@@ -4,15 +4,13 @@ them into answer / choice / decline)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import numpy as np
 import numpy.typing as npt
 
 from knowledge.decision import MIN_SIGNAL, VAGUE, Hit, SearchResult, confidence
 from knowledge.index import ArticleIndex
 from knowledge.query import ORDINARY, ORDINARY_NOUN, QueryParts, focus_text, parse_query
-from knowledge.semantics import SEM_CANDIDATES, SEM_FLOOR, SEMANTIC
+from knowledge.semantics import NO_ROWS, SEM_CANDIDATES, SEM_FLOOR, SEMANTIC, Similarities
 from knowledge.terms import STEM_WEIGHT, bigrams, is_word, stem, stems
 from knowledge.text import STOPWORDS, lemma, part_of_speech, words
 from knowledge.vocabulary import SMALL_TALK
@@ -33,8 +31,6 @@ LAW_UNNAMED_223 = 0.8
 # coverage: an article that answers the question need not repeat the story.
 CONTEXT_COVER = 0.6
 REVERSED = True
-
-Similarities = tuple[dict[str, int], npt.NDArray[np.float32] | None]
 
 
 def _ordinary_weight(lem: str) -> float:
@@ -78,14 +74,21 @@ class SearchIndex(ArticleIndex):
             + sum(self.max_idf * asked(w) for w in unknown)
             + sum(ordinary_weight.values())
         )
-        acc, matched_by_doc = self._lexical(tokens, reverse=parts.translated and REVERSED)
-        top_lexical = max(acc.values(), default=0.0)
-        self._semantic_boost(acc, parts, top_lexical)
-        ranked = sorted(acc.items(), key=lambda s: s[1], reverse=True)
+        q = self._terms(tokens, reverse=parts.translated and REVERSED)
+        acc, touched = self._lexical(q)
+        top_lexical = float(acc.max()) if touched.any() else 0.0
+        self._semantic_boost(acc, touched, parts, top_lexical)
+        candidates = np.flatnonzero(touched)
+        order = candidates[np.argsort(-acc[candidates], kind="stable")]
+        ranked = [(int(i), float(acc[i])) for i in order[: max(LAW_POOL, k, 3)]]
         ranked = self._title_and_law(ranked, base, tokens, parts.lemmas, max(top_lexical, 1.0))
-        sims = self._similarities([t for t in base if not t.startswith("#")] + ordinary)
+        leading = ranked[: max(k, 3)]
+        matched_by_doc = {i: {t for t in q if self.postings.has(t, i)} for i, _ in leading}
+        sims = self._similarities(
+            [t for t in base if not t.startswith("#")] + ordinary, [i for i, _ in leading]
+        )
         scores: list[tuple[float, float, int]] = []
-        for i, score in ranked[: max(k, 3)]:
+        for i, score in leading:
             matched = self._matched(i, cover, matched_by_doc.get(i, set()), ordinary_weight, sims)
             coverage = matched / total_weight if total_weight else 0.0
             scores.append((score, min(coverage, 1.0), i))
@@ -118,24 +121,34 @@ class SearchIndex(ArticleIndex):
             uncovered=parts.uncovered,
         )
 
-    def _lexical(
-        self, tokens: list[str], *, reverse: bool = False
-    ) -> tuple[dict[int, float], dict[int, set[str]]]:
-        """BM25F scores by article, and the query terms each article matched; `reverse` adds
-        the word pairs in reverse order (English puts the modifier first: «bank guarantee
+    def _terms(self, tokens: list[str], *, reverse: bool = False) -> list[str]:
+        """The index terms of a question: its tokens, their stems and word pairs; `reverse`
+        adds the pairs in reverse order (English puts the modifier first: «bank guarantee
         requirements» is «требования к банковской гарантии»)."""
         words_only = [t for t in tokens if not t.startswith("#")]
         pairs = bigrams(words_only) + (bigrams(words_only[::-1]) if reverse else [])
         q = set(tokens) | {s for s in (*stems(words_only), *pairs) if s in self.df}
-        acc: dict[int, float] = defaultdict(float)
-        matched_by_doc: dict[int, set[str]] = defaultdict(set)
-        for term in sorted(q):
-            for i, contribution in self.postings.get(term, ()):
-                acc[i] += contribution
-                matched_by_doc[i].add(term)
-        return acc, matched_by_doc
+        return sorted(q)  # sums in a fixed order, the same figures in every process
 
-    def _semantic_boost(self, acc: dict[int, float], parts: QueryParts, top: float) -> None:
+    def _lexical(self, terms: list[str]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+        """BM25F scores by article, and which articles share a term with the question."""
+        acc = np.zeros(len(self.docs), np.float64)
+        touched = np.zeros(len(self.docs), np.bool_)
+        for term in terms:
+            found = self.postings.get(term)
+            if found is not None:
+                docs, contributions = found
+                acc[docs] += contributions
+                touched[docs] = True
+        return acc, touched
+
+    def _semantic_boost(
+        self,
+        acc: npt.NDArray[np.float64],
+        touched: npt.NDArray[np.bool_],
+        parts: QueryParts,
+        top: float,
+    ) -> None:
         """Adds the semantic layer's boost to every candidate, and the SEM_CANDIDATES
         articles nearest in meaning as candidates."""
         sem = self.semantics
@@ -147,10 +160,8 @@ class SearchIndex(ArticleIndex):
         cosines = sem.docs @ qvec
         scale = SEMANTIC * max(top, 1.0) / (1 - SEM_FLOOR)
         boost = np.maximum(cosines - SEM_FLOOR, 0.0) * scale
-        for i in np.argsort(-cosines)[:SEM_CANDIDATES]:
-            acc.setdefault(int(i), 0.0)
-        for i in acc:
-            acc[i] += float(boost[i])
+        touched[np.argsort(-cosines)[:SEM_CANDIDATES]] = True
+        acc[touched] += boost[touched]
 
     def _focus(self, query: str) -> set[str] | None:
         """The terms, unknown and ordinary words of the question proper (focus_text), or
@@ -194,10 +205,10 @@ class SearchIndex(ArticleIndex):
         out.sort(key=lambda s: s[1], reverse=True)
         return out + ranked[LAW_POOL:]
 
-    def _similarities(self, words_: list[str]) -> Similarities:
+    def _similarities(self, words_: list[str], docs: list[int]) -> Similarities:
         if self.semantics is None:
-            return {}, None
-        return self.semantics.similarities(words_)
+            return {}, NO_ROWS, None
+        return self.semantics.similarities(words_, docs)
 
     def _matched(
         self,

@@ -20,6 +20,10 @@ SOFT_FLOOR = 0.45
 SOFT_MAX = 1.0
 SEM_CANDIDATES = 5  # articles added by meaning alone, whatever words they share
 
+# (question word -> column, the corpus words' rows, their cosines with the question's words)
+Similarities = tuple[dict[str, int], npt.NDArray[np.int32], npt.NDArray[np.float32] | None]
+NO_ROWS = np.zeros(0, np.int32)
+
 
 class Semantics:
     """Article vectors and the corpus vocabulary's vectors."""
@@ -64,11 +68,9 @@ class Semantics:
         norm = float(np.linalg.norm(total))
         return total / norm if norm else None
 
-    def similarities(
-        self, words_: list[str]
-    ) -> tuple[dict[str, int], npt.NDArray[np.float32] | None]:
-        """Cosines of the question's words with every corpus word, once per question:
-        (word -> column, corpus words x columns)."""
+    def similarities(self, words_: list[str], docs: Iterable[int]) -> Similarities:
+        """Cosines of the question's words with the words of the candidate articles, once
+        per question: (word -> column, corpus rows in order, those rows x columns)."""
         cols: dict[str, int] = {}
         vecs: list[Vector] = []
         for t in words_:
@@ -76,15 +78,17 @@ class Semantics:
             if v is not None and t not in cols:
                 cols[t] = len(vecs)
                 vecs.append(v)
-        if not vecs:
-            return {}, None
-        return cols, self.terms @ np.vstack(vecs).T
+        rows = np.unique(np.concatenate([self.doc_terms[i] for i in docs] or [NO_ROWS]))
+        if not vecs or not len(rows):
+            return {}, rows, None
+        return cols, rows, self.terms[rows] @ np.vstack(vecs).T
 
     def soft(
         self,
         doc: int,
         missing: list[tuple[str, float]],
         cols: dict[str, int],
+        rows: npt.NDArray[np.int32],
         sims: npt.NDArray[np.float32] | None,
     ) -> float:
         """Coverage earned by question words an article lacks but says in other words: each
@@ -92,10 +96,10 @@ class Semantics:
         SOFT_FLOOR to at most SOFT_MAX."""
         if sims is None or not missing:
             return 0.0
-        rows = self.doc_terms[doc]
-        if not len(rows):
+        own = self.doc_terms[doc]
+        if not len(own):
             return 0.0
-        best = sims[rows].max(axis=0)
+        best = sims[np.searchsorted(rows, own)].max(axis=0)
         earned = 0.0
         for t, w in missing:
             c = cols.get(t)
