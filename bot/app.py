@@ -170,7 +170,7 @@ def build_eis_source(settings: Settings) -> Source | None:
     """The EIS information service client when EIS_TOKEN is configured."""
     if settings.eis_token is None or not settings.eis_token.get_secret_value().strip():
         return None
-    from bot.sources.eis_client import EisClient
+    from bot.sources.eis_client.client import EisClient
 
     return EisClient(
         settings.eis_token.get_secret_value(),
