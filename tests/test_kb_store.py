@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import shutil
-import subprocess
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -23,6 +20,7 @@ from knowledge.loader import article_files, load_articles
 from models import ArticleVersion
 from tests.factories import ARTICLE_BODY as BODY
 from tests.factories import GOOD_ARTICLE as GOOD
+from tests.support.cli import smebot, smebot_process
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # the day the shipped articles were checked
 OTHER = (
@@ -375,23 +373,11 @@ def test_decode_upload_refuses_other_files(data: bytes, words: str) -> None:
 
 # ---------------------------------------------------------------------- command line
 def test_kb_sync_and_export_cli(tmp_path: Path) -> None:
-    root = Path(__file__).resolve().parents[1]
-    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db", "PYTHONPATH": str(root)}
+    db = f"sqlite+aiosqlite:///{tmp_path}/cli.db"
     kb = write_kb(
         tmp_path / "kb", {"smp/test-article.md": GOOD, "security/other-article.md": OTHER}
     )
-
-    def smebot(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bot", "kb", *args],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env={**_base_env(), **env},
-            timeout=120,
-        )
-
-    ok = smebot("sync", "--dir", str(kb))
+    ok = smebot_process(tmp_path, "kb", "sync", "--dir", str(kb), DATABASE_URL=db)  # smoke
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.strip() == "2 added, 0 unchanged, 0 deleted"
 
@@ -399,7 +385,7 @@ def test_kb_sync_and_export_cli(tmp_path: Path) -> None:
     (kb / "articles" / "smp" / "test-article.md").write_text(
         GOOD.replace("updated: 2026-11-26", "updated: вчера"), encoding="utf-8"
     )
-    bad = smebot("sync", "--dir", str(kb))
+    bad = smebot(tmp_path, "kb", "sync", "--dir", str(kb), DATABASE_URL=db)
     assert bad.returncode == 1
     assert bad.stdout.splitlines() == [
         f"{kb / 'articles' / 'smp' / 'test-article.md'}:13: updated: 'вчера' is not a date (YYYY-MM-DD)",
@@ -407,12 +393,8 @@ def test_kb_sync_and_export_cli(tmp_path: Path) -> None:
     ]
     assert "nothing stored" in bad.stderr
 
-    out = smebot("export", str(tmp_path / "out"))
+    out = smebot_process(tmp_path, "kb", "export", str(tmp_path / "out"), DATABASE_URL=db)  # smoke
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "out" / "articles" / "smp" / "test-article.md").read_bytes() == (
         tmp_path / "saved.md"
     ).read_bytes()
-
-
-def _base_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "ADMIN_", "CONSULT"))}
