@@ -17,6 +17,7 @@ import typer
 
 from bot.cli.common import fail, settings_or_exit
 from bot.cli.database import knowledge_from_db, run_db
+from bot.ui.console_text import html_to_text
 
 KnowledgeDir = Annotated[
     str | None, typer.Option("--dir", help="Knowledge directory (default KNOWLEDGE_DIR)")
@@ -85,7 +86,6 @@ def evaluate_answers(
     from bot.app import build_knowledge
     from bot.services.evaluation import evaluate, load_cases
     from bot.ui.answers import answer_messages
-    from bot.ui.console_text import html_to_text
 
     paths = _question_sets(questions)
     settings = settings_or_exit()

@@ -20,7 +20,8 @@ from bot.cli.database import knowledge_from_db, run_db
 from bot.cli.payloads import contract_payload, procedure_payload
 from bot.clock import utcnow
 from bot.services.errors import BadInput, NotFound
-from bot.services.procurement import find_contract, get_procedure
+from bot.services.procurement.contracts import find_contract
+from bot.services.procurement.procedures import get_procedure
 from bot.services.stats.cache import get_stats
 from bot.services.stats.period import StatsQuery, make_period, parse_date
 from bot.services.stats.regions import parse_region

@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from bot.cli.common import iso
-from bot.services.procurement import ContractList
+from bot.services.procurement.contracts import ContractCard, ContractList
+from bot.services.procurement.procedures import ProcedureCard
 
 
 def _money(value: Any) -> Any:
     return str(value) if value is not None else None
 
 
-def procedure_payload(card: Any) -> dict[str, Any]:
+def procedure_payload(card: ProcedureCard) -> dict[str, Any]:
     return {
         "number": card.number,
         "law": card.law,
@@ -37,7 +38,7 @@ def procedure_payload(card: Any) -> dict[str, Any]:
     }
 
 
-def contract_payload(card: Any) -> dict[str, Any]:
+def contract_payload(card: ContractCard | ContractList) -> dict[str, Any]:
     """A contract card, or the contracts of one procedure (`ContractList`)."""
     if isinstance(card, ContractList):
         listed = [
