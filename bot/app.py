@@ -21,13 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import consult_jobs, jobs
 from bot.clock import utcnow
 from bot.config import Settings
-from bot.delivery import Delivery
 from bot.middlewares import DbSessionMiddleware, FloodControlMiddleware, UserMiddleware
 from bot.services import Clock
 from bot.services.answers import KnowledgeBase
 from bot.services.reminders.prefs import Defaults
 from bot.sources.base import DirectorySource, Source
 from bot.sync_filters import inline_magic_filters
+from bot.telegram.outbox import Delivery
 from handlers import get_routers
 
 EIS_DOWNLOADS = Path("data/eis")

@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.delivery import Delivery, DeliveryStats, Outgoing
 from bot.outcome import Outcome
 from bot.services import Clock, Sessionmaker
 from bot.services.privacy import Retention, apply_retention
@@ -25,6 +24,7 @@ from bot.services.reminders.planner import reconcile
 from bot.services.reminders.prefs import Defaults
 from bot.services.sync import sync_days, sync_directory
 from bot.sources.base import DirectorySource, Source
+from bot.telegram.outbox import Delivery, DeliveryStats, Outgoing
 from bot.ui.reminders import reminder_message
 
 log = logging.getLogger("smebot.jobs")

@@ -61,6 +61,15 @@ from bot.services.roles import (
     staff_ids,
 )
 from bot.services.users import UserInfo, set_active
+from bot.telegram.desk import (
+    ChatKinds,
+    close_topic,
+    edit_cards,
+    notify_staff,
+    publish,
+    staff_menu,
+)
+from bot.telegram.send import edit_or_send, send_file
 from bot.ui.answers import OutMessage
 from bot.ui.callbacks import MenuCB
 from bot.ui.consult import (
@@ -76,18 +85,8 @@ from bot.ui.consult import (
     staff_added_text,
     staff_list_text,
 )
-from bot.ui.consult_desk import (
-    ChatKinds,
-    close_topic,
-    edit_cards,
-    notify_staff,
-    publish,
-    send_file,
-    staff_menu,
-)
 from bot.ui.render import render
 from bot.ui.roles_filter import InConsultantChat, IsStaff
-from bot.ui.telegram import edit_or_send
 
 log = logging.getLogger("smebot.consult")
 PROMPT_TTL = timedelta(minutes=30)  # an older prompt no longer captures free text
