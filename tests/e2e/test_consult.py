@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import build_bot
 from bot.config import Settings
-from bot.consult_jobs import sla_job
+from bot.jobs.consult import sla_job
 from bot.services.consultations import open_consultation
 from bot.ui.consult import ConsultCB
 from models import Consultation, ConsultationMessage, User
