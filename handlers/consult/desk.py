@@ -7,12 +7,14 @@ from aiogram import F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.flows import consult as flow
 from bot.flows.consult import ConsultContext
 from bot.services import Clock, Session
 from bot.services.consultations import queue
 from bot.services.roles import role_of
+from bot.telegram.callbacks import PRE
 from bot.telegram.desk import close_topic
 from bot.telegram.send import edit_or_send
 from bot.ui.consult import QUEUE_PAGE, ConsultCB, ConsultOp, queue_message
@@ -82,22 +84,34 @@ async def cmd_queue(message: Message, session: Session, clock: Clock) -> None:
 async def on_page(
     query: CallbackQuery, callback_data: ConsultCB, session: Session, clock: Clock
 ) -> None:
-    await query.answer()
     page = await queue(session, callback_data.v, QUEUE_PAGE)
     await edit_or_send(query, queue_message(page, clock()))
 
 
-async def on_take(query: CallbackQuery, callback_data: ConsultCB, consult: ConsultContext) -> None:
+def _toast(answer: CallbackAnswer, op: str, consultation_id: int, failure: str | None) -> None:
+    text = render("consult/toast", op=op, id=consultation_id, failed=failure is not None)
+    answer.text, answer.show_alert = text[:200], failure is not None
+
+
+async def on_take(
+    _query: CallbackQuery,
+    callback_data: ConsultCB,
+    consult: ConsultContext,
+    callback_answer: CallbackAnswer,
+) -> None:
     change, failure = await flow.take_as_staff(consult, callback_data.id)
-    text = render("consult/toast", op="taken", id=change.view.id, failed=failure is not None)
-    await query.answer(text[:200], show_alert=failure is not None)
+    _toast(callback_answer, "taken", change.view.id, failure)
 
 
-async def on_close(query: CallbackQuery, callback_data: ConsultCB, consult: ConsultContext) -> None:
+async def on_close(
+    _query: CallbackQuery,
+    callback_data: ConsultCB,
+    consult: ConsultContext,
+    callback_answer: CallbackAnswer,
+) -> None:
     change, failure = await flow.close_as_staff(consult, callback_data.id)
     op = "closed" if change.changed else "already_closed"
-    text = render("consult/toast", op=op, id=change.view.id, failed=failure is not None)
-    await query.answer(text[:200], show_alert=failure is not None)
+    _toast(callback_answer, op, change.view.id, failure)
     if change.changed:
         await close_topic(consult.bot, change.view)
 
@@ -112,7 +126,7 @@ def build_router() -> Router:
     router.message.register(
         on_private_reply, PRIVATE, F.reply_to_message.from_user.is_bot, NOT_COMMAND, IsStaff()
     )
-    router.callback_query.register(on_page, ConsultCB.filter(F.op == ConsultOp.PAGE))
+    router.callback_query.register(on_page, ConsultCB.filter(F.op == ConsultOp.PAGE), flags=PRE)
     router.callback_query.register(on_take, ConsultCB.filter(F.op == ConsultOp.TAKE))
     router.callback_query.register(on_close, ConsultCB.filter(F.op == ConsultOp.CLOSE))
     return router

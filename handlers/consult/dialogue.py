@@ -11,9 +11,11 @@ from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.flows import consult as flow
 from bot.flows.consult import ConsultContext
+from bot.telegram.callbacks import PRE
 from bot.telegram.send import edit_or_send, reply_in_chat
 from bot.ui.answers import OutMessage
 from bot.ui.callbacks import MenuCB
@@ -71,7 +73,6 @@ async def cmd_consult(
 async def on_menu_consult(
     query: CallbackQuery, state: FSMContext, consult: ConsultContext, bot: Bot
 ) -> None:
-    await query.answer()
     await start_dialogue(state, ConsultForm.question, consult.now)
     await reply_in_chat(query, bot, prompt_message())
 
@@ -108,14 +109,15 @@ async def on_state_other(message: Message, state: FSMContext) -> None:
     await message.answer(render("consult/need_content", follow_up=follow_up))
 
 
-async def on_cancel(query: CallbackQuery, state: FSMContext) -> None:
+async def on_cancel(
+    query: CallbackQuery, state: FSMContext, callback_answer: CallbackAnswer
+) -> None:
     current = await state.get_state()
     if current not in (ConsultForm.question.state, ConsultForm.follow_up.state):
-        await query.answer(render("common/stale_button"))  # already sent or cancelled
+        callback_answer.text = render("common/stale_button")  # already sent or cancelled
         return
     follow_up = current == ConsultForm.follow_up.state
     await state.set_state(None)
-    await query.answer()
     await edit_or_send(query, OutMessage(render("consult/cancelled", follow_up=follow_up)))
 
 
@@ -132,6 +134,6 @@ def build_router() -> Router:
     )
     router.message.register(on_state_other, StateFilter(ConsultForm), NOT_COMMAND)
     router.callback_query.register(on_state_button, StateFilter(ConsultForm), ~ConsultCB.filter())
-    router.callback_query.register(on_menu_consult, MenuCB.filter(F.item == "consult"))
+    router.callback_query.register(on_menu_consult, MenuCB.filter(F.item == "consult"), flags=PRE)
     router.callback_query.register(on_cancel, ConsultCB.filter(F.op == ConsultOp.CANCEL))
     return router

@@ -7,6 +7,7 @@ import contextlib
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.flows import consult as flow
 from bot.flows.consult import ConsultContext
@@ -54,27 +55,31 @@ async def on_more(
 ) -> None:
     c = await check_open(consult.session, callback_data.id, consult.user.id)
     await start_dialogue(state, ConsultForm.follow_up, consult.now, c.id)
-    await query.answer()
     out = follow_up_prompt(c.id)
     if isinstance(query.message, Message):
         await query.message.answer(out.text, reply_markup=out.keyboard)
 
 
-async def on_done(query: CallbackQuery, callback_data: ConsultCB, consult: ConsultContext) -> None:
+async def on_done(
+    query: CallbackQuery,
+    callback_data: ConsultCB,
+    consult: ConsultContext,
+    callback_answer: CallbackAnswer,
+) -> None:
     change = await close(
         consult.session, callback_data.id, consult.user.id, consult.now, as_owner=True
     )
     if not change.changed:
-        await query.answer(render("consult/toast", op="already_closed", id=change.view.id))
+        callback_answer.text = render("consult/toast", op="already_closed", id=change.view.id)
         return
-    await query.answer()
+    await query.answer()  # now, not after the notes to staff below
+    callback_answer.disable()
     message = query.message if isinstance(query.message, Message) else None
     await flow.closed_by_user(consult, change, message)
 
 
 async def on_rate(query: CallbackQuery, callback_data: ConsultCB, consult: ConsultContext) -> None:
     change = await rate(consult.session, callback_data.id, consult.user.id, callback_data.v)
-    await query.answer()
     await edit_or_send(
         query, OutMessage(render("consult/rated", c=change.view, changed=change.changed))
     )
