@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.jobs.consult import sla_job
 from bot.services.consultations import open_consultation
 from bot.ui.consult import ConsultCB
-from models import Consultation, ConsultationMessage, User
+from models import Consultation, ConsultationMessage, ConsultationPost, User
 from tests.conftest import FixedClock, RunningBot, start_bot
 from tests.factories import add_user
 from tests.fakebotapi import FakeBotAPI, Sent
@@ -243,6 +243,15 @@ async def test_forum_topic_answer_follow_up_close_and_rating(
             lambda: (p := [s for s in desk.sent[mark:] if s.chat_id == USER]) and len(p) >= 2 and p
         )
         assert parts[0].markup is None and parts[-1].button("Уточнить")
+
+        async def recorded(part: Sent) -> bool:  # the parts are recorded after the last one
+            async with sessionmaker() as s:
+                found = select(ConsultationPost.id).filter_by(
+                    chat_id=USER, message_id=part.message_id
+                )
+                return (await s.execute(found)).first() is not None
+
+        await eventually(lambda: recorded(parts[0]), True)
         await reply_is_follow_up(parts[0], "А с какой даты считать, если протокол исправили?")
 
         # a second question gets its own topic; getChat was asked once
@@ -274,6 +283,11 @@ async def test_forum_topic_answer_follow_up_close_and_rating(
         refusal = await desk.wait_for(lambda: in_thread(desk, FORUM, thread, mark))
         assert "закрыт" in refusal[0].text
         assert not [s for s in desk.sent[mark:] if s.chat_id == USER]
+
+        # «Уточнить» under the closed consultation's answer: the errors router's alert, the
+        # press not answered before it (a second answer would be rejected)
+        refused = await desk.answer_of(desk.press(USER, answer, "Уточнить"))
+        assert "закрыт" in refused["text"] and refused["show_alert"]
         assert not desk.rejections
     finally:
         await bot.stop()
