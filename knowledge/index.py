@@ -13,6 +13,7 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
+from knowledge.derivation import derivations
 from knowledge.glossary import Glossary
 from knowledge.loader import Article
 from knowledge.semantics import Semantics
@@ -127,6 +128,8 @@ class ArticleIndex:
             doc_weights.append(weights)
             doc.fields = {}  # the postings hold everything the ranking needs
         self.postings = Postings(postings)
+        # verb <-> deverbal noun of the vocabulary (knowledge.derivation)
+        self.related = derivations(self.df)
         vectors = load_vectors() if semantic else None
         self.semantics = (
             Semantics(vectors, (t for t in self.df if is_word(t) and not t.isdigit()), doc_weights)

@@ -5,11 +5,13 @@ correction against the corpus vocabulary, and each word sorted into a term, an u
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from knowledge.derivation import nouns_of
 from knowledge.index import ArticleIndex
+from knowledge.terms import stem
 from knowledge.text import STOPWORDS, in_dictionary, is_ordinary, lemma, negated, words
 from knowledge.vocabulary import ENGLISH_FILLER, OFF_TOPIC, OFF_TOPIC_DF, UNCOVERED
 
@@ -62,6 +64,8 @@ class QueryParts:
     lemmas: list[str]  # content lemmas of every word, for the semantic layer
     uncovered: bool = False  # a term of UNCOVERED that no article uses
     translated: bool = False  # English words were put into Russian (knowledge.glossary)
+    # a token's verbs or deverbal nouns in the articles («возврат» for «вернула»), not tokens
+    related: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def correct(index: ArticleIndex, word: str) -> str | None:
@@ -114,6 +118,7 @@ def parse_query(index: ArticleIndex, query: str) -> QueryParts:
     ordinary: list[tuple[int, str]] = []
     off_topic = False
     uncovered = False
+    derived: dict[str, tuple[str, ...]] = {}
     for w in raw:
         lem = lemma(w)
         if (lem in OFF_TOPIC or w in OFF_TOPIC) and index.df.get(lem, 0) < OFF_TOPIC_DF:
@@ -126,6 +131,8 @@ def parse_query(index: ArticleIndex, query: str) -> QueryParts:
         if w.isdigit() and w not in index.df and "ст" + w in index.df:
             seq.append("ст" + w)  # «закупка по 93-й»: the articles cite it as «ст. 93»
             continue
+        if lem not in index.df and (nouns := nouns_of(lem, index.df)):
+            derived[lem] = nouns  # «вернула заявку»: the articles say «возврат заявки»
         fixed = correct(index, w)
         if fixed is None:
             if w.isdigit():
@@ -145,6 +152,16 @@ def parse_query(index: ArticleIndex, query: str) -> QueryParts:
         ]
     tokens = [t for t in seq if t not in STOPWORDS and len(t) > 1 and t in index.df]
     content = [t for t in seq if t not in STOPWORDS and len(t) > 1 and not t.isdigit()]
+    related = {}
+    glossed = {seq[i] for i in covered}  # the glossary already joins their word family
+    for t in dict.fromkeys(content):
+        if t in glossed:
+            continue
+        alts = [a for a in (*derived.get(t, ()), *index.related.get(t, ())) if a not in tokens]
+        if t in index.df:  # a word of the same stem prefix is its family already (terms)
+            alts = [a for a in alts if stem(a) != stem(t)]
+        if alts:
+            related[t] = tuple(dict.fromkeys(alts))
     return QueryParts(
         tokens + concepts,
         [w for i, w in unknown if i not in covered],
@@ -153,4 +170,5 @@ def parse_query(index: ArticleIndex, query: str) -> QueryParts:
         content,
         uncovered,
         translated != original,
+        related,
     )

@@ -31,10 +31,23 @@ LAW_UNNAMED_223 = 0.8
 # coverage: an article that answers the question need not repeat the story.
 CONTEXT_COVER = 0.6
 REVERSED = True
+# A question's verb found as its deverbal noun in an article («вернула» ~ «возврат»), or the
+# other way round, counts DERIVED of the word itself (knowledge.derivation).
+DERIVED = 0.7
 
 
 def _ordinary_weight(lem: str) -> float:
     return ORDINARY_NOUN if part_of_speech(lem) == "NOUN" else ORDINARY
+
+
+def _head_share(term: str, head: frozenset[str], related: tuple[str, ...]) -> float:
+    """How much of a question's word a title has: the word or a related one in full, its stem
+    only STEM_WEIGHT."""
+    if term in head:
+        return 1.0
+    if any(a in head for a in related):
+        return DERIVED
+    return STEM_WEIGHT if stem(term) in head else 0.0
 
 
 class SearchIndex(ArticleIndex):
@@ -74,14 +87,18 @@ class SearchIndex(ArticleIndex):
             + sum(self.max_idf * asked(w) for w in unknown)
             + sum(ordinary_weight.values())
         )
-        q = self._terms(tokens, reverse=parts.translated and REVERSED)
-        acc, touched = self._lexical(q)
+        related = {**parts.related, **self._related_pairs(parts.lemmas, parts.related)}
+        q = self._terms(tokens, related, reverse=parts.translated and REVERSED)
+        acc, touched = self._lexical([t for t in q if t not in self._alternates(related)])
+        self._derived(acc, touched, related)
         top_lexical = float(acc.max()) if touched.any() else 0.0
         self._semantic_boost(acc, touched, parts, top_lexical)
         candidates = np.flatnonzero(touched)
         order = candidates[np.argsort(-acc[candidates], kind="stable")]
         ranked = [(int(i), float(acc[i])) for i in order[: max(LAW_POOL, k, 3)]]
-        ranked = self._title_and_law(ranked, base, tokens, parts.lemmas, max(top_lexical, 1.0))
+        ranked = self._title_and_law(
+            ranked, base, tokens, parts.lemmas, max(top_lexical, 1.0), related
+        )
         leading = ranked[: max(k, 3)]
         matched_by_doc = {i: {t for t in q if self.postings.has(t, i)} for i, _ in leading}
         sims = self._similarities(
@@ -89,7 +106,9 @@ class SearchIndex(ArticleIndex):
         )
         scores: list[tuple[float, float, int]] = []
         for i, score in leading:
-            matched = self._matched(i, cover, matched_by_doc.get(i, set()), ordinary_weight, sims)
+            matched = self._matched(
+                i, cover, matched_by_doc.get(i, set()), ordinary_weight, sims, related
+            )
             coverage = matched / total_weight if total_weight else 0.0
             scores.append((score, min(coverage, 1.0), i))
         hits = []
@@ -121,14 +140,64 @@ class SearchIndex(ArticleIndex):
             uncovered=parts.uncovered,
         )
 
-    def _terms(self, tokens: list[str], *, reverse: bool = False) -> list[str]:
-        """The index terms of a question: its tokens, their stems and word pairs; `reverse`
-        adds the pairs in reverse order (English puts the modifier first: «bank guarantee
-        requirements» is «требования к банковской гарантии»)."""
+    def _terms(
+        self,
+        tokens: list[str],
+        related: dict[str, tuple[str, ...]],
+        *,
+        reverse: bool = False,
+    ) -> list[str]:
+        """The index terms of a question: its tokens, their stems and word pairs (also with a
+        verb put as its noun: «вернуть заявка» ~ «возврат заявка»), and the related words;
+        `reverse` adds the pairs in reverse order (English puts the modifier first: «bank
+        guarantee requirements» is «требования к банковской гарантии»)."""
         words_only = [t for t in tokens if not t.startswith("#")]
         pairs = bigrams(words_only) + (bigrams(words_only[::-1]) if reverse else [])
-        q = set(tokens) | {s for s in (*stems(words_only), *pairs) if s in self.df}
+        q = set(tokens) | self._alternates(related)
+        q |= {s for s in (*stems(words_only), *pairs) if s in self.df}
         return sorted(q)  # sums in a fixed order, the same figures in every process
+
+    def _related_pairs(
+        self, lemmas: list[str], related: dict[str, tuple[str, ...]]
+    ) -> dict[str, tuple[str, ...]]:
+        """A question's word pairs with a word put as its related one («вернуть заявка» ->
+        «возврат заявка»), as the alternates of the pair itself."""
+        out: dict[str, list[str]] = {}
+        for at, t in enumerate(lemmas):
+            for alt in related.get(t, ()):
+                before, after = lemmas[max(at - 1, 0) : at], lemmas[at + 1 : at + 2]
+                for own, other in zip(
+                    bigrams([*before, t, *after]), bigrams([*before, alt, *after]), strict=True
+                ):
+                    if other in self.df:
+                        out.setdefault(own, []).append(other)
+        return {pair: tuple(dict.fromkeys(alts)) for pair, alts in out.items()}
+
+    @staticmethod
+    def _alternates(related: dict[str, tuple[str, ...]]) -> set[str]:
+        return {a for alts in related.values() for a in alts}
+
+    def _derived(
+        self,
+        acc: npt.NDArray[np.float64],
+        touched: npt.NDArray[np.bool_],
+        related: dict[str, tuple[str, ...]],
+    ) -> None:
+        """A token's related words score DERIVED of their BM25F contribution in an article,
+        in so far as they score more than the token itself there."""
+        for t, alts in sorted(related.items()):
+            best = np.zeros(len(self.docs), np.float64)
+            for alt in alts:
+                found = self.postings.get(alt)
+                if found is not None:
+                    docs, contributions = found
+                    best[docs] = np.maximum(best[docs], DERIVED * contributions)
+            own = self.postings.get(t)
+            if own is not None:
+                best[own[0]] -= own[1]
+            gain = np.maximum(best, 0.0)
+            acc += gain
+            touched |= gain > 0
 
     def _lexical(self, terms: list[str]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
         """BM25F scores by article, and which articles share a term with the question."""
@@ -179,6 +248,7 @@ class SearchIndex(ArticleIndex):
         tokens: list[str],
         lemmas: list[str],
         top: float,
+        related: dict[str, tuple[str, ...]],
     ) -> list[tuple[int, float]]:
         """The leading candidates rescored: the title bonus (TITLE_BONUS) for the first
         TITLE_POOL, the law the question names (LAW_OTHER, LAW_UNNAMED_223) for the first
@@ -191,9 +261,7 @@ class SearchIndex(ArticleIndex):
             if head_total and rank < TITLE_POOL:
                 head = self.heads[i]
                 got = sum(
-                    self.weight(t) * (1.0 if t in head else STEM_WEIGHT)
-                    for t in head_words
-                    if t in head or stem(t) in head
+                    self.weight(t) * _head_share(t, head, related.get(t, ())) for t in head_words
                 )
                 score += TITLE_BONUS * top * got / head_total
             law = self.doc_law[i]
@@ -217,6 +285,7 @@ class SearchIndex(ArticleIndex):
         matched_terms: set[str],
         ordinary_weight: dict[str, float],
         sims: Similarities,
+        related: dict[str, tuple[str, ...]],
     ) -> float:
         """The weight of the question an article covers: its terms in full, a term matched by
         its stem only in part, the rest by meaning (Semantics.soft)."""
@@ -225,12 +294,20 @@ class SearchIndex(ArticleIndex):
         for t, w in cover.items():
             if t in matched_terms:
                 matched += w
+            elif any(a in matched_terms for a in related.get(t, ())):
+                matched += DERIVED * w
+                missing.append((t, (1 - DERIVED) * w))
             elif stem(t) in matched_terms:
                 matched += STEM_WEIGHT * w
                 missing.append((t, (1 - STEM_WEIGHT) * w))
             elif not t.startswith("#"):
                 missing.append((t, w))
-        missing += list(ordinary_weight.items())
+        for t, w in ordinary_weight.items():
+            if any(a in matched_terms for a in related.get(t, ())):
+                matched += DERIVED * w
+                missing.append((t, (1 - DERIVED) * w))
+            else:
+                missing.append((t, w))
         if self.semantics is not None:
             matched += self.semantics.soft(i, missing, *sims)
         return matched

@@ -32,10 +32,11 @@ KNOWN_MISSES = frozenset(
         "отправили документ о приемке через ЕИС, а заказчик молчит уже две недели, ни "
         "подписи ни отказа. сколько он может так молчать?",
         "нас внесли в реестр недобросовестных поставщиков, сколько там висеть?",
-        # offered a choice led by another article: «отказался принимать» / «вернула» are not
-        # matched to «отказ в принятии» / «возврат заявки»
+        # offered a choice led by another article (the guarantee articles lead neck and neck)
         "заказчик отказался принимать нашу банковскую гарантию, на каком основании он вообще "
         "может так сделать?",
+        # offered a choice: «вернула» now matches «возврат заявки» and the rule's article
+        # leads, but the withdrawal article is neck and neck
         "площадка вернула нам заявку через час после подачи, почему так бывает?",
         "выиграли электронный аукцион, сколько у нас дней, чтобы подписать контракт?",
         # declined: «мебель», «неделя», «опаздываем» weigh down the penalty article's coverage
