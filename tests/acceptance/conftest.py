@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import create_engine
 from tests.conftest import reset_database, test_database_url
-from tests.e2e.test_consult import DeskAPI
+from tests.support.consult import DeskAPI
 
 
 @pytest.fixture
