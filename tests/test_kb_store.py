@@ -1,12 +1,9 @@
-"""Knowledge-base articles in the database: sync, export, publish, history, rollback."""
+"""The knowledge base in the database: syncing from a directory and exporting it byte for byte,
+publishing edits and new articles, refusing broken uploads, history and rollback."""
 
 from __future__ import annotations
 
 import dataclasses
-import os
-import shutil
-import subprocess
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -23,26 +20,9 @@ from knowledge.loader import article_files, load_articles
 from models import ArticleVersion
 from tests.factories import ARTICLE_BODY as BODY
 from tests.factories import GOOD_ARTICLE as GOOD
+from tests.support.kb import NEW, OTHER, write_kb
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # the day the shipped articles were checked
-OTHER = (
-    GOOD.replace("id: test-article", "id: other-article")
-    .replace("section: smp", "section: security")
-    .replace("related: []", "related: [test-article]")
-)
-NEW = GOOD.replace("id: test-article", "id: new-article").replace(
-    "related: []", "related: [test-article]"
-)
-
-
-def write_kb(root: Path, files: dict[str, str | bytes]) -> Path:
-    for rel, content in files.items():
-        target = root / "articles" / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, str):
-            content = content.encode("utf-8")
-        target.write_bytes(content)
-    return root
 
 
 async def count_versions(session: AsyncSession) -> int:
@@ -347,72 +327,3 @@ async def test_rollback_brings_back_a_deleted_article(
         "other-article",
         "test-article",
     ]
-
-
-# ---------------------------------------------------------------------- decoding uploads
-def test_decode_upload_accepts_utf8_with_or_without_bom() -> None:
-    assert kb_store.decode_upload(GOOD.encode("utf-8")) == GOOD
-    assert kb_store.decode_upload(b"\xef\xbb\xbf" + GOOD.replace("\n", "\r\n").encode()) == GOOD
-
-
-@pytest.mark.parametrize(
-    ("data", "words"),
-    [
-        (GOOD.encode("cp1251"), "не в кодировке UTF-8"),
-        (GOOD.encode("utf-16"), "UTF-16"),
-        (b"", "пустой"),
-        (b"\xef\xbb\xbf \n\n", "пустой"),
-        (b"%PDF-1.7\n...", "не текстовый файл, а PDF"),
-        (b"abc\x00def", "не текстовый файл"),
-        (b"a" * (kb_store.MAX_UPLOAD_BYTES + 1), "слишком большой"),
-    ],
-)
-def test_decode_upload_refuses_other_files(data: bytes, words: str) -> None:
-    with pytest.raises(BadInput) as caught:
-        kb_store.decode_upload(data)
-    assert words in caught.value.detail
-
-
-# ---------------------------------------------------------------------- command line
-def test_kb_sync_and_export_cli(tmp_path: Path) -> None:
-    root = Path(__file__).resolve().parents[1]
-    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db", "PYTHONPATH": str(root)}
-    kb = write_kb(
-        tmp_path / "kb", {"smp/test-article.md": GOOD, "security/other-article.md": OTHER}
-    )
-
-    def smebot(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bot", "kb", *args],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env={**_base_env(), **env},
-            timeout=120,
-        )
-
-    ok = smebot("sync", "--dir", str(kb))
-    assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.strip() == "2 added, 0 unchanged, 0 deleted"
-
-    shutil.copy(kb / "articles" / "smp" / "test-article.md", tmp_path / "saved.md")
-    (kb / "articles" / "smp" / "test-article.md").write_text(
-        GOOD.replace("updated: 2026-11-26", "updated: вчера"), encoding="utf-8"
-    )
-    bad = smebot("sync", "--dir", str(kb))
-    assert bad.returncode == 1
-    assert bad.stdout.splitlines() == [
-        f"{kb / 'articles' / 'smp' / 'test-article.md'}:13: updated: 'вчера' is not a date (YYYY-MM-DD)",
-        f"{kb / 'articles' / 'security' / 'other-article.md'}:2: related id 'test-article' does not exist",
-    ]
-    assert "nothing stored" in bad.stderr
-
-    out = smebot("export", str(tmp_path / "out"))
-    assert out.returncode == 0, out.stderr
-    assert (tmp_path / "out" / "articles" / "smp" / "test-article.md").read_bytes() == (
-        tmp_path / "saved.md"
-    ).read_bytes()
-
-
-def _base_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "ADMIN_", "CONSULT"))}
