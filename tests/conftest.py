@@ -76,7 +76,7 @@ async def session(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterat
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
-    return Settings(database_url=db_url, bot_token=None, _env_file=None)  # type: ignore[call-arg]
+    return Settings(database_url=db_url, bot_token=None, _env_file=None)
 
 
 @functools.lru_cache(maxsize=1)

@@ -40,7 +40,9 @@ def card(monkeypatch: pytest.MonkeyPatch) -> list[ContractCard]:
 
 
 async def test_overdue_payment_can_be_followed(session: AsyncSession, card: Any) -> None:
-    assert NOW.date() > PAST.payment_due  # every deadline is behind
+    assert (
+        PAST.payment_due is not None and NOW.date() > PAST.payment_due
+    )  # every deadline is behind
     await add_user(session, USER)
     followed = await subscriptions.subscribe(session, USER, "contract", PAST.number, DEFAULTS, NOW)
     assert followed.created and followed.view.active

@@ -179,11 +179,10 @@ async def test_search_with_morphology_and_filters(
 
 
 def test_registry_numbers_in_text() -> None:
-    assert (
-        find_registry_number("покажи 0873200009825003091 пожалуйста").digits
-        == "0873200009825003091"
-    )  # type: ignore[union-attr]
-    assert find_registry_number("0873 2000 0982 5003 091").digits == "0873200009825003091"  # type: ignore[union-attr]
+    found = find_registry_number("покажи 0873200009825003091 пожалуйста")
+    assert found is not None and found.digits == "0873200009825003091"
+    spaced = find_registry_number("0873 2000 0982 5003 091")
+    assert spaced is not None and spaced.digits == "0873200009825003091"
     assert classify("31603913641") == ("notice223",)
     assert classify("50105018196180000870001") == ("contract223",)
     assert classify("1770989550925003831")[0] == "contract44"

@@ -73,14 +73,14 @@ async def expected(session: AsyncSession, region: str | None, period: Period) ->
     smp = [p for p in procs if p.smp_only]
     smp_contracts = [c for c in contracts if c.supplier_is_smp]
     c_total = sum((_rub(c.price, c.currency) for c in contracts), Decimal(0))
-    monthly_p = defaultdict(lambda: [0, Decimal(0)])
+    monthly_p: defaultdict[str, list[Any]] = defaultdict(lambda: [0, Decimal(0)])
     for p in procs:
         assert p.published_at is not None
         monthly_p[p.published_at.astimezone(UTC).strftime("%Y-%m")][0] += 1
         monthly_p[p.published_at.astimezone(UTC).strftime("%Y-%m")][1] += _rub(
             p.max_price, p.currency
         )
-    monthly_c = defaultdict(lambda: [0, Decimal(0)])
+    monthly_c: defaultdict[str, list[Any]] = defaultdict(lambda: [0, Decimal(0)])
     for c in contracts:
         assert c.signed_on is not None
         monthly_c[c.signed_on.strftime("%Y-%m")][0] += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -133,7 +134,7 @@ async def test_sla_job_reannounces_once_per_period(
     desk.chats[FORUM] = FORUM_CHAT
     bot = await run(desk, settings, sessionmaker, clock, consultant_chat_id=FORUM)
     job_bot = build_bot(settings.model_copy(update={"bot_api_url": desk.url}), desk.token)
-    job = {"sla_hours": 4.0, "admin_ids": [ADMIN], "consultant_ids": [CONS]}
+    job: dict[str, Any] = {"sla_hours": 4.0, "admin_ids": [ADMIN], "consultant_ids": [CONS]}
     try:
         mark = desk.mark()
         await ask(desk)

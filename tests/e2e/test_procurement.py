@@ -34,6 +34,7 @@ async def test_number_shows_procedure_card(
         .scalars()
         .first()
     )
+    assert number is not None
     api.user_says(USER, f"что с закупкой {number}?")
     card = await api.next_message(USER)
     assert f"Закупка № {number}" in card.text and "НМЦК" in card.text and "₽" in card.text

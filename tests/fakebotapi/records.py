@@ -12,9 +12,9 @@ class Sent:
     """One thing the bot did, as the server saw it."""
 
     method: str
-    chat_id: int | None
+    chat_id: int
     params: dict[str, Any]
-    message_id: int | None = None
+    message_id: int
     at: float = field(default_factory=time.monotonic)
 
     @property
