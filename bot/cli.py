@@ -192,7 +192,7 @@ def kb_check(
     root = Path(directory) if directory else settings_or_exit().knowledge_dir
     if not (root / "articles").is_dir():
         raise fail(f"{root}/articles does not exist")
-    articles, found = load_directory(root, today=date.today(), citations=True)
+    articles, found = load_directory(root, today=date.today(), citations=True)  # noqa: DTZ011  (the operator's local date, as documented)
     problems, warnings = split_warnings(found)
     for warning in warnings:
         typer.echo(f"warning: {warning}")
@@ -608,7 +608,7 @@ def contract(
     from bot.ui.cards import contract_text
     from bot.ui.console_text import html_to_text
 
-    card = _load_card("contract", number, lambda s, n: find_contract(s, n, date.today()))
+    card = _load_card("contract", number, lambda s, n: find_contract(s, n, date.today()))  # noqa: DTZ011  (the operator's local date)
     if not as_json:
         typer.echo(html_to_text(contract_text(card)))
         return

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import functools
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -162,7 +162,7 @@ async def running_bot(
 
 
 @pytest.fixture
-def samples() -> Iterator[Path]:
+def samples() -> Path:
     if not SAMPLES.is_dir():
         pytest.skip(SAMPLES_MISSING)
-    yield SAMPLES
+    return SAMPLES

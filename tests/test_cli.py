@@ -17,7 +17,7 @@ from tests.fakebotapi import FakeBotAPI
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def cli_env(tmp_path: Path, db_url: str, **extra: str) -> dict[str, str]:
+def cli_env(_tmp_path: Path, db_url: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "ADMIN_", "CONSULT"))}
     env.update({"DATABASE_URL": db_url, "PYTHONPATH": str(ROOT), **extra})
     return env

@@ -4,7 +4,6 @@ directory."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,10 +12,10 @@ from bot.sources.base import STATE_FILE, DirectorySource
 
 
 @pytest.fixture
-def inbox(tmp_path: Path) -> Iterator[Path]:
+def inbox(tmp_path: Path) -> Path:
     path = tmp_path / "inbox"
     path.mkdir()
-    yield path
+    return path
 
 
 def test_directory_source_returns_each_file_once(inbox: Path) -> None:

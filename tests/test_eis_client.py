@@ -150,7 +150,7 @@ async def test_wrong_token_is_a_clear_error(fake: FakeEIS, tmp_path: Path) -> No
     assert fake.soap_posts == 1  # not retried
 
 
-async def test_wrong_token_on_download_is_a_clear_error(fake: FakeEIS, client: EisClient) -> None:
+async def test_wrong_token_on_download_is_a_clear_error(client: EisClient) -> None:
     answer = await client._call(
         build_org_region_request(TOKEN, "74", Query("PRIZ", "epNotificationEF2020", "44"), DAY),
         "test",
@@ -346,5 +346,5 @@ def test_ca_bundle_file_is_loaded(tmp_path: Path) -> None:
 
 
 def test_missing_ca_bundle_fails_loudly(tmp_path: Path) -> None:
-    with pytest.raises(OSError):
+    with pytest.raises(FileNotFoundError):
         EisClient(TOKEN, ca_bundle=tmp_path / "absent.pem", download_dir=tmp_path)

@@ -143,7 +143,7 @@ def _fields(record: ProcedureRecord) -> dict[str, Any]:
     return {name: getattr(record, name) for name in record.__slots__}
 
 
-def test_secrets_are_masked_in_messages_traces_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+def test_secrets_are_masked_in_messages_traces_and_json() -> None:
     import logging
 
     from bot.logging_setup import mask_secrets

@@ -120,7 +120,7 @@ async def test_the_consultation_sla_job_runs(
 ) -> None:
     calls: list[dict[str, Any]] = []
 
-    async def recording(*args: Any, **kwargs: Any) -> int:
+    async def recording(*_args: Any, **kwargs: Any) -> int:
         calls.append(kwargs)
         return 0
 
@@ -137,8 +137,8 @@ async def test_the_consultation_sla_job_runs(
         await bot.session.close()
 
 
+@pytest.mark.usefixtures("settings")  # it works in tmp_path
 async def test_an_import_that_fails_leaves_its_files_for_the_next_run(
-    settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
     session: AsyncSession,
     tmp_path: Path,

@@ -149,7 +149,7 @@ def test_quality_floors(kb: KnowledgeBase) -> None:
     assert report.decline_rate >= 0.90
 
 
-def test_ask_cli_json_and_stdin(tmp_path: Path) -> None:
+def test_ask_cli_json_and_stdin() -> None:
     one = subprocess.run(
         [sys.executable, "-m", "bot", "ask", "--json", "сколько стоит банковская гарантия"],
         capture_output=True,

@@ -145,8 +145,9 @@ async def test_sync_refuses_an_invalid_directory_and_stores_nothing(
     assert await count_versions(session) == before
 
 
+@pytest.mark.usefixtures("small_kb")
 async def test_sync_of_an_empty_directory_deletes_nothing(
-    session: AsyncSession, small_kb: Path, tmp_path: Path
+    session: AsyncSession, tmp_path: Path
 ) -> None:
     (tmp_path / "empty" / "articles").mkdir(parents=True)
     with pytest.raises(kb_store.ArticlesRejected, match="no article files"):
@@ -155,9 +156,8 @@ async def test_sync_of_an_empty_directory_deletes_nothing(
 
 
 # ---------------------------------------------------------------------- publish
-async def test_publish_an_edit_creates_version_2_and_reloads(
-    session: AsyncSession, small_kb: Path
-) -> None:
+@pytest.mark.usefixtures("small_kb")
+async def test_publish_an_edit_creates_version_2_and_reloads(session: AsyncSession) -> None:
     path, text = await kb_store.current_text(session, "test-article")
     assert (path, text) == ("smp/test-article.md", GOOD)
     kb = KnowledgeBase(
@@ -203,6 +203,7 @@ async def test_publish_a_new_article_creates_version_1(
     assert (out / "articles" / "smp" / "new-article.md").read_text(encoding="utf-8") == NEW
 
 
+@pytest.mark.usefixtures("small_kb")
 @pytest.mark.parametrize(
     ("text", "detail"),
     [
@@ -262,7 +263,7 @@ async def test_publish_a_new_article_creates_version_1(
     ],
 )
 async def test_broken_uploads_are_refused_with_reasons_and_change_nothing(
-    session: AsyncSession, small_kb: Path, text: str, detail: str
+    session: AsyncSession, text: str, detail: str
 ) -> None:
     before = await count_versions(session)
     with pytest.raises(BadInput) as caught:
@@ -291,9 +292,8 @@ async def test_related_to_a_deleted_article_is_refused(
 
 
 # ---------------------------------------------------------------------- history, rollback
-async def test_rollback_restores_the_old_text_as_a_new_version(
-    session: AsyncSession, small_kb: Path
-) -> None:
+@pytest.mark.usefixtures("small_kb")
+async def test_rollback_restores_the_old_text_as_a_new_version(session: AsyncSession) -> None:
     edited = GOOD.replace("Тестовая статья", "Вторая редакция")
     await kb_store.publish(session, edited, "tg:42", NOW + timedelta(hours=1))
     result = await kb_store.rollback(session, "test-article", 1, "tg:43", NOW + timedelta(hours=2))

@@ -15,7 +15,7 @@ from bot.db import downgrade, upgrade
 from models import Base
 
 
-def _not_fts(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+def _not_fts(_obj: Any, name: str | None, _type: str, _reflected: bool, _compare_to: Any) -> bool:
     """Full-text search objects are created by raw SQL in migrations 0003 and 0009, not by
     models."""
     fts = ("procedures_fts", "ix_procedures_fts", "search_vector", "ix_procedures_search_vector")

@@ -57,7 +57,7 @@ def test_parallel_parsing_of_one_file_stays_in_this_process(
     write_demo(tmp_path, 1, region="74", seed=4, now=datetime(2026, 11, 20, tzinfo=UTC))
     (one,) = sorted(tmp_path.glob("epNotification*.xml"))
 
-    def no_pool(*args: object, **kwargs: object) -> None:
+    def no_pool(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("a process pool for one file")
 
     monkeypatch.setattr(parallel, "ProcessPoolExecutor", no_pool)

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import struct
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -173,7 +173,7 @@ def test_cli_stats(tmp_path: Path, db_url: str) -> None:
     made = run("demo-data", "--count", "40", "--dir", str(tmp_path / "demo"), "--json")
     assert made.returncode == 0, made.stderr
     png, csv_file = tmp_path / "s.png", tmp_path / "s.csv"
-    today = date.today()
+    today = datetime.now(UTC).date()  # the CLI's today (utcnow)
     result = run(
         "stats",
         "--region",

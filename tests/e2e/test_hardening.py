@@ -24,7 +24,7 @@ PATH = DEFAULT_KNOWLEDGE_DIR / "articles" / "security" / "security-223-smp.md"
 class BadFileServer(FakeBotAPI):
     """The Bot API works; its file server answers 502 (as while a consultant uploads)."""
 
-    async def _download(self, request: web.Request) -> web.Response:
+    async def _download(self, _request: web.Request) -> web.Response:
         return web.Response(status=502, text="Bad Gateway")
 
 

@@ -13,10 +13,10 @@ from tests.fakebotapi.server import FakeServer
 
 class Methods(FakeServer):
     # ------------------------------------------------------------- API methods
-    async def api_getMe(self, params: dict[str, Any]) -> Any:
+    async def api_getMe(self, _params: dict[str, Any]) -> Any:
         return self.bot_user
 
-    async def api_close(self, params: dict[str, Any]) -> Any:
+    async def api_close(self, _params: dict[str, Any]) -> Any:
         return True
 
     async def api_setMyCommands(self, params: dict[str, Any]) -> Any:

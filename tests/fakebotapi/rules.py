@@ -40,59 +40,9 @@ def parse_html(text: str) -> str:
     while i < len(text):
         ch = text[i]
         if ch == "<":
-            m = TAG_RE.match(text, i)
-            if m is None:
-                raise bad(f"can't parse entities: Unclosed start tag at byte offset {i}")
-            closing, name, attrs, _selfclose = (
-                m.group(1),
-                m.group(2).lower(),
-                m.group(3),
-                m.group(4),
-            )
-            offset = len(text[:i].encode("utf-8"))
-            if name not in ALLOWED_TAGS:
-                kind = "end" if closing else "start"
-                raise bad(
-                    f'can\'t parse entities: Unsupported {kind} tag "{name}" at byte offset {offset}'
-                )
-            if closing:
-                if not stack or stack[-1] != name:
-                    raise bad(
-                        f"can't parse entities: Can't find end tag corresponding to start tag \"{stack[-1] if stack else name}\""
-                    )
-                stack.pop()
-            else:
-                parsed = {
-                    a.group(1).lower(): (a.group(2) or a.group(3) or "")
-                    for a in ATTR_RE.finditer(attrs)
-                    if a.group(1)
-                }
-                if name == "span" and parsed.get("class") != "tg-spoiler":
-                    raise bad(
-                        f'can\'t parse entities: Unsupported start tag "span" at byte offset {offset}'
-                    )
-                if name == "a" and "href" in parsed:
-                    href = parsed["href"]
-                    if not re.match(r"^(https?://|tg://|mailto:)", href):
-                        raise bad(f"can't parse entities: unsupported URL {href!r}")
-                stack.append(name)
-            i = m.end()
+            i = _tag(text, i, stack)
         elif ch == "&":
-            m = ENTITY_RE.match(text, i)
-            if m is None:
-                raise bad(
-                    f"can't parse entities: Character '&' is reserved and must be escaped at byte offset {len(text[:i].encode())}"
-                )
-            ent = m.group(1)
-            if ent.startswith("#x"):
-                out.append(chr(int(ent[2:], 16)))
-            elif ent.startswith("#"):
-                out.append(chr(int(ent[1:])))
-            elif ent in ALLOWED_NAMED_ENTITIES:
-                out.append(ALLOWED_NAMED_ENTITIES[ent])
-            else:
-                raise bad(f'can\'t parse entities: Unsupported HTML entity "&{ent};"')
-            i = m.end()
+            i = _entity(text, i, out)
         elif ch == ">":
             raise bad(
                 f"can't parse entities: Character '>' is reserved and must be escaped at byte offset {len(text[:i].encode())}"
@@ -105,6 +55,66 @@ def parse_html(text: str) -> str:
             f"can't parse entities: Can't find end tag corresponding to start tag \"{stack[-1]}\""
         )
     return "".join(out)
+
+
+def _tag(text: str, i: int, stack: list[str]) -> int:
+    """Check the tag at `i`, open or close it on `stack`; return the index after it."""
+    m = TAG_RE.match(text, i)
+    if m is None:
+        raise bad(f"can't parse entities: Unclosed start tag at byte offset {i}")
+    closing, name, attrs, _selfclose = (
+        m.group(1),
+        m.group(2).lower(),
+        m.group(3),
+        m.group(4),
+    )
+    offset = len(text[:i].encode("utf-8"))
+    if name not in ALLOWED_TAGS:
+        kind = "end" if closing else "start"
+        raise bad(f'can\'t parse entities: Unsupported {kind} tag "{name}" at byte offset {offset}')
+    if closing:
+        if not stack or stack[-1] != name:
+            raise bad(
+                f"can't parse entities: Can't find end tag corresponding to start tag \"{stack[-1] if stack else name}\""
+            )
+        stack.pop()
+    else:
+        _check_start_tag(name, attrs, offset)
+        stack.append(name)
+    return m.end()
+
+
+def _check_start_tag(name: str, attrs: str, offset: int) -> None:
+    parsed = {
+        a.group(1).lower(): (a.group(2) or a.group(3) or "")
+        for a in ATTR_RE.finditer(attrs)
+        if a.group(1)
+    }
+    if name == "span" and parsed.get("class") != "tg-spoiler":
+        raise bad(f'can\'t parse entities: Unsupported start tag "span" at byte offset {offset}')
+    if name == "a" and "href" in parsed:
+        href = parsed["href"]
+        if not re.match(r"^(https?://|tg://|mailto:)", href):
+            raise bad(f"can't parse entities: unsupported URL {href!r}")
+
+
+def _entity(text: str, i: int, out: list[str]) -> int:
+    """Decode the entity at `i` into `out`; return the index after it."""
+    m = ENTITY_RE.match(text, i)
+    if m is None:
+        raise bad(
+            f"can't parse entities: Character '&' is reserved and must be escaped at byte offset {len(text[:i].encode())}"
+        )
+    ent = m.group(1)
+    if ent.startswith("#x"):
+        out.append(chr(int(ent[2:], 16)))
+    elif ent.startswith("#"):
+        out.append(chr(int(ent[1:])))
+    elif ent in ALLOWED_NAMED_ENTITIES:
+        out.append(ALLOWED_NAMED_ENTITIES[ent])
+    else:
+        raise bad(f'can\'t parse entities: Unsupported HTML entity "&{ent};"')
+    return m.end()
 
 
 def check_text(text: str | None, parse_mode: str | None, *, caption: bool = False) -> str:

@@ -55,7 +55,7 @@ class Webhooks(FakeServer):
         """The targets that answered 200 for an update (exactly one when all went well)."""
         return [t for u, t, s in self.webhook_log if u == update_id and s == 200]
 
-    async def api_deleteWebhook(self, params: dict[str, Any]) -> Any:
+    async def api_deleteWebhook(self, _params: dict[str, Any]) -> Any:
         self.webhook = {}
         return True
 
@@ -77,7 +77,7 @@ class Webhooks(FakeServer):
             self._spawn(self._deliver(update))
         return True
 
-    async def api_getWebhookInfo(self, params: dict[str, Any]) -> Any:
+    async def api_getWebhookInfo(self, _params: dict[str, Any]) -> Any:
         info: dict[str, Any] = {
             "url": self.webhook.get("url", ""),
             "has_custom_certificate": False,

@@ -56,7 +56,7 @@ class DeskAPI(FakeBotAPI):
         self.topics.append(str(topic["name"]))
         return topic
 
-    async def api_deleteMyCommands(self, params: dict[str, Any]) -> Any:
+    async def api_deleteMyCommands(self, _params: dict[str, Any]) -> Any:
         return True
 
     def says_in(self, user_id: int, chat: dict[str, Any], text: str | None, **content: Any) -> int:
