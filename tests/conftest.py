@@ -123,7 +123,15 @@ class RunningBot:
         with contextlib.suppress(RuntimeError):
             await self.dp.stop_polling()  # type: ignore[attr-defined]
         with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(self.task, 10)
+            await asyncio.wait_for(self.task, 30)
+
+    async def idle(self, timeout: float = 30.0) -> None:
+        """Wait until the bot has fetched every update and finished handling it, so a test can
+        check that something was NOT sent without guessing how long to sleep."""
+        await self.api.drained(timeout)
+        tasks: set[asyncio.Task[object]] = set(getattr(self.dp, "_handle_update_tasks", ()))
+        if tasks:
+            await asyncio.wait(tasks, timeout=timeout)
 
 
 async def start_bot(

@@ -45,7 +45,7 @@ async def fake(samples: Path) -> AsyncIterator[FakeEIS]:
 @pytest.fixture
 async def client(fake: FakeEIS, tmp_path: Path) -> AsyncIterator[EisClient]:
     async with EisClient(
-        TOKEN, fake.url, download_dir=tmp_path / "downloads", timeout=10, backoff=0
+        TOKEN, fake.url, download_dir=tmp_path / "downloads", timeout=30, backoff=0
     ) as c:
         yield c
 

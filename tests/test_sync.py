@@ -135,7 +135,7 @@ async def test_missing_number_is_fetched_from_eis(
         eis.fail = True
         mark = api.mark()
         api.user_says(5001, "0374000000126888888")
-        reply = await api.wait_for(lambda: [s for s in api.sent[mark:] if "Не нашёл" in s.text], 10)
+        reply = await api.wait_for(lambda: [s for s in api.sent[mark:] if "Не нашёл" in s.text], 30)
         assert "ЕИС сейчас не ответила" in reply[0].text
     finally:
         await running.stop()

@@ -3,7 +3,6 @@ for staff, and the SLA job re-announcing waiting questions once per period."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -26,9 +25,10 @@ from tests.support.consult import (
     USER,
     DeskAPI,
     ask,
+    eventually,
     in_thread,
-    rows,
     run,
+    venue_of,
 )
 
 
@@ -142,10 +142,7 @@ async def test_sla_job_reannounces_once_per_period(
         thread = card.params["message_thread_id"]
         # the handler records the topic right after posting the card: wait for it, or the
         # job would find the consultation without its topic and announce it privately
-        for _ in range(100):
-            if (await rows(sessionmaker))[0].thread_id == thread:
-                break
-            await asyncio.sleep(0.02)
+        await eventually(lambda: venue_of(sessionmaker), (FORUM, thread, "new"))
 
         assert await sla_job(sessionmaker, job_bot, clock, **job) == 0  # not overdue yet
         clock.now += timedelta(hours=5)

@@ -4,8 +4,6 @@ user who blocked the bot while the consultants go on."""
 
 from __future__ import annotations
 
-import asyncio
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -177,8 +175,7 @@ async def test_group_card_buttons_replies_and_stray_messages(
         # colleagues chatting in the group: the bot stays quiet
         mark = desk.mark()
         desk.says_in(CONS, GROUP_CHAT, "Коллеги, кто возьмёт вопрос про гарантию?")
-        await desk.drained()
-        await asyncio.sleep(0.3)
+        await bot.idle()
         assert not [s for s in desk.sent[mark:] if s.chat_id in (GROUP, USER)]
 
         # a reply to a bot message that is no consultation: one short note, nothing sent
@@ -190,8 +187,7 @@ async def test_group_card_buttons_replies_and_stray_messages(
         desk.replies(CONS, listing, "спасибо")
         note = await desk.next_message(GROUP, after=mark)
         assert "не относится к вопросу" in note.text
-        await desk.drained()
-        await asyncio.sleep(0.2)
+        await bot.idle()
         assert not [s for s in desk.sent[mark:] if s.chat_id == USER]
 
         # «Закрыть» under the card: the user gets the rating keyboard

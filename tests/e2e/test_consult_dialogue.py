@@ -3,7 +3,6 @@ commands do while a question is being written."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -62,8 +61,7 @@ async def test_cancel_by_button_command_and_other_commands(
         desk.user_says(USER, "/cancel")
         cancelled = await desk.next_message(USER, after=mark)
         assert "не отправлен" in cancelled.text
-        await desk.drained()
-        await asyncio.sleep(0.2)
+        await bot.idle()
         assert len([s for s in desk.sent[mark:] if s.chat_id == USER]) == 1
 
         # another command cancels politely and still runs
