@@ -17,9 +17,9 @@ from bot.config import Settings
 from bot.services.reminders.digests import queue_news
 from bot.services.reminders.outbox import LEASE
 from models import User
-from tests.conftest import FixedClock
 from tests.factories import NOW, add_user
 from tests.fakebotapi import FakeBotAPI
+from tests.support.bot import FixedClock
 
 CHATS = list(range(9001, 9021))
 

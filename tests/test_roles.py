@@ -29,7 +29,7 @@ from bot.roles.metrics import JobFailureLog, Metrics, UpdateMetricsMiddleware
 from bot.roles.migrations import upgrade_locked, wait_for_head
 from bot.roles.notify import KB, Notifier
 from bot.roles.web import webhook_config
-from tests.conftest import reset_database
+from tests.support.db import reset_database
 
 PG = os.environ.get("TEST_DATABASE_URL", "")
 needs_pg = pytest.mark.skipif(

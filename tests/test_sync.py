@@ -16,8 +16,8 @@ from bot.jobs import eis_sync_job, import_directory_job
 from bot.sources.base import DirectorySource
 from bot.sources.demo import write_demo
 from models import Procedure
-from tests.conftest import FixedClock, start_bot
 from tests.fakebotapi import FakeBotAPI
+from tests.support.bot import FixedClock, start_bot
 
 NOW = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
 

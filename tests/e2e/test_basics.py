@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import User
-from tests.conftest import RunningBot
+from tests.support.bot import RunningBot
 
 ALICE = 1001
 

@@ -14,8 +14,8 @@ from bot.config import Settings
 from bot.consult_jobs import sla_job
 from bot.services.consultations import open_consultation
 from models import Consultation
-from tests.conftest import FixedClock
 from tests.factories import add_user
+from tests.support.bot import FixedClock
 from tests.support.consult import (
     ADMIN,
     CONS,

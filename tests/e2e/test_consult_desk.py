@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.ui.consult import ConsultCB
 from models import ConsultationMessage, User
-from tests.conftest import FixedClock
 from tests.fakebotapi import Sent
+from tests.support.bot import FixedClock
 from tests.support.consult import (
     ADMIN,
     CONS,

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from tests.conftest import FixedClock
+from tests.support.bot import FixedClock
 from tests.support.consult import CONS, USER, DeskAPI, rows, run
 
 

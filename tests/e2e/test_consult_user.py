@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from tests.conftest import FixedClock
+from tests.support.bot import FixedClock
 from tests.support.consult import ADMIN, CONS, USER, DeskAPI, ask, rows, run
 
 

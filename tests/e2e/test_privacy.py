@@ -21,8 +21,8 @@ from models import (
     Subscription,
     User,
 )
-from tests.conftest import FixedClock
 from tests.factories import add_procedure
+from tests.support.bot import FixedClock
 from tests.support.consult import (
     CONS,
     FORUM,

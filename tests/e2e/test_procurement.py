@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Contract, Procedure
-from tests.conftest import FixedClock, RunningBot
+from tests.support.bot import FixedClock, RunningBot
 from tests.test_procurement import load_demo
 
 USER = 3001

@@ -18,9 +18,9 @@ from bot.jobs import ReminderRunner
 from bot.services.reminders.subscriptions import subscribe
 from bot.ui.callbacks import SubCB
 from models import Reminder, Subscription
-from tests.conftest import FixedClock, RunningBot
 from tests.factories import NOW, add_procedure, add_user
 from tests.fakebotapi import FakeBotAPI
+from tests.support.bot import FixedClock, RunningBot
 
 ALICE, MALLORY = 7001, 7002
 NUMBER = "0169300000126000123"

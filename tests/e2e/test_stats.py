@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.conftest import RunningBot
+from tests.support.bot import RunningBot
 from tests.test_procurement import load_demo
 
 USER = 3101

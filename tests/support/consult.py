@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from models import Consultation
-from tests.conftest import FixedClock, RunningBot, start_bot
 from tests.fakebotapi import FakeBotAPI, Sent
+from tests.support.bot import FixedClock, RunningBot, start_bot
 
 USER, CONS, ADMIN, NEWBIE = 5001, 6001, 7001, 8001
 FORUM, GROUP = -1001000000001, -1001000000002
