@@ -51,8 +51,8 @@ async def test_migration_0007_fills_the_cells_the_importer_keeps(
 ) -> None:
     """The statistics cells migration 0007 fills from rows imported before it (its frozen
     SQL) equal the cells the importer of today keeps for the same rows."""
+    from tests.support.demo import load_demo
     from tests.support.stats import cells_snapshot
-    from tests.test_procurement import load_demo
 
     await load_demo(sessionmaker, tmp_path, count=40)
     async with sessionmaker() as session:

@@ -31,24 +31,9 @@ from bot.services.procurement import (
 from bot.sources.demo import write_demo
 from bot.sources.files import parse_path
 from models import Contract, Procedure
+from tests.support.demo import NOW, clock, load_demo
 
-NOW = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def clock() -> datetime:
-    return NOW
-
-
-async def load_demo(
-    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path, count: int = 80
-) -> Path:
-    directory = tmp_path / "demo"
-    write_demo(directory, count, region="74", seed=7, now=NOW)
-    summary = await import_files(sessionmaker, parse_path(directory), now=clock)
-    assert summary.errors == []
-    assert summary.procedures == count
-    return directory
 
 
 async def test_import_is_idempotent(

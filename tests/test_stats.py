@@ -23,8 +23,8 @@ from bot.services.stats.period import Period, StatsQuery, make_period
 from bot.services.stats.regions import parse_region
 from bot.services.stats.result import ratio
 from models import Contract, Procedure
+from tests.support.demo import NOW, load_demo
 from tests.support.stats import cells_snapshot
-from tests.test_procurement import NOW, load_demo
 
 TODAY = NOW.date()
 YEAR = Period(date(2026, 1, 1), date(2026, 12, 31), "year")

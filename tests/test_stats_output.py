@@ -20,7 +20,7 @@ from bot.services.stats.cache import clear_cache, get_stats
 from bot.services.stats.period import Period, StatsQuery, make_period, parse_date
 from bot.ui.charts import short_money, stats_chart, trend
 from bot.ui.stats_csv import to_csv
-from tests.test_procurement import NOW, load_demo
+from tests.support.demo import NOW, load_demo
 
 TODAY = NOW.date()
 YEAR = Period(date(2026, 1, 1), date(2026, 12, 31), "year")

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services.procurement import SearchFilters, search_procedures
 from tests.support.bot import RunningBot
-from tests.test_procurement import NOW, load_demo
+from tests.support.demo import NOW, load_demo
 
 USER = 3181
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Contract, Procedure
 from tests.support.bot import FixedClock, RunningBot
-from tests.test_procurement import load_demo
+from tests.support.demo import load_demo
 
 USER = 3001
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.support.bot import RunningBot
-from tests.test_procurement import load_demo
+from tests.support.demo import load_demo
 
 USER = 3101
 
