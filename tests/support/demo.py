@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.services.importer import import_files
+from bot.services.importer.batches import import_files
 from bot.sources.demo import write_demo
 from bot.sources.files import parse_path
 from models import Procedure
