@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.services.errors import BadInput
 from bot.services.stats import cache as stats_cache
 from bot.services.stats.cache import clear_cache, get_stats
+from bot.services.stats.compute import compute_stats
 from bot.services.stats.period import Period, StatsQuery, make_period, parse_date
 from bot.ui.charts import short_money, stats_chart, trend
 from bot.ui.stats_csv import to_csv
@@ -73,7 +74,7 @@ async def test_cache_and_invalidation_after_import(
 ) -> None:
     await load_demo(sessionmaker, tmp_path, count=30)
     calls = 0
-    real = stats_cache.compute_stats
+    real = compute_stats
 
     async def counting(*args: Any, **kwargs: Any) -> Any:
         nonlocal calls
