@@ -36,7 +36,7 @@ from bot.db import create_engine, create_sessionmaker, upgrade
 from bot.services.importer.batches import import_files
 from bot.services.procurement import SearchFilters, get_procedure, search_procedures
 from bot.sources.demo import DemoGenerator
-from bot.sources.eis import parse_xml
+from bot.sources.eis.stream import parse_xml
 from bot.sources.parallel import default_workers, parse_paths
 from bot.sources.records import ParsedFile, SourceError
 

@@ -27,6 +27,7 @@ from bot.services import Clock
 from bot.services.answers import KnowledgeBase
 from bot.services.reminders.prefs import Defaults
 from bot.sources.base import DirectorySource, Source
+from bot.sync_filters import inline_magic_filters
 from handlers import get_routers
 
 EIS_DOWNLOADS = Path("data/eis")
@@ -139,6 +140,7 @@ def build_dispatcher(
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dp.update.outer_middleware(UserMiddleware(settings, clock))
     dp.include_routers(*get_routers())
+    inline_magic_filters(dp)
     return dp
 
 
@@ -168,7 +170,7 @@ def build_eis_source(settings: Settings) -> Source | None:
     """The EIS information service client when EIS_TOKEN is configured."""
     if settings.eis_token is None or not settings.eis_token.get_secret_value().strip():
         return None
-    from bot.sources.eis_client import EisClient
+    from bot.sources.eis_client.client import EisClient
 
     return EisClient(
         settings.eis_token.get_secret_value(),

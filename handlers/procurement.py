@@ -46,7 +46,7 @@ log = logging.getLogger("smebot.procurement")
 MAX_QUERY = 300
 
 
-def number_in_message(message: Message) -> dict[str, Any] | bool:
+async def number_in_message(message: Message) -> dict[str, Any] | bool:
     """Filter: the message carries a registry number, or mostly digits that are not one."""
     text = message.text or ""
     found = find_registry_number(text)

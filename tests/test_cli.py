@@ -1,11 +1,12 @@
-"""The `smebot` command line, run as a real subprocess."""
+"""The `smebot` command line: in-process through Typer's runner, and one real subprocess per
+command (version, db upgrade, procedure, ask, demo-data, chat, run) as its smoke test."""
 
 from __future__ import annotations
 
 import asyncio
-import os
+import re
 import signal
-import subprocess
+import socket
 import sys
 import time
 from pathlib import Path
@@ -13,28 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.fakebotapi import FakeBotAPI
+from tests.support.cli import ROOT, cli_env, smebot, smebot_process
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def cli_env(_tmp_path: Path, db_url: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "ADMIN_", "CONSULT"))}
-    env.update({"DATABASE_URL": db_url, "PYTHONPATH": str(ROOT), **extra})
-    return env
-
-
-def smebot(
-    tmp_path: Path, db_url: str, *args: str, stdin: str = "", **extra: str
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=cli_env(tmp_path, db_url, **extra),
-        timeout=120,
-    )
+REVOKED = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"  # well-formed, not the fake's token
 
 
 @pytest.fixture
@@ -43,42 +25,41 @@ def cli_db(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path}/cli.db"
 
 
-def test_version_and_help(tmp_path: Path, cli_db: str) -> None:
-    assert smebot(tmp_path, cli_db, "version").stdout.startswith("smebot ")
+def test_version_and_help(tmp_path: Path) -> None:
+    assert smebot_process(tmp_path, "version").stdout.startswith("smebot ")  # smoke: version
     for args in ([], ["run"], ["chat"], ["db"], ["db", "upgrade"], ["version"]):
-        result = smebot(tmp_path, cli_db, *args, "--help")
+        result = smebot(tmp_path, *args, "--help")
         assert result.returncode == 0, (args, result.stderr)
         assert "Usage" in result.stdout
         assert "<bool>" not in result.stdout
 
 
 def test_db_upgrade(tmp_path: Path, cli_db: str) -> None:
-    result = smebot(tmp_path, cli_db, "db", "upgrade")
+    result = smebot_process(tmp_path, "db", "upgrade", DATABASE_URL=cli_db)  # smoke: db upgrade
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "cli.db").exists()
     assert result.stdout.startswith("migrated the database from revision (empty) to 0")
-    again = smebot(tmp_path, cli_db, "db", "upgrade")
+    again = smebot(tmp_path, "db", "upgrade", DATABASE_URL=cli_db)
     assert again.returncode == 0 and "nothing to migrate" in again.stdout
 
 
 def test_an_unknown_number_names_the_database(tmp_path: Path, cli_db: str) -> None:
-    result = smebot(tmp_path, cli_db, "procedure", "0374030000026000287")
+    # smoke: procedure
+    result = smebot_process(tmp_path, "procedure", "0374030000026000287", DATABASE_URL=cli_db)
     assert result.returncode == 1 and f"not found in {cli_db}" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_import_progress_shows_counts_and_the_file(tmp_path: Path, cli_db: str) -> None:
-    import re
-
-    write = smebot(tmp_path, cli_db, "demo-data", "--count", "5", "--dir", "demo")
+    write = smebot(tmp_path, "demo-data", "--count", "5", "--dir", "demo", DATABASE_URL=cli_db)
     assert write.returncode == 0, write.stderr
     result = smebot(
         tmp_path,
-        f"sqlite+aiosqlite:///{tmp_path}/other.db",
         "import",
         "demo",
         "--workers",
         "0",
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/other.db",
         TTY_COMPATIBLE="1",  # rich draws its progress bar as on a terminal
         NO_COLOR="1",
         COLUMNS="160",
@@ -90,15 +71,19 @@ def test_import_progress_shows_counts_and_the_file(tmp_path: Path, cli_db: str) 
 
 
 def test_ask_json_prints_cyrillic_as_is(tmp_path: Path, cli_db: str) -> None:
-    result = smebot(tmp_path, cli_db, "ask", "--json", "что такое НМЦК")
+    # smoke: ask (the bytes a real stdout gets)
+    result = smebot_process(tmp_path, "ask", "--json", "что такое НМЦК", DATABASE_URL=cli_db)
     assert result.returncode == 0, result.stderr
     assert "НМЦК" in result.stdout and "\\u04" not in result.stdout
 
 
 def test_import_twice_says_unchanged_like_demo_data(tmp_path: Path, cli_db: str) -> None:
-    demo = smebot(tmp_path, cli_db, "demo-data", "--count", "5", "--dir", "demo")
+    # smoke: demo-data
+    demo = smebot_process(
+        tmp_path, "demo-data", "--count", "5", "--dir", "demo", DATABASE_URL=cli_db
+    )
     assert demo.returncode == 0 and "unchanged" in demo.stdout, demo.stderr
-    again = smebot(tmp_path, cli_db, "import", "demo", "--workers", "0")
+    again = smebot(tmp_path, "import", "demo", "--workers", "0", DATABASE_URL=cli_db)
     assert again.returncode == 0, again.stderr
     assert "unchanged: " in again.stdout and "skipped" not in again.stdout
 
@@ -107,7 +92,7 @@ def test_import_twice_says_unchanged_like_demo_data(tmp_path: Path, cli_db: str)
 def test_run_without_valid_token_explains_in_one_line(
     tmp_path: Path, cli_db: str, token: str
 ) -> None:
-    result = smebot(tmp_path, cli_db, "run", BOT_TOKEN=token)
+    result = smebot(tmp_path, "run", DATABASE_URL=cli_db, BOT_TOKEN=token)
     assert result.returncode == 2
     assert "BOT_TOKEN" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
@@ -115,21 +100,19 @@ def test_run_without_valid_token_explains_in_one_line(
 
 
 def test_run_without_network_says_so_in_one_line(tmp_path: Path, cli_db: str) -> None:
-    import socket
-
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     result = smebot(
         tmp_path,
-        cli_db,
         "run",
-        BOT_TOKEN="123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1",
+        DATABASE_URL=cli_db,
+        BOT_TOKEN=REVOKED,
         BOT_API_URL=f"http://127.0.0.1:{port}",
         LOG_LEVEL="INFO",
     )
     assert result.returncode == 2
-    assert "Traceback" not in result.stderr and "setup plugin" not in result.stderr
+    assert "Traceback" not in result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("smebot: cannot reach the Bot API") and "make chat" in last
 
@@ -137,13 +120,15 @@ def test_run_without_network_says_so_in_one_line(tmp_path: Path, cli_db: str) ->
 def test_empty_token_from_env_example_opens_the_console(tmp_path: Path, cli_db: str) -> None:
     """`cp .env.example .env && make run`: the empty BOT_TOKEN= starts the console chat."""
     (tmp_path / ".env").write_text((ROOT / ".env.example").read_text(encoding="utf-8"))
-    result = smebot(tmp_path, cli_db, "run", "--chat-without-token", stdin="выход\n")
+    result = smebot(tmp_path, "run", "--chat-without-token", stdin="выход\n", DATABASE_URL=cli_db)
     assert result.returncode == 0, result.stderr
     assert "Здравствуйте" in result.stdout and "make chat" in result.stderr
 
 
 def test_chat_through_stdin(tmp_path: Path, cli_db: str) -> None:
-    result = smebot(tmp_path, cli_db, "chat", stdin="/help\n8\nфото котика\n/menu\n1\n99\n")
+    # smoke: chat
+    lines = "/help\n8\nфото котика\n/menu\n1\n99\n"
+    result = smebot_process(tmp_path, "chat", stdin=lines, DATABASE_URL=cli_db)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Здравствуйте" in out  # /start is sent on entry
@@ -160,7 +145,7 @@ def test_chat_through_stdin(tmp_path: Path, cli_db: str) -> None:
 def test_console_consultant_answers_by_replying(tmp_path: Path, cli_db: str) -> None:
     """CONSULTANT_IDS with the console user's id: ask, then answer with «>>N текст»."""
     lines = "/consult Как вернуть обеспечение заявки?\n>>7 В течение 5 рабочих дней.\n"
-    result = smebot(tmp_path, cli_db, "chat", stdin=lines, CONSULTANT_IDS="100000001")
+    result = smebot(tmp_path, "chat", stdin=lines, DATABASE_URL=cli_db, CONSULTANT_IDS="100000001")
     assert result.returncode == 0, result.stderr
     assert "[7] 🛠 Взять в работу" in result.stdout
     assert "Ответ консультанта" in result.stdout and "5 рабочих дней" in result.stdout
@@ -169,9 +154,11 @@ def test_console_consultant_answers_by_replying(tmp_path: Path, cli_db: str) -> 
 def test_chat_saves_the_chart_and_the_csv(tmp_path: Path) -> None:
     """The console writes photos and documents under data/console/ and prints the paths."""
     db = f"sqlite+aiosqlite:///{tmp_path}/demo.db"
-    demo = smebot(tmp_path, db, "demo-data", "--count", "40", "--dir", str(tmp_path / "demo"))
+    demo = smebot(
+        tmp_path, "demo-data", "--count", "40", "--dir", str(tmp_path / "demo"), DATABASE_URL=db
+    )
     assert demo.returncode == 0, demo.stderr
-    result = smebot(tmp_path, db, "chat", stdin="/stats\n")
+    result = smebot(tmp_path, "chat", stdin="/stats\n", DATABASE_URL=db)
     assert result.returncode == 0, result.stderr
     assert "В базе пока нет закупок" not in result.stdout
     saved = sorted((tmp_path / "data" / "console").iterdir())
@@ -182,7 +169,7 @@ def test_chat_saves_the_chart_and_the_csv(tmp_path: Path) -> None:
         for line in result.stdout.splitlines()
         if "CSV" in line and "[" in line
     )
-    result = smebot(tmp_path, db, "chat", stdin=f"/stats\n{csv_button}\n")
+    result = smebot(tmp_path, "chat", stdin=f"/stats\n{csv_button}\n", DATABASE_URL=db)
     assert result.returncode == 0, result.stderr
     files = sorted((tmp_path / "data" / "console").glob("*.csv"))
     assert len(files) == 1 and files[0].read_bytes().startswith(b"\xef\xbb\xbf")
@@ -192,27 +179,18 @@ def test_chat_saves_the_chart_and_the_csv(tmp_path: Path) -> None:
 async def test_a_revoked_token_is_one_line(tmp_path: Path, cli_db: str) -> None:
     api = FakeBotAPI()
     await api.start()
-    try:
-        revoked = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"  # not the fake's token
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=tmp_path,
-            env=cli_env(tmp_path, cli_db, BOT_TOKEN=revoked, BOT_API_URL=api.url),
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
+    try:  # the command runs its own event loop: in a thread, while the fake serves in ours
+        result = await asyncio.to_thread(
+            smebot, tmp_path, "run", DATABASE_URL=cli_db, BOT_TOKEN=REVOKED, BOT_API_URL=api.url
         )
-        _, err = await asyncio.wait_for(proc.communicate(), 120)
     finally:
         await api.stop()
-    text = err.decode()
-    assert proc.returncode == 2 and "Traceback" not in text and "setup plugin" not in text
-    assert text.strip().splitlines()[-1].startswith("smebot: Telegram rejected BOT_TOKEN")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("smebot: Telegram rejected BOT_TOKEN")
 
 
 async def test_run_polls_fake_server_and_answers_quickly(tmp_path: Path, cli_db: str) -> None:
+    """Smoke: run — a real process, stopped by SIGTERM; Alembic's INFO lines stay quiet."""
     api = FakeBotAPI()
     await api.start()
     proc = await asyncio.create_subprocess_exec(
@@ -221,7 +199,9 @@ async def test_run_polls_fake_server_and_answers_quickly(tmp_path: Path, cli_db:
         "bot",
         "run",
         cwd=tmp_path,
-        env=cli_env(tmp_path, cli_db, BOT_TOKEN=api.token, BOT_API_URL=api.url, LOG_LEVEL="INFO"),
+        env=cli_env(
+            DATABASE_URL=cli_db, BOT_TOKEN=api.token, BOT_API_URL=api.url, LOG_LEVEL="INFO"
+        ),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
@@ -243,3 +223,4 @@ async def test_run_polls_fake_server_and_answers_quickly(tmp_path: Path, cli_db:
         await api.stop()
     assert proc.returncode == 0, err.decode()
     assert b"stopped" in err
+    assert b"Traceback" not in err and b"setup plugin" not in err

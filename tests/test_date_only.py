@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.services.schedule import Event, date_event, eis_day, parse_quiet_hours, plan
-from bot.sources.eis import parse_moment
+from bot.sources.eis.values import parse_moment
 from bot.ui.cards import procedure_text
 from bot.ui.console_text import html_to_text
 from tests.template_samples import CARD

@@ -15,15 +15,13 @@ from typing import Any
 import pytest
 
 from bot.sources.base import Source
-from bot.sources.eis_client import (
-    DEFAULT_QUERIES,
-    EisClient,
-    EisError,
-    Query,
+from bot.sources.eis_client.client import EisClient
+from bot.sources.eis_client.errors import EisError
+from bot.sources.eis_client.queries import DEFAULT_QUERIES, Query, subsystem_for
+from bot.sources.eis_client.soap import (
     build_org_region_request,
     build_reestr_number_request,
     parse_answer,
-    subsystem_for,
 )
 from bot.sources.files import parse_path
 from bot.sources.records import ContractRecord, ExecutionRecord, ProcedureRecord, ProtocolRecord

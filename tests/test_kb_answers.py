@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ from bot.services.evaluation import evaluate, load_cases
 from bot.ui.answers import answer_messages, article_messages
 from bot.ui.render import render
 from tests.fakebotapi import check_text
+from tests.support.cli import smebot, smebot_process
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / "tests" / "eval" / "dev.yaml"
@@ -150,25 +149,14 @@ def test_quality_floors(kb: KnowledgeBase) -> None:
 
 
 def test_ask_cli_json_and_stdin() -> None:
-    one = subprocess.run(
-        [sys.executable, "-m", "bot", "ask", "--json", "сколько стоит банковская гарантия"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
+    one = smebot(ROOT, "ask", "--json", "сколько стоит банковская гарантия")
     assert one.returncode == 0, one.stderr
     data = json.loads(one.stdout)
     assert set(data) == {"question", "answered", "article", "text", "score", "alternatives"}
     assert data["answered"] and data["article"]["id"].startswith("guarantee")
     assert "<b>" not in data["text"] and "Основание" in data["text"]
-    many = subprocess.run(
-        [sys.executable, "-m", "bot", "ask", "--stdin", "--json"],
-        input="погода завтра\n\nразмер обеспечения заявки\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
+    many = smebot(
+        ROOT, "ask", "--stdin", "--json", stdin="погода завтра\n\nразмер обеспечения заявки\n"
     )
     lines = [json.loads(line) for line in many.stdout.splitlines()]
     assert [row["answered"] for row in lines] == [False, True]
@@ -178,26 +166,19 @@ def test_ask_cli_json_and_stdin() -> None:
 def test_ask_cli_from_the_database(tmp_path: Path) -> None:
     """`smebot ask --db` answers from the published articles: none before a sync (a clear
     error), the shipped ones after `smebot kb sync`."""
-    import os
-
-    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/kb.db", "BOT_TOKEN": ""}
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bot", *args],
-            capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
-        )  # fmt: skip
-
-    empty = run("ask", "--db", "обеспечение заявки")
+    db = f"sqlite+aiosqlite:///{tmp_path}/kb.db"
+    empty = smebot(ROOT, "ask", "--db", "обеспечение заявки", DATABASE_URL=db)
     assert empty.returncode != 0 and "kb sync" in empty.stderr
-    assert run("kb", "sync").returncode == 0
-    answered = run("ask", "--db", "--json", "сколько стоит банковская гарантия")
+    assert smebot(ROOT, "kb", "sync", DATABASE_URL=db).returncode == 0
+    answered = smebot(
+        ROOT, "ask", "--db", "--json", "сколько стоит банковская гарантия", DATABASE_URL=db
+    )
     assert answered.returncode == 0, answered.stderr
     assert json.loads(answered.stdout)["article"]["id"].startswith("guarantee")
     # `kb eval --db` measures the published articles: the same figures as the files they
     # were synced from
     dev = ("--questions", "tests/eval/dev.yaml")  # the blind test set is for reporting only
-    from_db = run("kb", "eval", "--db", "--json", *dev)
-    from_files = run("kb", "eval", "--json", *dev)
+    from_db = smebot(ROOT, "kb", "eval", "--db", "--json", *dev, DATABASE_URL=db)
+    from_files = smebot_process(ROOT, "kb", "eval", "--json", *dev)  # smoke: kb eval
     assert from_db.returncode == 0, from_db.stderr
     assert json.loads(from_db.stdout) == json.loads(from_files.stdout)

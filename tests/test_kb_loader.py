@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +11,7 @@ from bot.config import DEFAULT_KNOWLEDGE_DIR
 from knowledge.loader import SECTIONS, load_directory, parse_article
 from tests.factories import ARTICLE_BODY as BODY
 from tests.factories import GOOD_ARTICLE as GOOD
+from tests.support.cli import smebot, smebot_process
 
 
 def test_shipped_knowledge_base_is_valid() -> None:
@@ -76,19 +75,12 @@ def test_duplicates_and_unresolved_related(tmp_path: Path) -> None:
 
 def test_kb_check_cli(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[1]
-    ok = subprocess.run(
-        [sys.executable, "-m", "bot", "kb", "check"], capture_output=True, text=True, cwd=root
-    )
+    ok = smebot_process(root, "kb", "check")  # smoke: kb check
     assert ok.returncode == 0, ok.stdout + ok.stderr
     (tmp_path / "articles" / "smp").mkdir(parents=True)
     (tmp_path / "articles" / "smp" / "test-article.md").write_text(
         GOOD.replace("updated: 2026-11-26", "updated: вчера"), encoding="utf-8"
     )
-    bad = subprocess.run(
-        [sys.executable, "-m", "bot", "kb", "check", "--dir", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        cwd=root,
-    )
+    bad = smebot(root, "kb", "check", "--dir", str(tmp_path))
     assert bad.returncode == 1
     assert "test-article.md:13: updated: 'вчера' is not a date" in bad.stdout

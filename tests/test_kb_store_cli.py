@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +11,7 @@ import pytest
 from bot.services import kb_store
 from bot.services.errors import BadInput
 from tests.factories import GOOD_ARTICLE as GOOD
+from tests.support.cli import smebot, smebot_process
 from tests.support.kb import OTHER, write_kb
 
 
@@ -43,23 +41,11 @@ def test_decode_upload_refuses_other_files(data: bytes, words: str) -> None:
 
 # ---------------------------------------------------------------------- command line
 def test_kb_sync_and_export_cli(tmp_path: Path) -> None:
-    root = Path(__file__).resolve().parents[1]
-    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db", "PYTHONPATH": str(root)}
+    db = f"sqlite+aiosqlite:///{tmp_path}/cli.db"
     kb = write_kb(
         tmp_path / "kb", {"smp/test-article.md": GOOD, "security/other-article.md": OTHER}
     )
-
-    def smebot(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bot", "kb", *args],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env={**_base_env(), **env},
-            timeout=120,
-        )
-
-    ok = smebot("sync", "--dir", str(kb))
+    ok = smebot_process(tmp_path, "kb", "sync", "--dir", str(kb), DATABASE_URL=db)  # smoke
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.strip() == "2 added, 0 unchanged, 0 deleted"
 
@@ -67,7 +53,7 @@ def test_kb_sync_and_export_cli(tmp_path: Path) -> None:
     (kb / "articles" / "smp" / "test-article.md").write_text(
         GOOD.replace("updated: 2026-11-26", "updated: вчера"), encoding="utf-8"
     )
-    bad = smebot("sync", "--dir", str(kb))
+    bad = smebot(tmp_path, "kb", "sync", "--dir", str(kb), DATABASE_URL=db)
     assert bad.returncode == 1
     assert bad.stdout.splitlines() == [
         f"{kb / 'articles' / 'smp' / 'test-article.md'}:13: updated: 'вчера' is not a date (YYYY-MM-DD)",
@@ -75,12 +61,8 @@ def test_kb_sync_and_export_cli(tmp_path: Path) -> None:
     ]
     assert "nothing stored" in bad.stderr
 
-    out = smebot("export", str(tmp_path / "out"))
+    out = smebot_process(tmp_path, "kb", "export", str(tmp_path / "out"), DATABASE_URL=db)  # smoke
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "out" / "articles" / "smp" / "test-article.md").read_bytes() == (
         tmp_path / "saved.md"
     ).read_bytes()
-
-
-def _base_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "ADMIN_", "CONSULT"))}

@@ -3,8 +3,6 @@ Telegram would reject is refused by `kb check` and the upload path, naming the l
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from knowledge.markdown import (
 from tests.factories import ARTICLE_BODY
 from tests.factories import GOOD_ARTICLE as GOOD
 from tests.fakebotapi import ApiError, check_text
+from tests.support.cli import smebot
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -127,14 +126,7 @@ def test_kb_check_rejects_what_telegram_would_reject(tmp_path: Path) -> None:
     target = tmp_path / "kb" / "articles" / "smp" / "test-article.md"
     target.parent.mkdir(parents=True)
     target.write_text(bad, encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "kb", "check", "--dir", str(tmp_path / "kb")],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
-        timeout=300,
-    )
+    result = smebot(tmp_path, "kb", "check", "--dir", str(tmp_path / "kb"))
     assert result.returncode != 0
     line = bad.splitlines().index("[ссылка](ftp://example.org/file_(1).pdf)") + 1
     assert f":{line}" in result.stdout + result.stderr or f"line {line}" in (

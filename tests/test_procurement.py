@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import subprocess
-import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -31,9 +29,8 @@ from bot.services.procurement import (
 from bot.sources.demo import write_demo
 from bot.sources.files import parse_path
 from models import Contract, Procedure
+from tests.support.cli import Ran, smebot, smebot_process
 from tests.support.demo import NOW, clock, load_demo
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 async def test_import_is_idempotent(
@@ -185,20 +182,9 @@ def test_payment_due_for_smp_uses_working_days() -> None:
     assert payment_due(False, accepted, (), date(2026, 2, 1)) == (None, False)
 
 
-def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db",
-        "PYTHONPATH": str(ROOT),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=300,
-    )
+def _cli(tmp_path: Path, *args: str, smoke: bool = False) -> Ran:
+    run = smebot_process if smoke else smebot
+    return run(tmp_path, *args, DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/cli.db")
 
 
 def test_cli_import_and_lookups(tmp_path: Path) -> None:
@@ -234,7 +220,7 @@ def test_cli_import_and_lookups(tmp_path: Path) -> None:
     contract_files = list((tmp_path / "d").glob("contract_*.xml"))
     if contract_files:
         cnum = contract_files[0].name.split("_")[1]
-        data = json.loads(_cli(tmp_path, "contract", cnum, "--json").stdout)
+        data = json.loads(_cli(tmp_path, "contract", cnum, "--json", smoke=True).stdout)
         assert set(data) >= {
             "number",
             "procedure_number",

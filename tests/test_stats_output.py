@@ -151,31 +151,21 @@ def test_short_money() -> None:
 
 def test_cli_stats(tmp_path: Path, db_url: str) -> None:
     """`smebot stats` on a demo database: JSON, PNG and CSV files, bad input."""
-    import os
-    import subprocess
-    import sys
+    from tests.support.cli import Ran, smebot, smebot_process
 
     if "postgresql" in db_url:
         pytest.skip("the CLI test uses its own SQLite file")
     url = f"sqlite+aiosqlite:///{tmp_path}/cli.db"
-    env = {**os.environ, "DATABASE_URL": url, "BOT_TOKEN": ""}
-    root = Path(__file__).resolve().parents[1]
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bot", *args],
-            cwd=tmp_path,
-            env={**env, "PYTHONPATH": str(root)},
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+    def run(*args: str) -> Ran:
+        return smebot(tmp_path, *args, DATABASE_URL=url)
 
     made = run("demo-data", "--count", "40", "--dir", str(tmp_path / "demo"), "--json")
     assert made.returncode == 0, made.stderr
     png, csv_file = tmp_path / "s.png", tmp_path / "s.csv"
     today = datetime.now(UTC).date()  # the CLI's today (utcnow)
-    result = run(
+    result = smebot_process(  # smoke: stats (the chart and the CSV written by a real process)
+        tmp_path,
         "stats",
         "--region",
         "74",
@@ -188,6 +178,7 @@ def test_cli_stats(tmp_path: Path, db_url: str) -> None:
         str(png),
         "--csv",
         str(csv_file),
+        DATABASE_URL=url,
     )
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)

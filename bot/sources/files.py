@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from bot.sources.eis import parse_xml
+from bot.sources.eis.stream import parse_xml
 from bot.sources.ocds import parse_json
 from bot.sources.records import Document, ParsedFile, SourceError
 
