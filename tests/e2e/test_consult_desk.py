@@ -78,6 +78,7 @@ async def test_forum_topic_answer_follow_up_close_and_rating(
 
         async def reply_is_follow_up(to: Sent, text: str) -> None:
             """The user's reply to `to` reaches the consultation's topic, not the KB."""
+            await bot.idle()  # the handler that sent `to` has recorded it as a consultation post
             mark = desk.mark()
             desk.replies(USER, to, text)
             sent = await desk.next_message(USER, after=mark)
