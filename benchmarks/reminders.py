@@ -27,8 +27,8 @@ from benchmarks.procurement import rss_mb
 from bot.app import build_bot, reminder_defaults
 from bot.config import Settings
 from bot.db import create_engine, create_sessionmaker, upgrade
-from bot.delivery import PACING, Delivery
-from bot.jobs import ReminderRunner
+from bot.jobs.reminders import ReminderRunner
+from bot.telegram.outbox import PACING, Delivery
 from models import Procedure, Reminder
 from tests.factories import insert_due_subscribers
 

@@ -18,16 +18,19 @@ from aiogram.types import LinkPreviewOptions
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import consult_jobs, jobs
 from bot.clock import utcnow
 from bot.config import Settings
-from bot.delivery import Delivery
+from bot.jobs import consult as consult_jobs
+from bot.jobs import sync as sync_jobs
+from bot.jobs.reminders import ReminderRunner
+from bot.jobs.retention import retention_job
 from bot.middlewares import DbSessionMiddleware, FloodControlMiddleware, UserMiddleware
 from bot.services import Clock
 from bot.services.answers import KnowledgeBase
 from bot.services.reminders.prefs import Defaults
 from bot.sources.base import DirectorySource, Source
 from bot.sync_filters import inline_magic_filters
+from bot.telegram.outbox import Delivery
 from handlers import get_routers
 
 EIS_DOWNLOADS = Path("data/eis")
@@ -110,10 +113,10 @@ def build_reminders(
     sessionmaker: async_sessionmaker[AsyncSession],
     bot: Bot,
     clock: Clock = utcnow,
-) -> jobs.ReminderRunner:
+) -> ReminderRunner:
     """The outbox runner with the one rate-limited sender (SEND_RATE)."""
     delivery = Delivery(bot, rate=settings.send_rate)
-    return jobs.ReminderRunner(sessionmaker, delivery, reminder_defaults(settings), clock)
+    return ReminderRunner(sessionmaker, delivery, reminder_defaults(settings), clock)
 
 
 def build_dispatcher(
@@ -186,7 +189,7 @@ def build_scheduler(
     *,
     eis: Source | None = None,
     clock: Clock = utcnow,
-    reminders: jobs.ReminderRunner | None = None,
+    reminders: ReminderRunner | None = None,
     bot: Bot | None = None,
 ) -> AsyncIOScheduler:
     """APScheduler in the running loop, memory job store; jobs open their own sessions."""
@@ -202,7 +205,7 @@ def build_scheduler(
             coalesce=True,
         )
     scheduler.add_job(
-        jobs.retention_job,
+        retention_job,
         "interval",
         hours=24,
         args=(sessionmaker, clock),
@@ -218,7 +221,7 @@ def build_scheduler(
     if settings.import_dir is not None:
         settings.import_dir.mkdir(parents=True, exist_ok=True)
         scheduler.add_job(
-            jobs.import_directory_job,
+            sync_jobs.import_directory_job,
             "interval",
             minutes=settings.import_interval_minutes,
             args=(sessionmaker, DirectorySource(settings.import_dir, min_age=5.0), clock),
@@ -229,7 +232,7 @@ def build_scheduler(
         )
     if eis is not None:
         scheduler.add_job(
-            jobs.eis_sync_job,
+            sync_jobs.eis_sync_job,
             "cron",
             hour=settings.eis_sync_hour,
             timezone=settings.default_timezone,

@@ -22,8 +22,8 @@ from bot.config import ConfigError, Settings
 from bot.console import ConsoleSession, run_console
 from bot.db import create_engine, create_sessionmaker, upgrade
 from bot.services.roles import staff_ids
+from bot.telegram.desk import staff_menus
 from bot.ui.commands import bot_commands
-from bot.ui.consult_desk import staff_menus
 from models.procurement import Procedure
 
 log = logging.getLogger("smebot")

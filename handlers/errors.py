@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 from aiogram import Router
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import ErrorEvent
 
 from bot.services.errors import DomainError
+from bot.telegram.errors import ErrorKind, classify
 from bot.ui.render import render
 
 log = logging.getLogger("smebot.errors")
@@ -17,11 +17,12 @@ log = logging.getLogger("smebot.errors")
 async def on_error(event: ErrorEvent) -> bool:
     exc = event.exception
     update = event.update
-    if isinstance(exc, TelegramBadRequest) and "message is not modified" in str(exc):
+    kind = classify(exc)
+    if kind is ErrorKind.NOT_MODIFIED:
         if update.callback_query is not None:
             await _safe(update.callback_query.answer())
         return True
-    if isinstance(exc, TelegramForbiddenError):
+    if kind is ErrorKind.BLOCKED:
         log.info("user blocked the bot during update %s: %s", update.update_id, exc)
         return True
     if isinstance(exc, DomainError):

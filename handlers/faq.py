@@ -7,9 +7,9 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot.services.answers import KnowledgeBase
+from bot.telegram.send import edit_or_send
 from bot.ui.answers import faq_section, faq_sections
 from bot.ui.callbacks import FaqCB
-from bot.ui.telegram import edit_or_send
 
 
 async def cmd_faq(message: Message, kb: KnowledgeBase) -> None:

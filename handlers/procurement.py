@@ -29,6 +29,7 @@ from bot.services.procurement import (
 from bot.services.sync import fetch_number
 from bot.services.users import UserInfo
 from bot.sources.base import Source
+from bot.telegram.send import edit_or_send
 from bot.ui.callbacks import FindCB, MenuCB, ProcCB
 from bot.ui.procurement import (
     PAGE_SIZE,
@@ -40,7 +41,6 @@ from bot.ui.procurement import (
     search_message,
 )
 from bot.ui.render import render
-from bot.ui.telegram import edit_or_send
 
 log = logging.getLogger("smebot.procurement")
 MAX_QUERY = 300

@@ -11,10 +11,10 @@ from aiogram.types import CallbackQuery, Message
 from bot.services import Session
 from bot.services.answers import KnowledgeBase, log_question, record_choice, record_feedback
 from bot.services.users import UserInfo
+from bot.telegram.send import send_all
 from bot.ui.answers import answer_messages, article_messages
 from bot.ui.callbacks import ArticleCB, FeedbackCB
 from bot.ui.render import render
-from bot.ui.telegram import send_all
 
 NOT_LOGGED = frozenset({"empty", "too_long", "small_talk"})
 

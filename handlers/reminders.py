@@ -20,6 +20,7 @@ from bot.services.reminders.subscriptions import (
     subscribe_search,
 )
 from bot.services.users import UserInfo
+from bot.telegram.send import edit_or_send
 from bot.ui.answers import OutMessage
 from bot.ui.callbacks import FindCB, MenuCB, ProcCB, SubCB
 from bot.ui.procurement import search_filters
@@ -30,7 +31,6 @@ from bot.ui.reminders import (
     subscriptions_message,
     toast,
 )
-from bot.ui.telegram import edit_or_send
 
 
 async def _list(session: Session, user: UserInfo, page: int) -> OutMessage:

@@ -18,9 +18,10 @@ from bot.services.privacy import Forgotten, forget_user
 from bot.services.reminders.planner import update_prefs
 from bot.services.reminders.prefs import Defaults, get_prefs
 from bot.services.users import UserInfo
+from bot.telegram.desk import edit_cards
+from bot.telegram.send import edit_or_send
 from bot.ui.answers import OutMessage
 from bot.ui.callbacks import SetCB
-from bot.ui.consult_desk import edit_cards
 from bot.ui.reminders import (
     cancel_keyboard,
     forget_confirm_message,
@@ -28,7 +29,6 @@ from bot.ui.reminders import (
     timezone_keyboard,
 )
 from bot.ui.render import render
-from bot.ui.telegram import edit_or_send
 
 log = logging.getLogger("smebot.settings")
 

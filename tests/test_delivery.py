@@ -12,7 +12,8 @@ from aiogram import Bot
 
 from bot.app import build_bot
 from bot.config import Settings
-from bot.delivery import (
+from bot.outcome import Outcome
+from bot.telegram.outbox import (
     LATE,
     PACING,
     Delivery,
@@ -21,7 +22,6 @@ from bot.delivery import (
     TokenBucket,
     burst_capacity,
 )
-from bot.outcome import Outcome
 from tests.fakebotapi import FakeBotAPI
 
 

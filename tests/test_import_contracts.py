@@ -30,8 +30,8 @@ def test_a_job_importing_a_handler_breaks_the_layers(tmp_path: Path) -> None:
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     assert lint(tmp_path).returncode == 0  # the copy as it is keeps every contract
 
-    jobs = tmp_path / "bot" / "jobs.py"
+    jobs = tmp_path / "bot" / "jobs" / "reminders.py"
     jobs.write_text(jobs.read_text(encoding="utf-8") + "\nimport handlers.start  # noqa\n")
     result = lint(tmp_path)
     assert result.returncode != 0
-    assert "bot.jobs -> handlers.start" in result.stdout, result.stdout[-2000:]
+    assert "bot.jobs.reminders -> handlers.start" in result.stdout, result.stdout[-2000:]

@@ -16,9 +16,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import consult_jobs
 from bot.app import build_bot, build_reminders, build_scheduler, reminder_defaults
 from bot.config import Settings
+from bot.jobs import consult as consult_jobs
 from bot.services import sync
 from bot.services.reminders.subscriptions import subscribe
 from bot.sources.base import DirectorySource

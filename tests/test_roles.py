@@ -118,7 +118,7 @@ async def test_updates_are_counted_by_type_and_outcome() -> None:
 
 
 def test_send_totals_and_job_failures() -> None:
-    from bot.delivery import DeliveryStats
+    from bot.telegram.outbox import DeliveryStats
 
     metrics = Metrics("worker")
     totals = DeliveryStats(sent=5, blocked=1, throttled=2)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import build_scheduler
 from bot.config import ConfigError, Settings, load_settings
-from bot.jobs import eis_sync_job, import_directory_job
+from bot.jobs.sync import eis_sync_job, import_directory_job
 from bot.sources.base import DirectorySource
 from bot.sources.demo import write_demo
 from tests.fakebotapi import FakeBotAPI

@@ -152,7 +152,7 @@ class UpdateMetricsMiddleware(BaseMiddleware):
 
 
 class JobFailureLog(logging.Handler):
-    """Jobs log their failures and go on (bot/jobs.py): an ERROR from a job's logger counts as
+    """Jobs log their failures and go on (bot/jobs/): an ERROR from a job's logger counts as
     a failure of the job that is running."""
 
     def __init__(self, metrics: Metrics) -> None:

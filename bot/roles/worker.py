@@ -36,8 +36,8 @@ from bot.roles.notify import STATS, Notifier
 from bot.services import Sessionmaker
 from bot.services.reminders.outbox import release_expired
 from bot.services.roles import staff_ids
+from bot.telegram.desk import staff_menus
 from bot.ui.commands import bot_commands
-from bot.ui.consult_desk import staff_menus
 
 log = logging.getLogger("smebot.worker")
 IMPORT_JOBS = ("import_dir", "eis_sync")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import BotCommand, InlineKeyboardMarkup
@@ -19,12 +20,23 @@ ANSWER_CHUNK = 3800  # plain characters per message; header and footer fit in 40
 TOPIC_NAME_LIMIT = 128
 
 
-class ConsultCB(CallbackData, prefix="cn1"):
-    """Consultations: op = take | close (staff, under a card) | page (staff, /queue, v = page)
-    | more («Уточнить») | done («Закрыть вопрос») | rate (v = 1..5) | cancel (user);
-    id = consultation (checked against the pressing user or their role)."""
+class ConsultOp(StrEnum):
+    """What a consultation button does; one handler per op (handlers/consult/)."""
 
-    op: str
+    TAKE = "take"  # staff, under a card
+    CLOSE = "close"  # staff, under a card
+    PAGE = "page"  # staff, /queue (v = page)
+    MORE = "more"  # user: «Уточнить»
+    DONE = "done"  # user: «Закрыть вопрос»
+    RATE = "rate"  # user (v = 1..5)
+    CANCEL = "cancel"  # user: leave the dialogue
+
+
+class ConsultCB(CallbackData, prefix="cn1"):
+    """Consultations: op (ConsultOp); id = consultation (checked against the pressing user
+    or their role); v = page or rating."""
+
+    op: ConsultOp
     id: DbId = 0
     v: Page = 0
 
@@ -46,7 +58,7 @@ def staff_commands(base: list[BotCommand]) -> list[BotCommand]:
 # ----------------------------------------------------------------- user side
 def _cancel_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text="✖️ Отмена", callback_data=ConsultCB(op="cancel"))
+    builder.button(text="✖️ Отмена", callback_data=ConsultCB(op=ConsultOp.CANCEL))
     return builder.as_markup()
 
 
@@ -60,8 +72,12 @@ def follow_up_prompt(consultation_id: int) -> OutMessage:
 
 def _answer_keyboard(consultation_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text="✏️ Уточнить", callback_data=ConsultCB(op="more", id=consultation_id))
-    builder.button(text="✅ Закрыть вопрос", callback_data=ConsultCB(op="done", id=consultation_id))
+    builder.button(
+        text="✏️ Уточнить", callback_data=ConsultCB(op=ConsultOp.MORE, id=consultation_id)
+    )
+    builder.button(
+        text="✅ Закрыть вопрос", callback_data=ConsultCB(op=ConsultOp.DONE, id=consultation_id)
+    )
     builder.adjust(2)
     return builder.as_markup()
 
@@ -101,7 +117,7 @@ def answer_messages(c: ConsultationView, text: str) -> list[OutMessage]:
 def queued_message(c: ConsultationView) -> OutMessage:
     """No consultant is reachable: the question waits in the queue; the user may withdraw it."""
     builder = InlineKeyboardBuilder()
-    builder.button(text="↩️ Отозвать вопрос", callback_data=ConsultCB(op="done", id=c.id))
+    builder.button(text="↩️ Отозвать вопрос", callback_data=ConsultCB(op=ConsultOp.DONE, id=c.id))
     return OutMessage(render("consult/queued", c=c), builder.as_markup())
 
 
@@ -111,7 +127,7 @@ def closed_message(c: ConsultationView, *, by_user: bool) -> OutMessage:
     if c.answered_at is None and by_user:
         return OutMessage(render("consult/closed", c=c, by_user=by_user))
     for v in range(1, 6):
-        builder.button(text=f"{v} ⭐", callback_data=ConsultCB(op="rate", id=c.id, v=v))
+        builder.button(text=f"{v} ⭐", callback_data=ConsultCB(op=ConsultOp.RATE, id=c.id, v=v))
     builder.adjust(5)
     return OutMessage(render("consult/closed", c=c, by_user=by_user), builder.as_markup())
 
@@ -129,8 +145,8 @@ def card_keyboard(c: ConsultationView) -> InlineKeyboardMarkup | None:
         return None
     builder = InlineKeyboardBuilder()
     if c.status == "new" or c.consultant_id is None:
-        builder.button(text="🛠 Взять в работу", callback_data=ConsultCB(op="take", id=c.id))
-    builder.button(text="✅ Закрыть", callback_data=ConsultCB(op="close", id=c.id))
+        builder.button(text="🛠 Взять в работу", callback_data=ConsultCB(op=ConsultOp.TAKE, id=c.id))
+    builder.button(text="✅ Закрыть", callback_data=ConsultCB(op=ConsultOp.CLOSE, id=c.id))
     builder.adjust(2)
     return builder.as_markup()
 
@@ -152,9 +168,9 @@ def reannounce_message(c: ConsultationView, now: datetime) -> OutMessage:
 def queue_message(page: QueuePage, now: datetime) -> OutMessage:
     builder = InlineKeyboardBuilder()
     if page.page > 0:
-        builder.button(text="◀️ Назад", callback_data=ConsultCB(op="page", v=page.page - 1))
+        builder.button(text="◀️ Назад", callback_data=ConsultCB(op=ConsultOp.PAGE, v=page.page - 1))
     if page.page + 1 < page.pages:
-        builder.button(text="Дальше ▶️", callback_data=ConsultCB(op="page", v=page.page + 1))
+        builder.button(text="Дальше ▶️", callback_data=ConsultCB(op=ConsultOp.PAGE, v=page.page + 1))
     keyboard = builder.as_markup() if builder.buttons else None
     return OutMessage(render("consult/queue", page=page, now=now), keyboard)
 

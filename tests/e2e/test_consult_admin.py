@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import build_bot
 from bot.config import Settings
-from bot.consult_jobs import sla_job
+from bot.jobs.consult import sla_job
 from bot.services.consultations import open_consultation
 from models import Consultation
 from tests.factories import add_user

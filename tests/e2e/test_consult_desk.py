@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.ui.consult import ConsultCB
-from models import ConsultationMessage, User
+from models import ConsultationMessage, ConsultationPost, User
 from tests.fakebotapi import Sent
 from tests.support.bot import FixedClock
 from tests.support.consult import (
@@ -78,7 +78,6 @@ async def test_forum_topic_answer_follow_up_close_and_rating(
 
         async def reply_is_follow_up(to: Sent, text: str) -> None:
             """The user's reply to `to` reaches the consultation's topic, not the KB."""
-            await bot.idle()  # the handler that sent `to` has recorded it as a consultation post
             mark = desk.mark()
             desk.replies(USER, to, text)
             sent = await desk.next_message(USER, after=mark)
@@ -98,6 +97,15 @@ async def test_forum_topic_answer_follow_up_close_and_rating(
             lambda: (p := [s for s in desk.sent[mark:] if s.chat_id == USER]) and len(p) >= 2 and p
         )
         assert parts[0].markup is None and parts[-1].button("Уточнить")
+
+        async def recorded(part: Sent) -> bool:  # the parts are recorded after the last one
+            async with sessionmaker() as s:
+                found = select(ConsultationPost.id).filter_by(
+                    chat_id=USER, message_id=part.message_id
+                )
+                return (await s.execute(found)).first() is not None
+
+        await eventually(lambda: recorded(parts[0]), True)
         await reply_is_follow_up(parts[0], "А с какой даты считать, если протокол исправили?")
 
         # a second question gets its own topic; getChat was asked once
@@ -129,6 +137,11 @@ async def test_forum_topic_answer_follow_up_close_and_rating(
         refusal = await desk.wait_for(lambda: in_thread(desk, FORUM, thread, mark))
         assert "закрыт" in refusal[0].text
         assert not [s for s in desk.sent[mark:] if s.chat_id == USER]
+
+        # «Уточнить» under the closed consultation's answer: the errors router's alert, the
+        # press not answered before it (a second answer would be rejected)
+        refused = await desk.answer_of(desk.press(USER, answer, "Уточнить"))
+        assert "закрыт" in refused["text"] and refused["show_alert"]
         assert not desk.rejections
     finally:
         await bot.stop()

@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import build_bot, reminder_defaults
 from bot.config import Settings
-from bot.delivery import LOOKAHEAD, PACING, Delivery
-from bot.jobs import ReminderRunner
+from bot.jobs.reminders import ReminderRunner
 from bot.services.reminders.subscriptions import subscribe
+from bot.telegram.outbox import LOOKAHEAD, PACING, Delivery
 from bot.ui.callbacks import SubCB
 from models import Reminder, Subscription
 from tests.factories import NOW, add_procedure, add_user

@@ -6,7 +6,7 @@ Claim / confirm protocol (why a killed process never makes a user see a reminder
    UPDATE (PostgreSQL adds ``FOR UPDATE SKIP LOCKED``), so two pollers never take a row twice.
 2. Before the HTTP calls the sender marks the rows it is about to send `sending`
    (`mark_sending`, committed; a message is sent only after the commit that marked it). It
-   marks a short look-ahead (`bot.delivery.LOOKAHEAD`, 0.2 s of sending) while earlier rows
+   marks a short look-ahead (`bot.telegram.outbox.LOOKAHEAD`, 0.2 s of sending) while earlier rows
    go out, so the outbox writes never leave the rate limiter idle. Rows only `claimed` never
    reached Telegram.
 3. After Telegram answers, `record_outcomes` writes `sent` (with the message id), `failed`,

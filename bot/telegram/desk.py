@@ -1,4 +1,4 @@
-"""Telegram side of the consultants' desk, shared by handlers/consult.py and the SLA job.
+"""Telegram side of the consultants' desk, shared by the consultation flow and the SLA job.
 
 Where consultants see a consultation (its venue):
 * CONSULTANT_CHAT_ID is a forum supergroup: one topic per consultation «№N · first words»;
@@ -11,13 +11,14 @@ any of them finds the consultation). Nothing here touches the database."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramRetryAfter
-from aiogram.types import BotCommandScopeChat, Message, ReplyParameters
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.types import BotCommandScopeChat
 
 from bot.services.consultations import Attachment, ConsultationView, PostRef
+from bot.telegram.errors import ErrorKind, classify
+from bot.telegram.send import send, send_file
 from bot.ui.answers import OutMessage
 from bot.ui.commands import bot_commands
 from bot.ui.consult import card_message, staff_commands, topic_name
@@ -43,55 +44,6 @@ class ChatKinds:
             return None
         self._forum[chat_id] = bool(chat.is_forum)
         return self._forum[chat_id]
-
-
-async def send(
-    bot: Bot,
-    chat_id: int,
-    out: OutMessage,
-    *,
-    thread_id: int | None = None,
-    reply_to: int | None = None,
-) -> Message:
-    return await bot.send_message(
-        chat_id,
-        out.text,
-        reply_markup=out.keyboard,
-        message_thread_id=thread_id,
-        reply_parameters=(
-            ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
-            if reply_to
-            else None
-        ),
-    )
-
-
-async def send_file(
-    bot: Bot,
-    chat_id: int,
-    attachment: Attachment,
-    caption: str,
-    *,
-    thread_id: int | None = None,
-    reply_to: int | None = None,
-) -> Message:
-    reply = (
-        ReplyParameters(message_id=reply_to, allow_sending_without_reply=True) if reply_to else None
-    )
-    where: dict[str, Any] = {"message_thread_id": thread_id, "reply_parameters": reply}
-    kind, file_id = attachment.kind, attachment.file_id
-    if kind == "photo":
-        return await bot.send_photo(chat_id, file_id, caption=caption, **where)
-    if kind == "voice":
-        return await bot.send_voice(chat_id, file_id, caption=caption, **where)
-    if kind == "video":
-        return await bot.send_video(chat_id, file_id, caption=caption, **where)
-    if kind == "audio":
-        return await bot.send_audio(chat_id, file_id, caption=caption, **where)
-    if kind == "video_note":  # a round video has no caption: the caption goes first
-        await bot.send_message(chat_id, caption, **where)
-        return await bot.send_video_note(chat_id, file_id, **where)
-    return await bot.send_document(chat_id, file_id, caption=caption, **where)
 
 
 async def _card(
@@ -180,9 +132,9 @@ async def notify_staff(
                     bot, chat_id, attachment, caption, thread_id=thread_id, reply_to=note.message_id
                 )
                 posted.append(PostRef(chat_id, file.message_id, "note"))
-        except TelegramRetryAfter:
-            raise
         except TelegramAPIError as exc:
+            if classify(exc) is ErrorKind.THROTTLED:
+                raise
             log.info("note on consultation %s not delivered to %s: %s", c.id, chat_id, exc)
     return posted
 
@@ -199,7 +151,7 @@ async def edit_cards(bot: Bot, c: ConsultationView, cards: list[PostRef], tz: st
                 reply_markup=out.keyboard,
             )
         except TelegramAPIError as exc:
-            if "message is not modified" not in str(exc):
+            if classify(exc) is not ErrorKind.NOT_MODIFIED:
                 log.info("card %s/%s not updated: %s", post.chat_id, post.message_id, exc)
 
 

@@ -21,8 +21,8 @@ from bot.services.consultations import (
     release_announcement,
 )
 from bot.services.roles import staff_ids
+from bot.telegram.desk import notify_staff
 from bot.ui.consult import reannounce_message
-from bot.ui.consult_desk import notify_staff
 
 log = logging.getLogger("smebot.consult")
 MAX_PER_RUN = 15  # groups take about 20 messages a minute; the rest go on the next run

@@ -1,17 +1,12 @@
-"""Scheduled jobs: each opens its own sessions, logs failures and never kills the scheduler."""
+"""The reminders outbox job: claim due rows and hand them to the one rate-limited sender."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from bot.delivery import Delivery, DeliveryStats, Outgoing
 from bot.outcome import Outcome
 from bot.services import Clock, Sessionmaker
-from bot.services.privacy import Retention, apply_retention
 from bot.services.reminders.digests import collect_digests
 from bot.services.reminders.outbox import (
     DueReminder,
@@ -23,63 +18,10 @@ from bot.services.reminders.outbox import (
 )
 from bot.services.reminders.planner import reconcile
 from bot.services.reminders.prefs import Defaults
-from bot.services.sync import sync_days, sync_directory
-from bot.sources.base import DirectorySource, Source
+from bot.telegram.outbox import Delivery, DeliveryStats, Outgoing
 from bot.ui.reminders import reminder_message
 
 log = logging.getLogger("smebot.jobs")
-
-
-async def import_directory_job(
-    sessionmaker: Sessionmaker, source: DirectorySource, clock: Clock
-) -> None:
-    try:
-        await sync_directory(sessionmaker, source, clock)
-    except Exception:
-        log.exception("import from %s failed; will retry on the next run", source.directory)
-
-
-async def eis_sync_job(
-    sessionmaker: Sessionmaker,
-    source: Source,
-    regions: list[str],
-    timezone: str,
-    clock: Clock,
-    scratch: Path,
-) -> None:
-    """Yesterday and today (local time) for every configured region."""
-    today = clock().astimezone(ZoneInfo(timezone)).date()
-    try:
-        summary = await sync_days(
-            sessionmaker, source, regions, [today - timedelta(days=1), today], clock, scratch
-        )
-        log.info("EIS sync: %s", summary.as_dict() | {"errors": len(summary.errors)})
-    except Exception:
-        log.exception("EIS sync failed; will retry on the next run")
-
-
-async def retention_job(
-    sessionmaker: Sessionmaker, clock: Clock, *, question_days: int, consultation_days: int
-) -> Retention | None:
-    """Delete question texts and closed consultations past their retention (daily)."""
-    try:
-        async with sessionmaker() as session:
-            done = await apply_retention(
-                session,
-                clock(),
-                question_days=question_days,
-                consultation_days=consultation_days,
-            )
-    except Exception:
-        log.exception("retention job failed; will retry on the next run")
-        return None
-    if done.question_texts or done.consultations:
-        log.info(
-            "retention: %d question texts and %d closed consultations deleted",
-            done.question_texts,
-            done.consultations,
-        )
-    return done
 
 
 class ReminderRunner:

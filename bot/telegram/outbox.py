@@ -6,7 +6,8 @@
   (bigger bursts queue up at the server and arrive bunched: measured);
   at most one message per chat per `per_chat_interval` seconds;
 * 429: every send waits `retry_after` (a global pause), then the message is retried;
-* 403 (blocked, deactivated) and «chat not found»: outcome `blocked`, never retried;
+* 403 (blocked, deactivated) and «chat not found» (`ErrorKind.BLOCKED`, `GONE`): outcome
+  `blocked`, never retried;
 * 5xx and network errors: retried with exponential back-off up to `max_attempts`, then
   outcome `retry` (the caller puts the row back in the outbox for later);
 * other 4xx: outcome `failed`.
@@ -30,16 +31,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramBadRequest,
-    TelegramForbiddenError,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.outcome import Outcome
+from bot.outcome import Outcome, OutcomeStatus
+from bot.telegram.errors import ErrorKind, classify
 
 log = logging.getLogger("smebot.delivery")
 PACING = 0.98  # stay just under the configured rate: clocks and networks jitter
@@ -172,27 +168,34 @@ class Delivery:
                     msg.chat_id, msg.text, reply_markup=msg.reply_markup
                 )
                 return Outcome(msg.id, "sent", sent.message_id, "", attempts, msg.chat_id)
-            except TelegramRetryAfter as exc:
-                stats.throttled += 1
-                throttled += 1
-                attempts -= 1  # a 429 is Telegram asking us to wait, not a failed attempt
-                if exc.retry_after > self.max_retry_after or throttled > 20:
-                    return Outcome(msg.id, "retry", None, "429 flood wait", 1, msg.chat_id)
-                self.paused_until = max(self.paused_until, self.timer() + exc.retry_after)
-            except TelegramForbiddenError as exc:
-                return Outcome(msg.id, "blocked", None, exc.message[:150], attempts, msg.chat_id)
-            except TelegramBadRequest as exc:
-                status = "blocked" if "chat not found" in exc.message.lower() else "failed"
-                return Outcome(msg.id, status, None, exc.message[:150], attempts, msg.chat_id)  # type: ignore[arg-type]
-            except (TelegramServerError, TelegramNetworkError, TimeoutError) as exc:
-                stats.server_errors += 1
-                if attempts >= self.max_attempts:
-                    return Outcome(msg.id, "retry", None, str(exc)[:150], attempts, msg.chat_id)
-                await self.sleep(min(self.max_backoff, self.backoff * 2 ** (attempts - 1)))
             except Exception as exc:  # never let one message kill the sender
-                log.exception("unexpected error sending reminder %s", msg.id)
-                return Outcome(msg.id, "failed", None, repr(exc)[:150], attempts, msg.chat_id)
+                kind = classify(exc)
+                if isinstance(exc, TelegramRetryAfter):
+                    stats.throttled += 1
+                    throttled += 1
+                    attempts -= 1  # a 429 is Telegram asking us to wait, not a failed attempt
+                    if exc.retry_after > self.max_retry_after or throttled > 20:
+                        return Outcome(msg.id, "retry", None, "429 flood wait", 1, msg.chat_id)
+                    self.paused_until = max(self.paused_until, self.timer() + exc.retry_after)
+                elif kind is ErrorKind.TRANSIENT:
+                    stats.server_errors += 1
+                    if attempts >= self.max_attempts:
+                        return Outcome(msg.id, "retry", None, str(exc)[:150], attempts, msg.chat_id)
+                    await self.sleep(min(self.max_backoff, self.backoff * 2 ** (attempts - 1)))
+                else:
+                    return self._final(msg, exc, kind, attempts)
             await self._acquire()
+
+    @staticmethod
+    def _final(msg: Outgoing, exc: Exception, kind: ErrorKind, attempts: int) -> Outcome:
+        """An answer that is never retried: the chat is blocked or gone, or the send failed."""
+        if not isinstance(exc, TelegramBadRequest | TelegramForbiddenError):
+            log.exception("unexpected error sending reminder %s", msg.id)
+            return Outcome(msg.id, "failed", None, repr(exc)[:150], attempts, msg.chat_id)
+        status: OutcomeStatus = (
+            "blocked" if kind in (ErrorKind.BLOCKED, ErrorKind.GONE) else "failed"
+        )
+        return Outcome(msg.id, status, None, exc.message[:150], attempts, msg.chat_id)
 
     # ------------------------------------------------------------ a batch
     def _take(self, pending: deque[Outgoing], busy: set[int], now: float) -> list[Outgoing]:

@@ -1,0 +1,1 @@
+"""Workflows that span a service, Telegram and the record of what was sent."""

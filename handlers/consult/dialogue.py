@@ -1,0 +1,139 @@
+"""The user's dialogue (private chat): asking a question, adding to one, leaving it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+
+from bot.flows import consult as flow
+from bot.flows.consult import ConsultContext
+from bot.telegram.callbacks import PRE
+from bot.telegram.send import edit_or_send, reply_in_chat
+from bot.ui.answers import OutMessage
+from bot.ui.callbacks import MenuCB
+from bot.ui.consult import ConsultCB, ConsultOp, prompt_message
+from bot.ui.render import render
+from handlers.consult.filters import HAS_CONTENT, NOT_COMMAND, PRIVATE
+
+PROMPT_TTL = timedelta(minutes=30)  # an older prompt no longer captures free text
+
+
+class ConsultForm(StatesGroup):
+    question = State()
+    follow_up = State()
+
+
+def _fresh(data: dict[str, Any], now: datetime) -> bool:
+    asked = data.get("consult_asked")
+    if not isinstance(asked, str):
+        return True
+    try:
+        return now - datetime.fromisoformat(asked) <= PROMPT_TTL
+    except ValueError:
+        return True
+
+
+async def start_dialogue(
+    state: FSMContext, form: State, now: datetime, consultation_id: int = 0
+) -> None:
+    await state.set_state(form)
+    await state.update_data(consult_asked=now.isoformat(), consult_id=consultation_id)
+
+
+async def _leave_dialogue(state: FSMContext, now: datetime) -> dict[str, Any]:
+    """End the dialogue and return its data; a forgotten prompt (too old) does not capture
+    the message: it goes on to the other handlers as an ordinary one."""
+    data = await state.get_data()
+    await state.set_state(None)
+    if not _fresh(data, now):
+        raise SkipHandler
+    return data
+
+
+async def cmd_consult(
+    message: Message, command: CommandObject, state: FSMContext, consult: ConsultContext
+) -> None:
+    if command.args and command.args.strip():
+        await state.set_state(None)
+        await flow.submit(consult, message, command.args, None)
+        return
+    await start_dialogue(state, ConsultForm.question, consult.now)
+    out = prompt_message()
+    await message.answer(out.text, reply_markup=out.keyboard)
+
+
+async def on_menu_consult(
+    query: CallbackQuery, state: FSMContext, consult: ConsultContext, bot: Bot
+) -> None:
+    await start_dialogue(state, ConsultForm.question, consult.now)
+    await reply_in_chat(query, bot, prompt_message())
+
+
+async def on_state_command(message: Message, state: FSMContext) -> None:
+    """A command during the dialogue cancels it politely; the command itself still runs."""
+    follow_up = await state.get_state() == ConsultForm.follow_up.state
+    await state.set_state(None)
+    await message.answer(render("consult/cancelled", follow_up=follow_up))
+    if (message.text or "").split()[0].split("@")[0].lower() != "/cancel":
+        raise SkipHandler
+
+
+async def on_state_button(query: CallbackQuery, state: FSMContext) -> None:  # noqa: ARG001  (aiogram passes the event)
+    """Another button during the dialogue: leave it quietly and let the button work."""
+    await state.set_state(None)
+    raise SkipHandler
+
+
+async def on_question(message: Message, state: FSMContext, consult: ConsultContext) -> None:
+    await _leave_dialogue(state, consult.now)
+    text, attachment = flow.content(message)
+    await flow.submit(consult, message, text, attachment)
+
+
+async def on_follow_up(message: Message, state: FSMContext, consult: ConsultContext) -> None:
+    data = await _leave_dialogue(state, consult.now)
+    await flow.follow_up(consult, message, int(data.get("consult_id") or 0))
+
+
+async def on_state_other(message: Message, state: FSMContext) -> None:
+    """A sticker, voice message … during the dialogue: say what is accepted."""
+    follow_up = await state.get_state() == ConsultForm.follow_up.state
+    await message.answer(render("consult/need_content", follow_up=follow_up))
+
+
+async def on_cancel(
+    query: CallbackQuery, state: FSMContext, callback_answer: CallbackAnswer
+) -> None:
+    current = await state.get_state()
+    if current not in (ConsultForm.question.state, ConsultForm.follow_up.state):
+        callback_answer.text = render("common/stale_button")  # already sent or cancelled
+        return
+    follow_up = current == ConsultForm.follow_up.state
+    await state.set_state(None)
+    await edit_or_send(query, OutMessage(render("consult/cancelled", follow_up=follow_up)))
+
+
+def build_router() -> Router:
+    router = Router(name="consult.dialogue")
+    router.message.filter(PRIVATE)
+    router.message.register(cmd_consult, Command("consult"))
+    router.message.register(on_state_command, StateFilter(ConsultForm), ~NOT_COMMAND)
+    router.message.register(
+        on_question, StateFilter(ConsultForm.question), HAS_CONTENT, NOT_COMMAND
+    )
+    router.message.register(
+        on_follow_up, StateFilter(ConsultForm.follow_up), HAS_CONTENT, NOT_COMMAND
+    )
+    router.message.register(on_state_other, StateFilter(ConsultForm), NOT_COMMAND)
+    router.callback_query.register(on_state_button, StateFilter(ConsultForm), ~ConsultCB.filter())
+    router.callback_query.register(on_menu_consult, MenuCB.filter(F.item == "consult"), flags=PRE)
+    router.callback_query.register(on_cancel, ConsultCB.filter(F.op == ConsultOp.CANCEL))
+    return router
