@@ -141,7 +141,7 @@ async def fresh_postgres(url: str) -> None:
 
 async def measure_import(
     sessionmaker: async_sessionmaker[AsyncSession], archives: list[Path], workers: int
-) -> None:
+) -> float:
     with Progress(
         TextColumn(f"импорт ({workers} процесса разбора)" if workers else "импорт"),
         BarColumn(),

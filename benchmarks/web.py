@@ -69,7 +69,7 @@ async def ensure_database(url: str) -> None:
 
 async def run(args: argparse.Namespace) -> None:
     from bot.db import create_engine
-    from tests.conftest import reset_database
+    from tests.support.db import reset_database
 
     await ensure_database(args.database_url)
     api = FakeBotAPI()

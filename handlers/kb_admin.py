@@ -37,9 +37,7 @@ async def _reload(session: Session, kb: KnowledgeBase) -> None:
     kb.replace_articles(await load_articles_from_db(session))
 
 
-async def on_document(
-    message: Message, bot: Bot, session: Session, state: FSMContext, kb: KnowledgeBase
-) -> None:
+async def on_document(message: Message, bot: Bot, session: Session, state: FSMContext) -> None:
     document = message.document
     assert document is not None
     if not (document.file_name or "").lower().endswith((".md", ".markdown", ".txt")):

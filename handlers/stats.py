@@ -181,8 +181,8 @@ def _query_of(data: StatsCB, today: date) -> StatsQuery:
     if kind != "custom":
         return StatsQuery(region, make_period(kind, today))
     try:
-        start = datetime.strptime(data.a, "%Y%m%d").date()
-        end = datetime.strptime(data.b, "%Y%m%d").date()
+        start = datetime.strptime(data.a, "%Y%m%d").date()  # noqa: DTZ007  (only the date is kept)
+        end = datetime.strptime(data.b, "%Y%m%d").date()  # noqa: DTZ007  (only the date is kept)
     except ValueError:
         raise BadInput("Кнопка устарела: отправьте /stats ещё раз.") from None
     return StatsQuery(region, make_period("custom", today, start, end))

@@ -178,7 +178,7 @@ class _Parser:
     article_title: list[str] | None = None  # the heading «Статья N. …» until its blank line
     section_heading: list[str] | None = None  # a «§ …» heading until the text after it
 
-    def feed(self, line: str) -> None:
+    def feed(self, line: str) -> None:  # noqa: C901  (one line-classifying state machine)
         if self.section_heading is not None and self._section_line(line):
             return
         if not line.strip():

@@ -165,7 +165,7 @@ def word_count(text: str) -> int:
     return len(re.findall(r"[\w\d]+(?:[-'][\w\d]+)*", text))
 
 
-def parse_article(text: str, path: str = "<upload>", *, today: date | None = None) -> ParseResult:
+def parse_article(text: str, path: str = "<upload>", *, today: date | None = None) -> ParseResult:  # noqa: C901  (collects every problem of an article in one pass)
     """Parse one article; collect every problem instead of stopping at the first."""
     problems: list[Problem] = []
 

@@ -3,23 +3,20 @@ settings, the fake Bot API server and a running bot polling it over real HTTP.""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import functools
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.app import build_bot, build_dispatcher
-from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
+from bot.config import Settings
 from bot.db import create_engine, create_sessionmaker, upgrade
 from bot.services.answers import KnowledgeBase
 from tests.fakebotapi import FakeBotAPI
+from tests.support.bot import FixedClock, RunningBot, shipped_kb, start_bot
+from tests.support.db import reset_database, test_database_url
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 # The real EIS/OCDS samples live beside the project (../shared/samples), not in a clone;
@@ -34,18 +31,6 @@ SAMPLES_MISSING = (
 def pytest_report_header() -> str:
     """Say up front that the sample-based tests will skip, not only in the skip list."""
     return f"samples: {SAMPLES}" if SAMPLES.is_dir() else f"samples: {SAMPLES_MISSING}"
-
-
-def test_database_url(tmp_path: Path) -> str:
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite+aiosqlite:///{tmp_path}/test.db"
-
-
-async def reset_database(engine: AsyncEngine) -> None:
-    """PostgreSQL test databases are shared between runs: start from an empty schema."""
-    if engine.dialect.name == "postgresql":
-        async with engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
 
 
 @pytest.fixture
@@ -76,26 +61,12 @@ async def session(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterat
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
-    return Settings(database_url=db_url, bot_token=None, _env_file=None)  # type: ignore[call-arg]
-
-
-@functools.lru_cache(maxsize=1)
-def shipped_kb() -> KnowledgeBase:
-    """The shipped knowledge base, indexed once per test session."""
-    return KnowledgeBase.from_dir(DEFAULT_KNOWLEDGE_DIR)
+    return Settings(database_url=db_url, bot_token=None, _env_file=None)
 
 
 @pytest.fixture
 def kb() -> KnowledgeBase:
     return shipped_kb()
-
-
-class FixedClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -111,44 +82,6 @@ async def fake_api() -> AsyncIterator[FakeBotAPI]:
     await api.stop()
 
 
-class RunningBot:
-    """The real dispatcher polling the fake server; stop() ends polling cleanly."""
-
-    def __init__(self, api: FakeBotAPI, task: asyncio.Task[None], dp: object) -> None:
-        self.api = api
-        self.task = task
-        self.dp = dp
-
-    async def stop(self) -> None:
-        with contextlib.suppress(RuntimeError):
-            await self.dp.stop_polling()  # type: ignore[attr-defined]
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(self.task, 10)
-
-
-async def start_bot(
-    api: FakeBotAPI,
-    settings: Settings,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    clock: FixedClock,
-    eis: object | None = None,
-    kb: KnowledgeBase | None = None,
-) -> RunningBot:
-    settings = settings.model_copy(update={"bot_api_url": api.url})
-    bot = build_bot(settings, api.token)
-    dp = build_dispatcher(settings, sessionmaker, kb=kb or shipped_kb(), clock=clock, eis=eis)  # type: ignore[arg-type]
-
-    async def poll() -> None:
-        try:
-            await dp.start_polling(bot, handle_signals=False, polling_timeout=1)
-        finally:
-            await bot.session.close()
-
-    task = asyncio.create_task(poll())
-    await api.wait_for(lambda: "getUpdates" in api.calls, timeout=30)
-    return RunningBot(api, task, dp)
-
-
 @pytest.fixture
 async def running_bot(
     fake_api: FakeBotAPI,
@@ -162,7 +95,7 @@ async def running_bot(
 
 
 @pytest.fixture
-def samples() -> Iterator[Path]:
+def samples() -> Path:
     if not SAMPLES.is_dir():
         pytest.skip(SAMPLES_MISSING)
-    yield SAMPLES
+    return SAMPLES

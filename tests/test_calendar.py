@@ -246,7 +246,7 @@ def test_add_working_days_zero_and_negative() -> None:
     assert add_working_days(date(2025, 12, 30), 0) == date(2025, 12, 30)
     assert add_working_days(date(2025, 12, 31), 0) == date(2026, 1, 12)
     assert add_working_days(date(2024, 11, 2), 0) == date(2024, 11, 2)  # working Saturday
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="non-negative"):
         add_working_days(date(2025, 1, 1), -1)
 
 

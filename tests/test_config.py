@@ -60,7 +60,7 @@ def test_bad_settings_are_one_line(
 
 @pytest.mark.parametrize("token", [None, "", "abc", "123:short", "12345678:" + "x" * 35 + " space"])
 def test_missing_or_malformed_token(token: str | None) -> None:
-    s = Settings(bot_token=token, _env_file=None)  # type: ignore[call-arg, arg-type]
+    s = Settings(bot_token=token, _env_file=None)
     with pytest.raises(ConfigError) as err:
         s.require_token()
     assert "BOT_TOKEN" in str(err.value) and "\n" not in str(err.value)
@@ -94,7 +94,7 @@ def test_relative_sqlite_paths_are_resolved(tmp_path: Path) -> None:
         "postgresql+asyncpg://u@127.0.0.1/db",
     ):
         assert resolve_sqlite_url(url, tmp_path) == url
-    relative = Settings(knowledge_dir=Path("knowledge"), _env_file=None)  # type: ignore[call-arg]
+    relative = Settings(knowledge_dir=Path("knowledge"), _env_file=None)
     assert relative.knowledge_dir.is_absolute()
 
 
@@ -106,5 +106,5 @@ def test_an_installed_package_keeps_the_working_directory(
 
     monkeypatch.setattr(bot.config, "PROJECT_DIR", tmp_path / "site-packages")
     monkeypatch.chdir(tmp_path)
-    s = Settings(database_url="sqlite+aiosqlite:///data/x.db", _env_file=None)  # type: ignore[call-arg]
+    s = Settings(database_url="sqlite+aiosqlite:///data/x.db", _env_file=None)
     assert s.database_url == f"sqlite+aiosqlite:///{tmp_path / 'data' / 'x.db'}"

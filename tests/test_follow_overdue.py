@@ -39,7 +39,9 @@ def card(monkeypatch: pytest.MonkeyPatch) -> list[ContractCard]:
     return shown
 
 
-async def test_overdue_payment_can_be_followed(session: AsyncSession, card: Any) -> None:
+@pytest.mark.usefixtures("card")
+async def test_overdue_payment_can_be_followed(session: AsyncSession) -> None:
+    assert PAST.payment_due is not None
     assert NOW.date() > PAST.payment_due  # every deadline is behind
     await add_user(session, USER)
     followed = await subscriptions.subscribe(session, USER, "contract", PAST.number, DEFAULTS, NOW)

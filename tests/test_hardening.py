@@ -60,7 +60,7 @@ def test_absurd_amounts_are_refused_at_parse_time(tmp_path: Path) -> None:
 
 
 def test_absurd_eis_amount_is_refused(tmp_path: Path) -> None:
-    from tests.test_sources import EXPORT_HEAD, _notice
+    from tests.support.sources import EXPORT_HEAD, _notice
 
     text = EXPORT_HEAD + _notice("0000000000025000001", "12.50")
     text += _notice("0000000000025000002", HUGE) + _notice("0000000000025000003", "-1")
@@ -143,7 +143,7 @@ def _fields(record: ProcedureRecord) -> dict[str, Any]:
     return {name: getattr(record, name) for name in record.__slots__}
 
 
-def test_secrets_are_masked_in_messages_traces_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+def test_secrets_are_masked_in_messages_traces_and_json() -> None:
     import logging
 
     from bot.logging_setup import mask_secrets
@@ -218,7 +218,7 @@ async def test_rows_left_unknown_by_a_kill_are_logged(
     ],
 )
 def test_an_xxe_attempt_is_reported_plainly(tmp_path: Path, doctype: str) -> None:
-    from tests.test_sources import EXPORT_HEAD, _notice
+    from tests.support.sources import EXPORT_HEAD, _notice
 
     text = (
         '<?xml version="1.0"?>'

@@ -4,10 +4,9 @@ it (an object with an async ``__call__`` was run in a worker thread and silently
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,18 +26,8 @@ from bot.sources.demo import write_demo
 from models import Procedure
 from tests.factories import add_procedure, add_user
 from tests.fakebotapi import FakeBotAPI
-from tests.test_sync import FakeEis, count
-
-WAIT = 30.0  # a healthy job runs in well under a second; CI machines are busy
-
-
-async def until(check: Callable[[], Any], what: str) -> None:
-    """Wait until `check()` (a value or an awaitable) is true."""
-    deadline = asyncio.get_running_loop().time() + WAIT
-    while not await _value(check()):
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"the scheduler never ran {what}")
-        await asyncio.sleep(0.05)
+from tests.support.demo import FakeEis, count
+from tests.support.waiting import WAIT, until
 
 
 def run_now(scheduler: AsyncIOScheduler, job_id: str) -> None:
@@ -120,7 +109,7 @@ async def test_the_consultation_sla_job_runs(
 ) -> None:
     calls: list[dict[str, Any]] = []
 
-    async def recording(*args: Any, **kwargs: Any) -> int:
+    async def recording(*_args: Any, **kwargs: Any) -> int:
         calls.append(kwargs)
         return 0
 
@@ -137,8 +126,8 @@ async def test_the_consultation_sla_job_runs(
         await bot.session.close()
 
 
+@pytest.mark.usefixtures("settings")  # it works in tmp_path
 async def test_an_import_that_fails_leaves_its_files_for_the_next_run(
-    settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
     session: AsyncSession,
     tmp_path: Path,
@@ -162,7 +151,3 @@ async def test_an_import_that_fails_leaves_its_files_for_the_next_run(
 
 async def _at_least(value: Awaitable[int], expected: int) -> bool:
     return await value >= expected
-
-
-async def _value(value: Any) -> Any:
-    return await value if inspect.isawaitable(value) else value

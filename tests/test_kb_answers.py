@@ -148,7 +148,7 @@ def test_quality_floors(kb: KnowledgeBase) -> None:
     assert report.decline_rate >= 0.90
 
 
-def test_ask_cli_json_and_stdin(tmp_path: Path) -> None:
+def test_ask_cli_json_and_stdin() -> None:
     one = smebot(ROOT, "ask", "--json", "сколько стоит банковская гарантия")
     assert one.returncode == 0, one.stderr
     data = json.loads(one.stdout)

@@ -1,9 +1,9 @@
-"""Knowledge-base articles in the database: sync, export, publish, history, rollback."""
+"""The knowledge base in the database: syncing from a directory and exporting it byte for byte,
+publishing edits and new articles, refusing broken uploads, history and rollback."""
 
 from __future__ import annotations
 
 import dataclasses
-import shutil
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -20,27 +20,9 @@ from knowledge.loader import article_files, load_articles
 from models import ArticleVersion
 from tests.factories import ARTICLE_BODY as BODY
 from tests.factories import GOOD_ARTICLE as GOOD
-from tests.support.cli import smebot, smebot_process
+from tests.support.kb import NEW, OTHER, write_kb
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # the day the shipped articles were checked
-OTHER = (
-    GOOD.replace("id: test-article", "id: other-article")
-    .replace("section: smp", "section: security")
-    .replace("related: []", "related: [test-article]")
-)
-NEW = GOOD.replace("id: test-article", "id: new-article").replace(
-    "related: []", "related: [test-article]"
-)
-
-
-def write_kb(root: Path, files: dict[str, str | bytes]) -> Path:
-    for rel, content in files.items():
-        target = root / "articles" / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, str):
-            content = content.encode("utf-8")
-        target.write_bytes(content)
-    return root
 
 
 async def count_versions(session: AsyncSession) -> int:
@@ -163,8 +145,9 @@ async def test_sync_refuses_an_invalid_directory_and_stores_nothing(
     assert await count_versions(session) == before
 
 
+@pytest.mark.usefixtures("small_kb")
 async def test_sync_of_an_empty_directory_deletes_nothing(
-    session: AsyncSession, small_kb: Path, tmp_path: Path
+    session: AsyncSession, tmp_path: Path
 ) -> None:
     (tmp_path / "empty" / "articles").mkdir(parents=True)
     with pytest.raises(kb_store.ArticlesRejected, match="no article files"):
@@ -173,9 +156,8 @@ async def test_sync_of_an_empty_directory_deletes_nothing(
 
 
 # ---------------------------------------------------------------------- publish
-async def test_publish_an_edit_creates_version_2_and_reloads(
-    session: AsyncSession, small_kb: Path
-) -> None:
+@pytest.mark.usefixtures("small_kb")
+async def test_publish_an_edit_creates_version_2_and_reloads(session: AsyncSession) -> None:
     path, text = await kb_store.current_text(session, "test-article")
     assert (path, text) == ("smp/test-article.md", GOOD)
     kb = KnowledgeBase(
@@ -221,6 +203,7 @@ async def test_publish_a_new_article_creates_version_1(
     assert (out / "articles" / "smp" / "new-article.md").read_text(encoding="utf-8") == NEW
 
 
+@pytest.mark.usefixtures("small_kb")
 @pytest.mark.parametrize(
     ("text", "detail"),
     [
@@ -280,7 +263,7 @@ async def test_publish_a_new_article_creates_version_1(
     ],
 )
 async def test_broken_uploads_are_refused_with_reasons_and_change_nothing(
-    session: AsyncSession, small_kb: Path, text: str, detail: str
+    session: AsyncSession, text: str, detail: str
 ) -> None:
     before = await count_versions(session)
     with pytest.raises(BadInput) as caught:
@@ -309,9 +292,8 @@ async def test_related_to_a_deleted_article_is_refused(
 
 
 # ---------------------------------------------------------------------- history, rollback
-async def test_rollback_restores_the_old_text_as_a_new_version(
-    session: AsyncSession, small_kb: Path
-) -> None:
+@pytest.mark.usefixtures("small_kb")
+async def test_rollback_restores_the_old_text_as_a_new_version(session: AsyncSession) -> None:
     edited = GOOD.replace("Тестовая статья", "Вторая редакция")
     await kb_store.publish(session, edited, "tg:42", NOW + timedelta(hours=1))
     result = await kb_store.rollback(session, "test-article", 1, "tg:43", NOW + timedelta(hours=2))
@@ -345,56 +327,3 @@ async def test_rollback_brings_back_a_deleted_article(
         "other-article",
         "test-article",
     ]
-
-
-# ---------------------------------------------------------------------- decoding uploads
-def test_decode_upload_accepts_utf8_with_or_without_bom() -> None:
-    assert kb_store.decode_upload(GOOD.encode("utf-8")) == GOOD
-    assert kb_store.decode_upload(b"\xef\xbb\xbf" + GOOD.replace("\n", "\r\n").encode()) == GOOD
-
-
-@pytest.mark.parametrize(
-    ("data", "words"),
-    [
-        (GOOD.encode("cp1251"), "не в кодировке UTF-8"),
-        (GOOD.encode("utf-16"), "UTF-16"),
-        (b"", "пустой"),
-        (b"\xef\xbb\xbf \n\n", "пустой"),
-        (b"%PDF-1.7\n...", "не текстовый файл, а PDF"),
-        (b"abc\x00def", "не текстовый файл"),
-        (b"a" * (kb_store.MAX_UPLOAD_BYTES + 1), "слишком большой"),
-    ],
-)
-def test_decode_upload_refuses_other_files(data: bytes, words: str) -> None:
-    with pytest.raises(BadInput) as caught:
-        kb_store.decode_upload(data)
-    assert words in caught.value.detail
-
-
-# ---------------------------------------------------------------------- command line
-def test_kb_sync_and_export_cli(tmp_path: Path) -> None:
-    db = f"sqlite+aiosqlite:///{tmp_path}/cli.db"
-    kb = write_kb(
-        tmp_path / "kb", {"smp/test-article.md": GOOD, "security/other-article.md": OTHER}
-    )
-    ok = smebot_process(tmp_path, "kb", "sync", "--dir", str(kb), DATABASE_URL=db)  # smoke
-    assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.strip() == "2 added, 0 unchanged, 0 deleted"
-
-    shutil.copy(kb / "articles" / "smp" / "test-article.md", tmp_path / "saved.md")
-    (kb / "articles" / "smp" / "test-article.md").write_text(
-        GOOD.replace("updated: 2026-11-26", "updated: вчера"), encoding="utf-8"
-    )
-    bad = smebot(tmp_path, "kb", "sync", "--dir", str(kb), DATABASE_URL=db)
-    assert bad.returncode == 1
-    assert bad.stdout.splitlines() == [
-        f"{kb / 'articles' / 'smp' / 'test-article.md'}:13: updated: 'вчера' is not a date (YYYY-MM-DD)",
-        f"{kb / 'articles' / 'security' / 'other-article.md'}:2: related id 'test-article' does not exist",
-    ]
-    assert "nothing stored" in bad.stderr
-
-    out = smebot_process(tmp_path, "kb", "export", str(tmp_path / "out"), DATABASE_URL=db)  # smoke
-    assert out.returncode == 0, out.stderr
-    assert (tmp_path / "out" / "articles" / "smp" / "test-article.md").read_bytes() == (
-        tmp_path / "saved.md"
-    ).read_bytes()

@@ -45,7 +45,7 @@ def _press(bot: Bot, n: int) -> Update:
 async def _feed(flood: FloodControlMiddleware, updates: list[Update]) -> list[str]:
     handled: list[str] = []
 
-    async def handler(event: TelegramObject, data: dict[str, Any]) -> None:
+    async def handler(event: TelegramObject, _data: dict[str, Any]) -> None:
         assert isinstance(event, Update)
         handled.append(event.message.text if event.message and event.message.text else "press")
 

@@ -15,7 +15,7 @@ from bot.db import downgrade, upgrade
 from models import Base
 
 
-def _not_fts(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+def _not_fts(_obj: Any, name: str | None, _type: str, _reflected: bool, _compare_to: Any) -> bool:
     """Full-text search objects are created by raw SQL in migrations 0003 and 0009, not by
     models."""
     fts = ("procedures_fts", "ix_procedures_fts", "search_vector", "ix_procedures_search_vector")
@@ -51,8 +51,8 @@ async def test_migration_0007_fills_the_cells_the_importer_keeps(
 ) -> None:
     """The statistics cells migration 0007 fills from rows imported before it (its frozen
     SQL) equal the cells the importer of today keeps for the same rows."""
-    from tests.test_procurement import load_demo
-    from tests.test_stats import cells_snapshot
+    from tests.support.demo import load_demo
+    from tests.support.stats import cells_snapshot
 
     await load_demo(sessionmaker, tmp_path, count=40)
     async with sessionmaker() as session:

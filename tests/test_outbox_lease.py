@@ -17,9 +17,9 @@ from bot.config import Settings
 from bot.services.reminders.digests import queue_news
 from bot.services.reminders.outbox import LEASE
 from models import User
-from tests.conftest import FixedClock
 from tests.factories import NOW, add_user
 from tests.fakebotapi import FakeBotAPI
+from tests.support.bot import FixedClock
 
 CHATS = list(range(9001, 9021))
 
@@ -72,7 +72,7 @@ async def test_two_reconciles_at_once_queue_one_update(
     «срок перенесён» is queued, not three."""
     from sqlalchemy import func, select
 
-    from bot.services.reminders import planner
+    from bot.services.reminders import planner, targets
     from bot.services.reminders.planner import reconcile
     from bot.services.reminders.prefs import Defaults
     from bot.services.reminders.subscriptions import subscribe
@@ -92,7 +92,7 @@ async def test_two_reconciles_at_once_queue_one_update(
     )
     await session.commit()
 
-    target = planner.target_of
+    target = targets.target_of
 
     async def slow_target(*args: Any, **kwargs: Any) -> Any:
         await asyncio.sleep(0.3)  # the others read the same changes meanwhile

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.sources.parallel import parse_bounded
 from bot.sources.records import ProcedureRecord
-from tests.test_sources import EXPORT_HEAD, _notice
+from tests.support.sources import EXPORT_HEAD, _notice
 
 ROOT = Path(__file__).resolve().parents[1]
 WAIT = 30.0

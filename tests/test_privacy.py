@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.services.privacy import apply_retention
 from models import Consultation, ConsultationMessage, QuestionLog
 from tests.factories import add_user
-from tests.test_jobs_wiring import until
+from tests.support.waiting import until
 
 USER = 4242
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.outcome import Outcome
 from bot.services.errors import NotFound, Refused
@@ -130,9 +130,7 @@ async def test_after_downtime_only_the_shortest_due_lead_goes_and_stale_ones_dro
     assert any(r.outcome == "stale: event passed" for r in await _rows(world, status="dropped"))
 
 
-async def test_moved_deadline_sends_one_update_and_reschedules(
-    world: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession]
-) -> None:
+async def test_moved_deadline_sends_one_update_and_reschedules(world: AsyncSession) -> None:
     await subscribe(world, ALICE, "procedure", NUMBER, DEFAULTS, NOW)
     assert await reconcile(world, DEFAULTS, NOW) == 0  # nothing changed yet
     new_end = NOW + timedelta(days=9)

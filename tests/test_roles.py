@@ -9,7 +9,6 @@ import json
 import logging
 import os
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,7 @@ from bot.roles.metrics import JobFailureLog, Metrics, UpdateMetricsMiddleware
 from bot.roles.migrations import upgrade_locked, wait_for_head
 from bot.roles.notify import KB, Notifier
 from bot.roles.web import webhook_config
-from tests.conftest import reset_database
+from tests.support.db import reset_database
 
 PG = os.environ.get("TEST_DATABASE_URL", "")
 needs_pg = pytest.mark.skipif(
@@ -81,7 +80,7 @@ async def test_readiness_fails_without_redis(engine: AsyncEngine) -> None:
         await health.close()
 
 
-async def test_outbox_and_document_counts(engine: AsyncEngine, sessionmaker: Any) -> None:
+async def test_outbox_and_document_counts(sessionmaker: Any) -> None:
     metrics = Metrics("worker")
     await metrics.refresh_database(sessionmaker)
     body = metrics.render().decode()
@@ -99,13 +98,13 @@ async def test_updates_are_counted_by_type_and_outcome() -> None:
     metrics = Metrics("web")
     middleware = UpdateMetricsMiddleware(metrics)
 
-    async def handled(event: Any, data: Any) -> str:
+    async def handled(_event: Any, _data: Any) -> str:
         return "ok"
 
-    async def unhandled(event: Any, data: Any) -> Any:
+    async def unhandled(_event: Any, _data: Any) -> Any:
         return UNHANDLED
 
-    async def broken(event: Any, data: Any) -> Any:
+    async def broken(_event: Any, _data: Any) -> Any:
         raise RuntimeError("boom")
 
     await middleware(handled, _update(1), {})
@@ -174,11 +173,11 @@ def test_webhook_settings_are_checked(tmp_path: Path, monkeypatch: pytest.Monkey
 
 # ------------------------------------------------------------------ PostgreSQL
 @pytest.fixture
-async def pg_url(tmp_path: Path) -> AsyncIterator[str]:
+async def pg_url() -> str:
     engine = create_engine(PG)
     await reset_database(engine)
     await engine.dispose()
-    yield PG
+    return PG
 
 
 @needs_pg

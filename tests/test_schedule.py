@@ -108,9 +108,9 @@ def test_until_words() -> None:
 
 
 def test_settings_validate_reminder_defaults() -> None:
-    assert Settings(_env_file=None).reminder_lead_times == "3d,1d,3h"  # type: ignore[call-arg]
-    assert Settings(_env_file=None, quiet_hours="нет").quiet_hours == ""  # type: ignore[call-arg]
-    with pytest.raises(ValueError):
-        Settings(_env_file=None, reminder_lead_times="0m")  # type: ignore[call-arg]
-    with pytest.raises(ValueError):
-        Settings(_env_file=None, quiet_hours="25:00-01:00")  # type: ignore[call-arg]
+    assert Settings(_env_file=None).reminder_lead_times == "3d,1d,3h"
+    assert Settings(_env_file=None, quiet_hours="нет").quiet_hours == ""
+    with pytest.raises(ValueError, match="вне допустимого"):
+        Settings(_env_file=None, reminder_lead_times="0m")
+    with pytest.raises(ValueError, match="тихих часов"):
+        Settings(_env_file=None, quiet_hours="25:00-01:00")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import literal_column, select, text
+from sqlalchemy import Select, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.procurement import search
@@ -29,7 +29,7 @@ async def test_a_walk_that_takes_too_long_falls_back(
 ) -> None:
     monkeypatch.setattr(search, "WALK_TIMEOUT_MS", 20)
     await postgres.execute(text(f"SET LOCAL statement_timeout = {search.USER_QUERY_TIMEOUT_MS}"))
-    slow = select(literal_column("7")).select_from(text("pg_sleep(0.2)"))
+    slow: Select[Any] = select(literal_column("7")).select_from(text("pg_sleep(0.2)"))
     runs = []
     execute = postgres.execute
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import build_scheduler
@@ -15,49 +14,15 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.jobs.sync import eis_sync_job, import_directory_job
 from bot.sources.base import DirectorySource
 from bot.sources.demo import write_demo
-from models import Procedure
-from tests.conftest import FixedClock, start_bot
 from tests.fakebotapi import FakeBotAPI
+from tests.support.bot import FixedClock, start_bot
+from tests.support.demo import FakeEis, count
 
 NOW = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
 
 
 def clock() -> datetime:
     return NOW
-
-
-class FakeEis:
-    """A Source that hands out demo files, as the EIS client hands out downloads."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.days: list[tuple[str, date]] = []
-        self.numbers: list[str] = []
-        self.fail = False
-
-    async def fetch_day(self, region: str, day: date) -> list[Path]:
-        self.days.append((region, day))
-        target = self.root / f"{region}-{day}"
-        write_demo(target, 5, region=region, seed=day.toordinal(), now=NOW)
-        return sorted(target.iterdir())
-
-    async def fetch_number(self, number: str) -> list[Path]:
-        self.numbers.append(number)
-        if self.fail:
-            raise OSError("EIS unreachable")
-        target = self.root / "one"
-        write_demo(target, 1, seed=99, now=NOW)
-        notice = next(target.glob("epNotification*.xml"))
-        original = notice.name.split("_")[1]
-        notice.write_text(
-            notice.read_text(encoding="utf-8").replace(original, number), encoding="utf-8"
-        )
-        return [notice]
-
-
-async def count(session: AsyncSession) -> int:
-    await session.commit()  # end the read snapshot so the next count sees new rows
-    return int((await session.execute(select(func.count()).select_from(Procedure))).scalar_one())
 
 
 async def test_import_dir_job_takes_each_file_once(
@@ -135,7 +100,7 @@ async def test_missing_number_is_fetched_from_eis(
         eis.fail = True
         mark = api.mark()
         api.user_says(5001, "0374000000126888888")
-        reply = await api.wait_for(lambda: [s for s in api.sent[mark:] if "Не нашёл" in s.text], 10)
+        reply = await api.wait_for(lambda: [s for s in api.sent[mark:] if "Не нашёл" in s.text], 30)
         assert "ЕИС сейчас не ответила" in reply[0].text
     finally:
         await running.stop()

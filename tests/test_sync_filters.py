@@ -27,7 +27,7 @@ async def test_magic_filters_never_go_through_a_thread(monkeypatch: pytest.Monke
     seen: list[str] = []
 
     @router.message(F.text.startswith("/"))
-    async def command(message: Message) -> None:
+    async def command(_message: Message) -> None:
         seen.append("command")
 
     @router.message(F.text)
@@ -38,7 +38,7 @@ async def test_magic_filters_never_go_through_a_thread(monkeypatch: pytest.Monke
     dp.include_router(router)
     assert inline_magic_filters(dp) == 3
 
-    async def no_threads(*args: Any, **kwargs: Any) -> Any:
+    async def no_threads(*_args: Any, **_kwargs: Any) -> Any:
         raise AssertionError("a filter went to a thread")
 
     monkeypatch.setattr(asyncio, "to_thread", no_threads)

@@ -33,7 +33,7 @@ def check(directory: KnowledgeDir = None) -> None:
     root = Path(directory) if directory else settings_or_exit().knowledge_dir
     if not (root / "articles").is_dir():
         raise fail(f"{root}/articles does not exist")
-    articles, found = load_directory(root, today=date.today(), citations=True)
+    articles, found = load_directory(root, today=date.today(), citations=True)  # noqa: DTZ011  (the operator's local date, as documented)
     problems, warnings = split_warnings(found)
     for warning in warnings:
         typer.echo(f"warning: {warning}")

@@ -72,7 +72,7 @@ def contract(
 ) -> None:
     """Show a contract by any number it is known by (registry number, a 223-ФЗ record's
     number, the notice number): status, stages, acceptance, payments, termination."""
-    card = _load_card("contract", number, lambda s, n: find_contract(s, n, date.today()))
+    card = _load_card("contract", number, lambda s, n: find_contract(s, n, date.today()))  # noqa: DTZ011  (the operator's local date)
     if not as_json:
         typer.echo(html_to_text(contract_text(card)))
         return

@@ -228,7 +228,7 @@ class Delivery:
         head = self.chat_next.get(ready[0].chat_id, 0.0) - now
         return max(MIN_TICK, wait if wait > 0 else max(head, MIN_TICK))
 
-    async def deliver(
+    async def deliver(  # noqa: C901  (one send loop: admission, outcomes, retries; to be split with bot/telegram)
         self,
         messages: Sequence[Outgoing],
         *,

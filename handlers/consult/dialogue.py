@@ -86,7 +86,7 @@ async def on_state_command(message: Message, state: FSMContext) -> None:
         raise SkipHandler
 
 
-async def on_state_button(query: CallbackQuery, state: FSMContext) -> None:
+async def on_state_button(query: CallbackQuery, state: FSMContext) -> None:  # noqa: ARG001  (aiogram passes the event)
     """Another button during the dialogue: leave it quietly and let the button work."""
     await state.set_state(None)
     raise SkipHandler

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import create_engine
-from tests.conftest import reset_database, test_database_url
-from tests.e2e.test_consult import DeskAPI
+from tests.support.consult import DeskAPI
+from tests.support.db import reset_database, test_database_url
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.sources.demo import DemoGenerator
 from tests.acceptance.support import WAIT, BotProcess, drop_files, eventually, procedures
-from tests.e2e.test_consult import DeskAPI
+from tests.support.consult import DeskAPI
 
 OWNER, CONSULTANT, ADMIN = 4101, 4102, 4103
 ARTICLE_ID = "regional-procurement-session"

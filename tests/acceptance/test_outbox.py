@@ -19,7 +19,7 @@ from tests.acceptance.support import (
     notice_file,
     procedures,
 )
-from tests.e2e.test_consult import DeskAPI
+from tests.support.consult import DeskAPI
 
 SUBSCRIBER, SEARCHER, READER, ADMIN = 4201, 4202, 4203, 4204
 POLL = 2.0

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.services.evaluation import load_cases
 from tests.acceptance.support import WAIT, BotProcess
-from tests.e2e.test_consult import DeskAPI
+from tests.support.consult import DeskAPI
 
 OWNER = 4201
 SITUATIONS = Path(__file__).resolve().parents[1] / "eval" / "situations.yaml"

@@ -115,7 +115,7 @@ async def until(
 ) -> None:
     deadline = time.monotonic() + timeout
     while True:
-        value = condition() if callable(condition) else None  # type: ignore[operator]
+        value = condition() if callable(condition) else None
         if asyncio.iscoroutine(value):
             value = await value
         if value:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import User
-from tests.conftest import RunningBot
+from tests.support.bot import RunningBot
 
 ALICE = 1001
 
@@ -85,7 +87,7 @@ async def test_menu_buttons_are_answered(running_bot: RunningBot) -> None:
     ],
 )
 async def test_other_content_gets_a_hint(
-    running_bot: RunningBot, content: dict[str, object], expected: str
+    running_bot: RunningBot, content: dict[str, Any], expected: str
 ) -> None:
     api = running_bot.api
     api.user_says(ALICE, None, **content)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.conftest import RunningBot
-from tests.test_contract_lookup import NUMBER, _import, contract223, execution_et
+from tests.support.bot import RunningBot
+from tests.support.contracts import NUMBER, _import, contract223, execution_et
 
 USER = 3017
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services.procurement import SearchFilters, search_procedures
-from tests.conftest import RunningBot
-from tests.test_procurement import NOW, load_demo
+from tests.support.bot import RunningBot
+from tests.support.demo import NOW, load_demo
 
 USER = 3181
 

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
 from bot.logging_setup import install_secret_filter
-from tests.conftest import FixedClock, start_bot
 from tests.fakebotapi import FakeBotAPI
+from tests.support.bot import FixedClock, start_bot
 
 ADMIN = 8101
 PATH = DEFAULT_KNOWLEDGE_DIR / "articles" / "security" / "security-223-smp.md"
@@ -24,7 +24,7 @@ PATH = DEFAULT_KNOWLEDGE_DIR / "articles" / "security" / "security-223-smp.md"
 class BadFileServer(FakeBotAPI):
     """The Bot API works; its file server answers 502 (as while a consultant uploads)."""
 
-    async def _download(self, request: web.Request) -> web.Response:
+    async def _download(self, _request: web.Request) -> web.Response:
         return web.Response(status=502, text="Bad Gateway")
 
 

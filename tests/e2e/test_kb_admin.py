@@ -15,8 +15,8 @@ from bot.services.answers import KnowledgeBase
 from bot.services.kb_store.files import load_articles_from_db, sync_from_dir
 from knowledge.glossary import Glossary
 from models import ArticleVersion
-from tests.conftest import FixedClock, RunningBot, start_bot
 from tests.fakebotapi import FakeBotAPI
+from tests.support.bot import FixedClock, RunningBot, start_bot
 
 ADMIN, USER = 8001, 8002
 ARTICLE = "security-223-smp"

@@ -21,8 +21,9 @@ from models import (
     Subscription,
     User,
 )
-from tests.conftest import FixedClock
-from tests.e2e.test_consult import (
+from tests.factories import add_procedure
+from tests.support.bot import FixedClock
+from tests.support.consult import (
     CONS,
     FORUM,
     FORUM_CHAT,
@@ -30,13 +31,10 @@ from tests.e2e.test_consult import (
     USER,
     DeskAPI,
     ask,
-    desk,  # noqa: F401  (fixture)
-    desk_api,  # noqa: F401  (fixture)
     eventually,
     rows,
     run,
 )
-from tests.factories import add_procedure
 
 NUMBER = "0169300000126000901"
 
@@ -48,7 +46,7 @@ async def _count(sessionmaker: async_sessionmaker[AsyncSession], model: Any, *wh
 
 
 async def test_forget_erases_personal_data_and_keeps_anonymous_counts(
-    desk: DeskAPI,  # noqa: F811
+    desk: DeskAPI,
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
     clock: FixedClock,
@@ -121,7 +119,7 @@ async def test_forget_erases_personal_data_and_keeps_anonymous_counts(
 
 
 async def test_settings_button_asks_and_cancel_keeps_everything(
-    desk: DeskAPI,  # noqa: F811
+    desk: DeskAPI,
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
     clock: FixedClock,

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Contract, Procedure
-from tests.conftest import FixedClock, RunningBot
-from tests.test_procurement import load_demo
+from tests.support.bot import FixedClock, RunningBot
+from tests.support.demo import load_demo
 
 USER = 3001
 
@@ -34,6 +34,7 @@ async def test_number_shows_procedure_card(
         .scalars()
         .first()
     )
+    assert number is not None
     api.user_says(USER, f"что с закупкой {number}?")
     card = await api.next_message(USER)
     assert f"Закупка № {number}" in card.text and "НМЦК" in card.text and "₽" in card.text

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import QuestionLog
-from tests.conftest import RunningBot
+from tests.support.bot import RunningBot
 
 ALICE, BOB = 2001, 2002
 

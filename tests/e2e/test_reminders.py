@@ -18,9 +18,9 @@ from bot.services.reminders.subscriptions import subscribe
 from bot.telegram.outbox import LOOKAHEAD, PACING, Delivery
 from bot.ui.callbacks import SubCB
 from models import Reminder, Subscription
-from tests.conftest import FixedClock, RunningBot
 from tests.factories import NOW, add_procedure, add_user
 from tests.fakebotapi import FakeBotAPI
+from tests.support.bot import FixedClock, RunningBot
 
 ALICE, MALLORY = 7001, 7002
 NUMBER = "0169300000126000123"
@@ -175,7 +175,7 @@ async def test_outbox_survives_faults_and_a_restart_without_loss_or_doubles(
     task = asyncio.create_task(first.run_once())
     await api.wait_for(lambda: len(api.sent) >= 10, timeout=30)
     await first.stop()  # SIGTERM-like: in-flight messages finish, claimed rows go back
-    await asyncio.wait_for(task, 15)
+    await asyncio.wait_for(task, 30)
     await bot1.session.close()
     sent_before = len(api.sent)
     assert 10 <= sent_before < 29

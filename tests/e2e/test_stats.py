@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.conftest import RunningBot
-from tests.test_procurement import load_demo
+from tests.support.bot import RunningBot
+from tests.support.demo import load_demo
 
 USER = 3101
 
@@ -127,6 +127,6 @@ async def test_bad_input_and_empty_periods(
         msg = await api.next_message(USER, after=mark)
         assert msg.method == "sendMessage" and "нет данных" in msg.text
         assert not any("CSV" in b["text"] for b in msg.buttons())
-        await api.drained()
+        await running_bot.idle()
     assert not [s for s in api.to_chat(USER) if s.method == "sendPhoto"]
     assert not api.rejections

@@ -83,7 +83,7 @@ async def open_consultation(
 
 
 async def take(
-    session: AsyncSession, consultation_id: int, consultant_id: int, now: datetime
+    session: AsyncSession, consultation_id: int, consultant_id: int, _now: datetime
 ) -> Change:
     """A consultant takes the question: new → in_work. Taking it over from a colleague is
     allowed (they may be away); a closed one is refused."""

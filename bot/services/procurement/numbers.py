@@ -49,7 +49,7 @@ def looks_like_partial_number(message: str) -> str | None:
     return None
 
 
-def eis_url(number: str, law: str) -> str:
+def eis_url(number: str, law: str) -> str:  # noqa: ARG001  (kept for callers; the page address may depend on it)
     """A notice: the ЕИС search (its own page's address depends on the procedure type)."""
     return f"{EIS_SEARCH}{number}"
 

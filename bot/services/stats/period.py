@@ -48,7 +48,7 @@ def parse_date(value: str, *, end: bool = False) -> date:
     text = value.strip()
     for fmt in _DATE_FORMATS:
         try:
-            return datetime.strptime(text, fmt).date()
+            return datetime.strptime(text, fmt).date()  # noqa: DTZ007  (only the date is kept)
         except ValueError:
             continue
     m = re.fullmatch(r"(\d{4})-(\d{1,2})|(\d{1,2})\.(\d{4})", text)

@@ -201,7 +201,7 @@ def _rejection223(root_type: str, item: El, digest: str) -> ProtocolRecord:
     )
 
 
-def _contract223(root_type: str, item: El, digest: str) -> ContractRecord:
+def _contract223(root_type: str, item: El, digest: str) -> ContractRecord:  # noqa: ARG001  (the mappers' common signature)
     x = X223
     data = _data(x, item)
     number = x.text(data, "contractRegNumber") or x.text(data, "registrationNumber")

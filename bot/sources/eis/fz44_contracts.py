@@ -100,7 +100,7 @@ def _contract_stages(x: Xml, el: El) -> tuple[Stage, ...]:
     return tuple(stages)
 
 
-def contract44(el: El, doc_type: str, digest: str) -> ContractRecord:
+def contract44(el: El, doc_type: str, digest: str) -> ContractRecord:  # noqa: ARG001  (the mappers' common signature)
     x = X44
     number = x.text(el, "regNum")
     if not number:
