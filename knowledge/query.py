@@ -107,6 +107,27 @@ def is_ordinary_word(word: str, lem: str) -> bool:
     return is_ordinary(word)
 
 
+def _related(
+    index: ArticleIndex,
+    content: list[str],
+    tokens: list[str],
+    derived: dict[str, tuple[str, ...]],
+    glossed: set[str],
+) -> dict[str, tuple[str, ...]]:
+    """Words of the same family the articles use instead of a question's word (a verb's
+    deverbal noun and back), unless the glossary or the stem prefix joins them already."""
+    related = {}
+    for t in dict.fromkeys(content):
+        if t in glossed:
+            continue
+        alts = [a for a in (*derived.get(t, ()), *index.related.get(t, ())) if a not in tokens]
+        if t in index.df:  # a word of the same stem prefix is its family already (terms)
+            alts = [a for a in alts if stem(a) != stem(t)]
+        if alts:
+            related[t] = tuple(dict.fromkeys(alts))
+    return related
+
+
 def parse_query(index: ArticleIndex, query: str) -> QueryParts:
     glossary = index.glossary
     original = words(query)
@@ -152,16 +173,8 @@ def parse_query(index: ArticleIndex, query: str) -> QueryParts:
         ]
     tokens = [t for t in seq if t not in STOPWORDS and len(t) > 1 and t in index.df]
     content = [t for t in seq if t not in STOPWORDS and len(t) > 1 and not t.isdigit()]
-    related = {}
     glossed = {seq[i] for i in covered}  # the glossary already joins their word family
-    for t in dict.fromkeys(content):
-        if t in glossed:
-            continue
-        alts = [a for a in (*derived.get(t, ()), *index.related.get(t, ())) if a not in tokens]
-        if t in index.df:  # a word of the same stem prefix is its family already (terms)
-            alts = [a for a in alts if stem(a) != stem(t)]
-        if alts:
-            related[t] = tuple(dict.fromkeys(alts))
+    related = _related(index, content, tokens, derived, glossed)
     return QueryParts(
         tokens + concepts,
         [w for i, w in unknown if i not in covered],
