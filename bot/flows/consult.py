@@ -6,9 +6,10 @@ handlers/consult/ builds it once per update and stays a thin router."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
@@ -180,8 +181,32 @@ async def locate(message: Message, session: Session, settings: Settings) -> Cons
         if found is not None:
             return found
     if replied_to_bot(message):
-        assert message.reply_to_message is not None
-        return await find_by_post(session, chat.id, message.reply_to_message.message_id)
+        replied = message.reply_to_message
+        assert replied is not None
+        found = await find_by_post(session, chat.id, replied.message_id)
+        if found is None and message.date - replied.date < RECENT_POST:
+            found = await _recorded_soon(session, chat.id, replied.message_id)
+        return found
+    return None
+
+
+# A card is recorded after Telegram has accepted it, so a consultant who replies at once can
+# overtake that commit (updates are handled concurrently): a reply to a bot message sent a
+# moment ago waits for its record a little before it counts as a reply to something else.
+RECENT_POST = timedelta(minutes=2)
+RECORD_WAIT_SECONDS = 8.0
+RECORD_POLL_SECONDS = 0.2
+
+
+async def _recorded_soon(
+    session: Session, chat_id: int, message_id: int
+) -> ConsultationView | None:
+    deadline = asyncio.get_running_loop().time() + RECORD_WAIT_SECONDS
+    while asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(RECORD_POLL_SECONDS)
+        found = await find_by_post(session, chat_id, message_id)
+        if found is not None:
+            return found
     return None
 
 

@@ -1,0 +1,59 @@
+"""A consultant who replies to a card at once can overtake the commit that records the card
+(updates are handled concurrently): the answer still reaches the user."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.flows import consult as flow
+from bot.services.consultations import PostRef
+from tests.support.bot import FixedClock
+from tests.support.consult import CONS, USER, DeskAPI, ask, run
+
+
+async def test_a_reply_that_overtakes_the_card_record_is_still_the_answer(
+    desk: DeskAPI,
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    record = flow.record_posts
+    card_sent = asyncio.Event()
+    reply_seen = asyncio.Event()
+
+    async def late_record(session: Any, consultation_id: int, posts: Sequence[PostRef]) -> None:
+        if posts and posts[0].kind == "card":
+            card_sent.set()
+            await reply_seen.wait()  # the consultant's reply is handled before the record
+        await record(session, consultation_id, posts)
+
+    find = flow.find_by_post
+
+    async def watching_find(*args: Any, **kwargs: Any) -> Any:
+        found = await find(*args, **kwargs)
+        if found is None:
+            reply_seen.set()  # the reply looked for its card and did not find it yet
+        return found
+
+    monkeypatch.setattr(flow, "record_posts", late_record)
+    monkeypatch.setattr(flow, "find_by_post", watching_find)
+    desk.add_private_chat(CONS, "Мария")
+    bot = await run(desk, settings, sessionmaker, clock)
+    try:
+        mark = desk.mark()
+        await ask(desk, "Заказчик не подписывает акт уже месяц")
+        card = await desk.next_message(CONS, after=mark, method="sendMessage")
+        await asyncio.wait_for(card_sent.wait(), 30)
+        mark = desk.mark()
+        desk.replies(CONS, card, "Направьте претензию")
+        answer = await desk.next_message(USER, after=mark, method="sendMessage")
+        assert "Ответ консультанта" in answer.text and "претензию" in answer.text
+    finally:
+        await bot.stop()
