@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.flows import consult as flow
+from bot.services import consultations
 from bot.services.consultations import PostRef
 from tests.support.bot import FixedClock
 from tests.support.consult import CONS, USER, DeskAPI, ask, run
@@ -24,7 +25,7 @@ async def test_a_reply_that_overtakes_the_card_record_is_still_the_answer(
     clock: FixedClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    record = flow.record_posts
+    record = consultations.record_posts
     card_sent = asyncio.Event()
     reply_seen = asyncio.Event()
 
@@ -34,7 +35,7 @@ async def test_a_reply_that_overtakes_the_card_record_is_still_the_answer(
             await reply_seen.wait()  # the consultant's reply is handled before the record
         await record(session, consultation_id, posts)
 
-    find = flow.find_by_post
+    find = consultations.find_by_post
 
     async def watching_find(*args: Any, **kwargs: Any) -> Any:
         found = await find(*args, **kwargs)
