@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from _pytest.reports import TestReport
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import create_engine
@@ -30,3 +31,17 @@ async def desk_api() -> AsyncIterator[DeskAPI]:
     await api.start()
     yield api
     await api.stop()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item) -> Iterator[None]:
+    """A failing acceptance test shows what `smebot run` logged (its files in tmp_path):
+    a timeout alone does not say whether the bot crashed, was slow or answered otherwise."""
+    outcome = yield
+    report: TestReport = outcome.get_result()  # type: ignore[attr-defined]
+    tmp_path = getattr(item, "funcargs", {}).get("tmp_path")
+    if report.when != "call" or not report.failed or not isinstance(tmp_path, Path):
+        return
+    for log in sorted(tmp_path.glob("**/*.log")):
+        text = log.read_text(errors="replace")
+        report.sections.append((f"smebot run log {log.name}", text[-12_000:]))

@@ -25,7 +25,7 @@ from bot.services.stats.result import (
     Stats,
     ratio,
 )
-from models import StatContracts, StatCustomers, StatOkpd2, StatProcedures
+from models import StatContracts, StatCustomers, StatDirty, StatOkpd2, StatProcedures
 
 TOP_N = 10
 KOPECK = Decimal("0.01")
@@ -86,15 +86,23 @@ def _month_first(month: str) -> date:
     return date(int(month[:4]), int(month[5:7]), 1)
 
 
-def _sources(query: StatsQuery, dialect: str) -> list[_Source]:
+def _sources(query: StatsQuery, dialect: str, live: frozenset[str] = frozenset()) -> list[_Source]:
+    """The monthly cells of the period's whole months, and the base tables (through the same
+    grouped SELECTs) for its partial months and for the months in `live`: cells an import has
+    changed but not yet recomputed, so the figures never lag the committed data."""
     period, region = query.period, query.region
-    full = [
-        m
-        for m in period.months()
-        if _month_first(m) >= period.start and month_end(_month_first(m)) <= period.end
-    ]
-    out: list[_Source] = []
+    full: list[str] = []
     ranges: list[tuple[date, date]] = []
+    for m in period.months():
+        whole = (_month_first(m), month_end(_month_first(m)))
+        first, last = max(whole[0], period.start), min(whole[1], period.end)
+        if (first, last) == whole and m not in live:
+            full.append(m)
+        elif ranges and ranges[-1][1] + timedelta(days=1) == first:
+            ranges[-1] = (ranges[-1][0], last)
+        else:
+            ranges.append((first, last))
+    out: list[_Source] = []
     if full:
 
         def cells_of(table: FromClause) -> list[ColumnElement[bool]]:
@@ -112,13 +120,6 @@ def _sources(query: StatsQuery, dialect: str) -> list[_Source]:
                 cells_of,
             )
         )
-        first_full, last_full = _month_first(full[0]), month_end(_month_first(full[-1]))
-        if period.start < first_full:
-            ranges.append((period.start, first_full - timedelta(days=1)))
-        if last_full < period.end:
-            ranges.append((last_full + timedelta(days=1), period.end))
-    else:
-        ranges.append((period.start, period.end))
     for first, last in ranges:
         start, end = _utc_bounds(Period(first, last))
         p_where = cells.procedure_range(region, start, end)
@@ -133,6 +134,15 @@ def _sources(query: StatsQuery, dialect: str) -> list[_Source]:
             )
         )
     return out
+
+
+async def _stale_months(session: AsyncSession, query: StatsQuery) -> frozenset[str]:
+    """Months of the period with a cell of the query's region still in `stat_dirty`."""
+    where: list[ColumnElement[bool]] = [StatDirty.month.in_(query.period.months())]
+    if query.region is not None:
+        where.append(StatDirty.region == query.region)
+    rows = await session.execute(select(StatDirty.month).where(*where).distinct())
+    return frozenset(str(m) for m in rows.scalars())
 
 
 @dataclass
@@ -161,8 +171,10 @@ class _Acc:
 
 async def compute_stats(session: AsyncSession, query: StatsQuery, today: date) -> Stats:
     """Figures of `query` (no cache) from the monthly cells, plus the base tables for the
-    partial months of a custom period. Python only merges grouped rows."""
-    sources = _sources(query, session.get_bind().dialect.name)
+    partial months of a custom period and the months an import has not recomputed yet.
+    Python only merges grouped rows."""
+    live = await _stale_months(session, query)
+    sources = _sources(query, session.get_bind().dialect.name, live)
     acc = _Acc()
     for src in sources:
         await _add_procedures(session, src, acc)
