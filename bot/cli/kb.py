@@ -58,7 +58,8 @@ def _question_sets(questions: str | None) -> list[Path]:
             raise fail(f"{paths[0]} does not exist")
         return paths
     eval_dir = Path("tests/eval")
-    paths = [p for p in (eval_dir / "dev.yaml", eval_dir / "test.yaml") if p.exists()]
+    names = ("dev.yaml", "test.yaml", "fresh.yaml")  # tuning, blind, blind written 2026-12-01
+    paths = [eval_dir / n for n in names if (eval_dir / n).exists()]
     if not paths:
         raise fail(f"no question sets in {eval_dir}")
     return paths
@@ -69,7 +70,7 @@ def evaluate_answers(
         str | None,
         typer.Option(
             help="One labelled question set (YAML); default: tests/eval/dev.yaml and, "
-            "reported separately, tests/eval/test.yaml when it exists"
+            "reported separately, the blind tests/eval/test.yaml and fresh.yaml when they exist"
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,

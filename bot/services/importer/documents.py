@@ -3,7 +3,9 @@ document, each written in the caller's savepoint."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,27 +31,50 @@ from models import (
     ProtocolStatus,
 )
 
+# per kind of main row: its model, the date that places it in a statistics cell, the foreign
+# key of its child rows (lots of a notice, stages of a contract)
+_ROWS: dict[str, tuple[Any, str, Any]] = {
+    stats_cells.PROCEDURES: (Procedure, "published_at", ProcedureLot.procedure_id),
+    stats_cells.CONTRACTS: (Contract, "signed_on", ContractStage.contract_id),
+}
+
+
+async def _write_row(
+    session: AsyncSession, kind: str, values: dict[str, Any], supersedes: Callable[[Any], bool]
+) -> Any | None:
+    """The notice or contract `values["number"]` written (added, or an existing row it
+    supersedes updated with its child rows removed), its old and new statistics cells noted;
+    None when the stored row is as new or newer."""
+    model, date_key, child_fk = _ROWS[kind]
+    existing = (
+        await session.execute(select(model).where(model.number == values["number"]))
+    ).scalar_one_or_none()
+    if existing is not None and not supersedes(existing):
+        return None
+    if existing is not None:
+        stats_cells.note(session, kind, existing.region, getattr(existing, date_key))
+    stats_cells.note(session, kind, values["region"], values[date_key])
+    if existing is None:
+        row = model(**values)
+        session.add(row)
+        await session.flush()
+        return row
+    for key, value in values.items():
+        setattr(existing, key, value)
+    await session.execute(delete(child_fk.class_).where(child_fk == existing.id))
+    await session.flush()
+    return existing
+
 
 async def _apply_procedure(session: AsyncSession, rec: ProcedureRecord, now: datetime) -> str:
-    existing = (
-        await session.execute(select(Procedure).where(Procedure.number == rec.number))
-    ).scalar_one_or_none()
-    if existing is not None and not procedure_supersedes(rec, existing):
+    procedure = await _write_row(
+        session,
+        stats_cells.PROCEDURES,
+        procedure_values(rec, now),
+        lambda existing: procedure_supersedes(rec, existing),
+    )
+    if procedure is None:
         return "skipped"
-    values = procedure_values(rec, now)
-    if existing is not None:
-        stats_cells.note(session, stats_cells.PROCEDURES, existing.region, existing.published_at)
-    stats_cells.note(session, stats_cells.PROCEDURES, values["region"], values["published_at"])
-    if existing is None:
-        procedure = Procedure(**values)
-        session.add(procedure)
-        await session.flush()
-    else:
-        procedure = existing
-        for key, value in values.items():
-            setattr(procedure, key, value)
-        await session.execute(delete(ProcedureLot).where(ProcedureLot.procedure_id == procedure.id))
-        await session.flush()
     lots = lot_rows(procedure.id, rec)
     if lots:
         await session.execute(insert(ProcedureLot), lots)
@@ -105,25 +130,14 @@ async def status_from_execution(session: AsyncSession, numbers: list[str]) -> No
 
 
 async def _apply_contract(session: AsyncSession, rec: ContractRecord, now: datetime) -> str:
-    existing = (
-        await session.execute(select(Contract).where(Contract.number == rec.number))
-    ).scalar_one_or_none()
-    if existing is not None and not contract_supersedes(rec, existing):
+    contract = await _write_row(
+        session,
+        stats_cells.CONTRACTS,
+        contract_values(rec, now),
+        lambda existing: contract_supersedes(rec, existing),
+    )
+    if contract is None:
         return "skipped"
-    values = contract_values(rec, now)
-    if existing is not None:
-        stats_cells.note(session, stats_cells.CONTRACTS, existing.region, existing.signed_on)
-    stats_cells.note(session, stats_cells.CONTRACTS, values["region"], values["signed_on"])
-    if existing is None:
-        contract = Contract(**values)
-        session.add(contract)
-        await session.flush()
-    else:
-        contract = existing
-        for key, value in values.items():
-            setattr(contract, key, value)
-        await session.execute(delete(ContractStage).where(ContractStage.contract_id == contract.id))
-        await session.flush()
     stages = stage_rows(contract.id, rec)
     if stages:
         await session.execute(insert(ContractStage), stages)
