@@ -6,6 +6,7 @@ answered like a stale button, never with a database error."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
@@ -42,50 +43,101 @@ class FaqCB(CallbackData, prefix="q1"):
     p: Page = 0
 
 
+class FindOp(StrEnum):
+    """Search buttons; SAVE belongs to handlers/reminders.py, the rest to procurement."""
+
+    SMP = "smp"  # toggle «только СМП»
+    ACC = "acc"  # toggle «приём заявок идёт»
+    REG = "reg"  # toggle «мой регион»
+    PRICE = "price"  # ask for the price limit
+    SETPRICE = "setprice"  # v = the limit ('' = none)
+    PAGE = "page"  # v = page number
+    SAVE = "save"  # subscribe to the search
+
+
 class FindCB(CallbackData, prefix="s1"):
     """Search filters and pages; the words themselves live in FSM data, never here."""
 
-    op: str  # smp | acc | reg | price | setprice | page
+    op: FindOp
     v: str = ""
 
 
-class ProcCB(CallbackData, prefix="p1"):
-    """Card buttons: op = card | sub (remind) | sim (similar) for procedures, ccard | csub
-    for contracts; n = registry number."""
+class ProcOp(StrEnum):
+    """Card buttons: the first three for procedures, the last two for contracts."""
 
-    op: str
+    CARD = "card"
+    SUB = "sub"  # remind about the procedure's dates
+    SIM = "sim"  # similar procedures
+    CCARD = "ccard"
+    CSUB = "csub"  # remind about the contract's dates
+
+
+class ProcCB(CallbackData, prefix="p1"):
+    """Card buttons (ProcOp); n = registry number."""
+
+    op: ProcOp
     n: str
 
 
+class StatsOp(StrEnum):
+    SHOW = "show"
+    CSV = "csv"
+    CUSTOM = "custom"  # explain how to ask for a custom period
+
+
 class StatsCB(CallbackData, prefix="st1"):
-    """Statistics: op = show | csv | custom; r = region code or 'all'; p = m | q | y | c
+    """Statistics: op (StatsOp); r = region code or 'all'; p = m | q | y | c
     (month, quarter, year, custom); a, b = custom first and last day as YYYYMMDD."""
 
-    op: str
+    op: StatsOp
     r: str
     p: str
     a: str = ""
     b: str = ""
 
 
-class SubCB(CallbackData, prefix="r1"):
-    """Subscriptions: op = pause | resume | del | off (from a reminder) | page; id = row id
-    (checked against the pressing user: a forged id answers «не найдена»); p = list page."""
+class SubOp(StrEnum):
+    PAUSE = "pause"
+    RESUME = "resume"
+    DEL = "del"
+    OFF = "off"  # «Не напоминать» under a reminder
+    PAGE = "page"
 
-    op: str
+
+class SubCB(CallbackData, prefix="r1"):
+    """Subscriptions: op (SubOp); id = row id (checked against the pressing user: a forged
+    id answers «не найдена»); p = list page."""
+
+    op: SubOp
     id: DbId = 0
     p: Page = 0
 
 
-class SetCB(CallbackData, prefix="g1"):
-    """/settings: op = lead | tz | quiet | news | settz | cancel | forget (ask) | forget_yes |
-    forget_no (/forget's confirmation); v = a zone for settz."""
+class SetOp(StrEnum):
+    LEAD = "lead"  # ask for the lead times
+    TZ = "tz"  # ask for the time zone
+    QUIET = "quiet"  # ask for the quiet hours
+    NEWS = "news"  # toggle legislative news
+    SETTZ = "settz"  # v = the zone
+    CANCEL = "cancel"  # leave a prompt
+    FORGET = "forget"  # ask to confirm erasing the user's data
+    FORGET_YES = "forget_yes"
+    FORGET_NO = "forget_no"
 
-    op: str
+
+class SetCB(CallbackData, prefix="g1"):
+    """/settings: op (SetOp); v = a zone for settz."""
+
+    op: SetOp
     v: str = ""
 
 
-class KbCB(CallbackData, prefix="k1"):
-    """Knowledge-base editing: op = publish | cancel (the uploaded text waits in FSM data)."""
+class KbOp(StrEnum):
+    PUBLISH = "publish"
+    CANCEL = "cancel"
 
-    op: str
+
+class KbCB(CallbackData, prefix="k1"):
+    """Knowledge-base editing: op (KbOp; the uploaded text waits in FSM data)."""
+
+    op: KbOp

@@ -32,6 +32,14 @@ class ConsultOp(StrEnum):
     CANCEL = "cancel"  # user: leave the dialogue
 
 
+class Toast(StrEnum):
+    """What the toast (or reply) after a consultation button says (consult/toast)."""
+
+    TAKEN = "taken"
+    CLOSED = "closed"
+    ALREADY_CLOSED = "already_closed"
+
+
 class ConsultCB(CallbackData, prefix="cn1"):
     """Consultations: op (ConsultOp); id = consultation (checked against the pressing user
     or their role); v = page or rating."""

@@ -8,7 +8,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.services.gaps import Gap
 from bot.services.kb_store.versions import VersionInfo
 from bot.ui.answers import OutMessage
-from bot.ui.callbacks import KbCB
+from bot.ui.callbacks import KbCB, KbOp
 from bot.ui.render import TEMPLATES_DIR, render
 from knowledge.loader import Article
 from knowledge.markdown import split_html
@@ -25,8 +25,8 @@ def preview_message(article: Article, current_version: int | None) -> OutMessage
 
 def publish_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text="✅ Опубликовать", callback_data=KbCB(op="publish"))
-    builder.button(text="Отмена", callback_data=KbCB(op="cancel"))
+    builder.button(text="✅ Опубликовать", callback_data=KbCB(op=KbOp.PUBLISH))
+    builder.button(text="Отмена", callback_data=KbCB(op=KbOp.CANCEL))
     builder.adjust(2)
     return builder.as_markup()
 

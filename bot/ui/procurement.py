@@ -16,7 +16,7 @@ from bot.services.procurement import (
     SearchPage,
 )
 from bot.ui.answers import CONSULT_LABEL, OutMessage
-from bot.ui.callbacks import FindCB, MenuCB, ProcCB
+from bot.ui.callbacks import FindCB, FindOp, MenuCB, ProcCB, ProcOp
 from bot.ui.cards import contract_text, procedure_text
 from bot.ui.render import render
 
@@ -33,12 +33,12 @@ def procedure_message(card: ProcedureCard, tz: str, contracts: int = 0) -> OutMe
     the list «контракты по закупке» when there are several)."""
     text = procedure_text(card, tz)
     builder = InlineKeyboardBuilder()
-    for op, label in (("sub", "🔔 Напоминать о сроках"), ("sim", "🔎 Похожие")):
+    for op, label in ((ProcOp.SUB, "🔔 Напоминать о сроках"), (ProcOp.SIM, "🔎 Похожие")):
         data = ProcCB(op=op, n=card.number).pack()
         if _fits(data):
             builder.button(text=label, callback_data=data)
     rows = [2]
-    data = ProcCB(op="ccard", n=card.number).pack()
+    data = ProcCB(op=ProcOp.CCARD, n=card.number).pack()
     if contracts and _fits(data):
         label = "📄 Контракт" if contracts == 1 else f"📄 Контракты по закупке ({contracts})"
         builder.button(text=label, callback_data=data)
@@ -53,12 +53,12 @@ def contract_message(card: ContractCard | ContractList) -> OutMessage:
     builder = InlineKeyboardBuilder()
     if isinstance(card, ContractList):  # «контракты по закупке …»: a button per contract
         for item in card.items[:10]:
-            data = ProcCB(op="ccard", n=item.number).pack()
+            data = ProcCB(op=ProcOp.CCARD, n=item.number).pack()
             if _fits(data):
                 builder.button(text=f"📄 № {item.number}", callback_data=data)
         builder.adjust(1)
         return OutMessage(contract_text(card), builder.as_markup())
-    data = ProcCB(op="csub", n=card.number).pack()
+    data = ProcCB(op=ProcOp.CSUB, n=card.number).pack()
     if _fits(data):
         builder.button(text="🔔 Напоминать о сроках", callback_data=data)
     builder.button(text=CONSULT_LABEL, callback_data=MenuCB(item="consult"))
@@ -99,19 +99,25 @@ def search_keyboard(
 ) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for item in page.items:
-        builder.button(text=f"📄 {item.number}", callback_data=ProcCB(op="card", n=item.number))
+        builder.button(
+            text=f"📄 {item.number}", callback_data=ProcCB(op=ProcOp.CARD, n=item.number)
+        )
     mark = {True: "✅", False: "▫️"}
-    builder.button(text=f"{mark[region is not None]} Мой регион", callback_data=FindCB(op="reg"))
-    builder.button(text=f"{mark[smp]} Только СМП", callback_data=FindCB(op="smp"))
-    builder.button(text=f"{mark[price is not None]} Цена до…", callback_data=FindCB(op="price"))
-    builder.button(text=f"{mark[accepting]} Приём заявок идёт", callback_data=FindCB(op="acc"))
-    builder.button(text="🔔 Сообщать о новых", callback_data=FindCB(op="save"))
+    builder.button(
+        text=f"{mark[region is not None]} Мой регион", callback_data=FindCB(op=FindOp.REG)
+    )
+    builder.button(text=f"{mark[smp]} Только СМП", callback_data=FindCB(op=FindOp.SMP))
+    builder.button(
+        text=f"{mark[price is not None]} Цена до…", callback_data=FindCB(op=FindOp.PRICE)
+    )
+    builder.button(text=f"{mark[accepting]} Приём заявок идёт", callback_data=FindCB(op=FindOp.ACC))
+    builder.button(text="🔔 Сообщать о новых", callback_data=FindCB(op=FindOp.SAVE))
     nav = 0
     if page.page > 0:
-        builder.button(text="◀️", callback_data=FindCB(op="page", v=str(page.page - 1)))
+        builder.button(text="◀️", callback_data=FindCB(op=FindOp.PAGE, v=str(page.page - 1)))
         nav += 1
     if page.page < page.pages - 1:
-        builder.button(text="▶️", callback_data=FindCB(op="page", v=str(page.page + 1)))
+        builder.button(text="▶️", callback_data=FindCB(op=FindOp.PAGE, v=str(page.page + 1)))
         nav += 1
     builder.adjust(*([1] * len(page.items)), 2, 2, 1, *([nav] if nav else []))
     return builder.as_markup()
@@ -121,8 +127,8 @@ def price_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for step in PRICE_STEPS:
         label = f"до {int(step):,} ₽".replace(",", "\u202f")
-        builder.button(text=label, callback_data=FindCB(op="setprice", v=step))
-    builder.button(text="Без ограничения", callback_data=FindCB(op="setprice", v=""))
+        builder.button(text=label, callback_data=FindCB(op=FindOp.SETPRICE, v=step))
+    builder.button(text="Без ограничения", callback_data=FindCB(op=FindOp.SETPRICE, v=""))
     builder.adjust(2)
     return builder.as_markup()
 

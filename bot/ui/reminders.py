@@ -14,7 +14,7 @@ from bot.services.reminders.outbox import DueReminder
 from bot.services.reminders.prefs import Prefs
 from bot.services.reminders.subscriptions import Subscribed, SubscriptionView
 from bot.ui.answers import OutMessage
-from bot.ui.callbacks import ArticleCB, ProcCB, SetCB, SubCB
+from bot.ui.callbacks import ArticleCB, ProcCB, ProcOp, SetCB, SetOp, SubCB, SubOp
 from bot.ui.procurement import filters_text
 from bot.ui.render import ZONE_NAMES, render, until_words
 
@@ -40,7 +40,7 @@ EVENT_LABELS = {
 def _card_button(
     builder: InlineKeyboardBuilder, sub_kind: str, number: str, label: str = "📄 Открыть карточку"
 ) -> None:
-    op = "card" if sub_kind == "procedure" else "ccard"
+    op = ProcOp.CARD if sub_kind == "procedure" else ProcOp.CCARD
     data = ProcCB(op=op, n=number).pack()
     if len(data.encode()) <= 64:
         builder.button(text=label, callback_data=data)
@@ -99,7 +99,7 @@ def reminder_message(due: DueReminder, now: datetime) -> OutMessage:
         _card_button(builder, due.sub_kind, due.target)
     if due.subscription_id and not due.payload.get("cancelled"):
         builder.button(
-            text="🔕 Не напоминать", callback_data=SubCB(op="off", id=due.subscription_id)
+            text="🔕 Не напоминать", callback_data=SubCB(op=SubOp.OFF, id=due.subscription_id)
         )
     builder.adjust(2)
     return OutMessage(text, builder.as_markup() if builder.buttons else None)
@@ -154,7 +154,7 @@ def subscribed_message(result: Subscribed, tz: str) -> OutMessage:
             tz=tz,
         )
     builder = InlineKeyboardBuilder()
-    builder.button(text="🔔 Мои подписки", callback_data=SubCB(op="page", p=0))
+    builder.button(text="🔔 Мои подписки", callback_data=SubCB(op=SubOp.PAGE, p=0))
     return OutMessage(text, builder.as_markup())
 
 
@@ -188,17 +188,17 @@ def subscriptions_message(
     rows: list[int] = []
     for i, v in enumerate(items, start=page * LIST_PAGE + 1):
         if v.active:
-            builder.button(text=f"⏸ {i}", callback_data=SubCB(op="pause", id=v.id, p=page))
+            builder.button(text=f"⏸ {i}", callback_data=SubCB(op=SubOp.PAUSE, id=v.id, p=page))
         else:
-            builder.button(text=f"▶️ {i}", callback_data=SubCB(op="resume", id=v.id, p=page))
-        builder.button(text=f"🗑 {i}", callback_data=SubCB(op="del", id=v.id, p=page))
+            builder.button(text=f"▶️ {i}", callback_data=SubCB(op=SubOp.RESUME, id=v.id, p=page))
+        builder.button(text=f"🗑 {i}", callback_data=SubCB(op=SubOp.DEL, id=v.id, p=page))
         rows.append(2)
     nav = 0
     if page > 0:
-        builder.button(text="◀️", callback_data=SubCB(op="page", p=page - 1))
+        builder.button(text="◀️", callback_data=SubCB(op=SubOp.PAGE, p=page - 1))
         nav += 1
     if page < pages - 1:
-        builder.button(text="▶️ дальше", callback_data=SubCB(op="page", p=page + 1))
+        builder.button(text="▶️ дальше", callback_data=SubCB(op=SubOp.PAGE, p=page + 1))
         nav += 1
     builder.adjust(*rows, *([nav] if nav else []))
     return OutMessage(text, builder.as_markup())
@@ -207,20 +207,20 @@ def subscriptions_message(
 def settings_message(prefs: Prefs, *, saved: bool = False) -> OutMessage:
     text = render("settings/show", prefs=prefs, leads=leads_words(prefs.leads), saved=saved)
     builder = InlineKeyboardBuilder()
-    builder.button(text="⏰ Сроки", callback_data=SetCB(op="lead"))
-    builder.button(text="🕰 Часовой пояс", callback_data=SetCB(op="tz"))
-    builder.button(text="🌙 Тихие часы", callback_data=SetCB(op="quiet"))
+    builder.button(text="⏰ Сроки", callback_data=SetCB(op=SetOp.LEAD))
+    builder.button(text="🕰 Часовой пояс", callback_data=SetCB(op=SetOp.TZ))
+    builder.button(text="🌙 Тихие часы", callback_data=SetCB(op=SetOp.QUIET))
     news = "📰 Новости: выключить" if prefs.news else "📰 Новости: включить"
-    builder.button(text=news, callback_data=SetCB(op="news"))
-    builder.button(text="🗑 Удалить мои данные", callback_data=SetCB(op="forget"))
+    builder.button(text=news, callback_data=SetCB(op=SetOp.NEWS))
+    builder.button(text="🗑 Удалить мои данные", callback_data=SetCB(op=SetOp.FORGET))
     builder.adjust(2, 2, 1)
     return OutMessage(text, builder.as_markup())
 
 
 def forget_confirm_message() -> OutMessage:
     builder = InlineKeyboardBuilder()
-    builder.button(text="🗑 Да, удалить", callback_data=SetCB(op="forget_yes"))
-    builder.button(text="Отмена", callback_data=SetCB(op="forget_no"))
+    builder.button(text="🗑 Да, удалить", callback_data=SetCB(op=SetOp.FORGET_YES))
+    builder.button(text="Отмена", callback_data=SetCB(op=SetOp.FORGET_NO))
     builder.adjust(2)
     return OutMessage(render("settings/forget_confirm"), builder.as_markup())
 
@@ -228,19 +228,19 @@ def forget_confirm_message() -> OutMessage:
 def timezone_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for zone, name in ZONE_NAMES.items():
-        builder.button(text=name, callback_data=SetCB(op="settz", v=zone))
-    builder.button(text="Отмена", callback_data=SetCB(op="cancel"))
+        builder.button(text=name, callback_data=SetCB(op=SetOp.SETTZ, v=zone))
+    builder.button(text="Отмена", callback_data=SetCB(op=SetOp.CANCEL))
     builder.adjust(3)
     return builder.as_markup()
 
 
 def cancel_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text="Отмена", callback_data=SetCB(op="cancel"))
+    builder.button(text="Отмена", callback_data=SetCB(op=SetOp.CANCEL))
     return builder.as_markup()
 
 
-def toast(op: str, target: str = "") -> str:
+def toast(op: SubOp, target: str = "") -> str:
     return render("reminders/toast", op=op, target=target)
 
 
@@ -250,7 +250,7 @@ def contracts_message(items: list[SubscriptionView], total: int, tz: str) -> Out
     builder = InlineKeyboardBuilder()
     for view in items:
         _card_button(builder, "contract", view.target, f"📄 {view.target}")
-    builder.button(text="🔔 Все подписки", callback_data=SubCB(op="page", p=0))
+    builder.button(text="🔔 Все подписки", callback_data=SubCB(op=SubOp.PAGE, p=0))
     builder.adjust(1)
     return OutMessage(text, builder.as_markup())
 

@@ -10,7 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.services.stats.period import Period
 from bot.services.stats.regions import ALL
 from bot.services.stats.result import Stats
-from bot.ui.callbacks import StatsCB
+from bot.ui.callbacks import StatsCB, StatsOp
 from bot.ui.cards import period_label, stats_caption, stats_text
 from bot.ui.render import render
 from bot.ui.stats_csv import to_csv
@@ -25,7 +25,7 @@ def _day(value: date) -> str:
     return f"{value:%Y%m%d}"
 
 
-def stats_callback(op: str, region: str | None, period: Period) -> StatsCB:
+def stats_callback(op: StatsOp, region: str | None, period: Period) -> StatsCB:
     kind = KIND_CODES.get(period.kind, "c")
     custom = kind == "c"
     return StatsCB(
@@ -45,25 +45,25 @@ def stats_keyboard(stats: Stats, home_region: str) -> InlineKeyboardMarkup:
     for code, label in (("m", "Месяц"), ("q", "Квартал"), ("y", "Год")):
         mark = "✅ " if code == current else ""
         builder.button(
-            text=f"{mark}{label}", callback_data=StatsCB(op="show", r=region or ALL, p=code)
+            text=f"{mark}{label}", callback_data=StatsCB(op=StatsOp.SHOW, r=region or ALL, p=code)
         )
     builder.button(
         text=("✅ " if current == "c" else "") + "📅 Свой период",
-        callback_data=StatsCB(op="custom", r=region or ALL, p="c"),
+        callback_data=StatsCB(op=StatsOp.CUSTOM, r=region or ALL, p="c"),
     )
     if region is None:
         builder.button(
             text=f"📍 Мой регион ({home_region})",
-            callback_data=stats_callback("show", home_region, stats.period),
+            callback_data=stats_callback(StatsOp.SHOW, home_region, stats.period),
         )
     else:
         builder.button(
-            text="🇷🇺 Вся Россия", callback_data=stats_callback("show", None, stats.period)
+            text="🇷🇺 Вся Россия", callback_data=stats_callback(StatsOp.SHOW, None, stats.period)
         )
     rows = [3, 2]
     if not stats.empty:
         builder.button(
-            text="📥 Выгрузить CSV", callback_data=stats_callback("csv", region, stats.period)
+            text="📥 Выгрузить CSV", callback_data=stats_callback(StatsOp.CSV, region, stats.period)
         )
         rows.append(1)
     builder.adjust(*rows)

@@ -17,7 +17,7 @@ from bot.services.roles import role_of
 from bot.telegram.callbacks import PRE
 from bot.telegram.desk import close_topic
 from bot.telegram.send import edit_or_send
-from bot.ui.consult import QUEUE_PAGE, ConsultCB, ConsultOp, queue_message
+from bot.ui.consult import QUEUE_PAGE, ConsultCB, ConsultOp, Toast, queue_message
 from bot.ui.render import render
 from bot.ui.roles_filter import InConsultantChat, IsStaff
 from handlers.consult.filters import NOT_COMMAND, PRIVATE
@@ -62,7 +62,7 @@ async def cmd_close(message: Message, consult: ConsultContext) -> None:
         return
     change, failure = await flow.close_as_staff(consult, c.id)
     if not change.changed:
-        await message.reply(render("consult/toast", op="already_closed", id=c.id))
+        await message.reply(render("consult/toast", op=Toast.ALREADY_CLOSED, id=c.id))
         return
     by_name = consult.user.first_name
     await message.reply(
@@ -88,7 +88,7 @@ async def on_page(
     await edit_or_send(query, queue_message(page, clock()))
 
 
-def _toast(answer: CallbackAnswer, op: str, consultation_id: int, failure: str | None) -> None:
+def _toast(answer: CallbackAnswer, op: Toast, consultation_id: int, failure: str | None) -> None:
     text = render("consult/toast", op=op, id=consultation_id, failed=failure is not None)
     answer.text, answer.show_alert = text[:200], failure is not None
 
@@ -100,7 +100,7 @@ async def on_take(
     callback_answer: CallbackAnswer,
 ) -> None:
     change, failure = await flow.take_as_staff(consult, callback_data.id)
-    _toast(callback_answer, "taken", change.view.id, failure)
+    _toast(callback_answer, Toast.TAKEN, change.view.id, failure)
 
 
 async def on_close(
@@ -110,7 +110,7 @@ async def on_close(
     callback_answer: CallbackAnswer,
 ) -> None:
     change, failure = await flow.close_as_staff(consult, callback_data.id)
-    op = "closed" if change.changed else "already_closed"
+    op = Toast.CLOSED if change.changed else Toast.ALREADY_CLOSED
     _toast(callback_answer, op, change.view.id, failure)
     if change.changed:
         await close_topic(consult.bot, change.view)
