@@ -30,6 +30,7 @@ from bot.services.answers import KnowledgeBase
 from bot.services.reminders.prefs import Defaults
 from bot.sources.base import DirectorySource, Source
 from bot.sync_filters import inline_magic_filters
+from bot.telegram.callbacks import AnswerWhenDone
 from bot.telegram.outbox import Delivery
 from handlers import get_routers
 
@@ -142,6 +143,8 @@ def build_dispatcher(
     dp.update.outer_middleware(flood or FloodControlMiddleware())
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dp.update.outer_middleware(UserMiddleware(settings, clock))
+    # every button press is answered once, by this, after its handler (bot/telegram/callbacks.py)
+    dp.callback_query.middleware(AnswerWhenDone())
     dp.include_routers(*get_routers())
     inline_magic_filters(dp)
     return dp

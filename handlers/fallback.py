@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.ui.render import render
 
@@ -30,8 +31,8 @@ async def unsupported(message: Message) -> None:
     await message.answer(render("common/unsupported_content", kind=kind))
 
 
-async def stale_button(query: CallbackQuery) -> None:
-    await query.answer(render("common/stale_button"), show_alert=False)
+async def stale_button(_query: CallbackQuery, callback_answer: CallbackAnswer) -> None:
+    callback_answer.text, callback_answer.show_alert = render("common/stale_button"), False
 
 
 def build_router() -> Router:

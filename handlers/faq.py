@@ -24,7 +24,6 @@ async def on_faq(query: CallbackQuery, callback_data: FaqCB, kb: KnowledgeBase) 
         refs = kb.section_articles(callback_data.s)
         title = next(t for k, t, _ in kb.sections() if k == callback_data.s)
         out = faq_section(title, callback_data.s, refs, callback_data.p)
-    await query.answer()
     await edit_or_send(query, out)
 
 

@@ -14,6 +14,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.services import Clock, Session
 from bot.services.answers import KnowledgeBase
@@ -24,7 +25,7 @@ from bot.services.kb_store.files import load_articles_from_db
 from bot.services.kb_store.uploads import decode_upload, publish, rollback, validate_upload
 from bot.services.kb_store.versions import ArticlesRejected, current_text, history
 from bot.services.reminders.digests import queue_news
-from bot.ui.callbacks import KbCB
+from bot.ui.callbacks import KbCB, KbOp
 from bot.ui.kb_admin import draft_article, gaps_text, history_text, preview_message, rejected_text
 from bot.ui.render import render
 from bot.ui.roles_filter import IsStaff
@@ -67,24 +68,35 @@ async def on_document(message: Message, bot: Bot, session: Session, state: FSMCo
     await message.answer(out.text, reply_markup=out.keyboard)
 
 
+async def _take_upload(state: FSMContext) -> str | None:
+    """The uploaded article waiting for «Опубликовать» / «Отмена»; either button uses it up."""
+    text = (await state.get_data()).get("kb_upload")
+    await state.update_data(kb_upload=None)
+    return str(text) if text else None
+
+
+async def on_cancel(
+    _query: CallbackQuery, state: FSMContext, callback_answer: CallbackAnswer
+) -> None:
+    text = await _take_upload(state)
+    callback_answer.text = render("kb/cancelled") if text else render("common/stale_button")
+
+
 async def on_publish(
     query: CallbackQuery,
-    callback_data: KbCB,
     session: Session,
     state: FSMContext,
     kb: KnowledgeBase,
     clock: Clock,
+    callback_answer: CallbackAnswer,
 ) -> None:
-    data = await state.get_data()
-    text = data.get("kb_upload")
-    await state.update_data(kb_upload=None)
-    if callback_data.op == "cancel" or not text:
-        await query.answer(render("kb/cancelled") if text else render("common/stale_button"))
+    text = await _take_upload(state)
+    if text is None:
+        callback_answer.text = render("common/stale_button")
         return
     try:
-        result = await publish(session, str(text), f"tg:{query.from_user.id}", clock())
+        result = await publish(session, text, f"tg:{query.from_user.id}", clock())
     except ArticlesRejected as exc:
-        await query.answer()
         if isinstance(query.message, Message):
             await query.message.answer(rejected_text(exc.detail))
         return
@@ -94,7 +106,6 @@ async def on_publish(
         announced = await queue_news(
             session, result.article.id, result.article.title, result.version, clock()
         )
-    await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(
             render(
@@ -216,5 +227,6 @@ def build_router() -> Router:
     router.message.register(cmd_kb_gaps, Command("kb_gaps"))
     router.message.register(cmd_kb_from, Command("kb_from"))
     router.message.register(cmd_kb_help, Command("kb"))
-    router.callback_query.register(on_publish, KbCB.filter())
+    router.callback_query.register(on_publish, KbCB.filter(F.op == KbOp.PUBLISH))
+    router.callback_query.register(on_cancel, KbCB.filter(F.op == KbOp.CANCEL))
     return router

@@ -29,8 +29,9 @@ from bot.services.procurement import (
 from bot.services.sync import fetch_number
 from bot.services.users import UserInfo
 from bot.sources.base import Source
+from bot.telegram.callbacks import PRE
 from bot.telegram.send import edit_or_send
-from bot.ui.callbacks import FindCB, MenuCB, ProcCB
+from bot.ui.callbacks import FindCB, FindOp, MenuCB, ProcCB, ProcOp
 from bot.ui.procurement import (
     PAGE_SIZE,
     contract_message,
@@ -131,6 +132,12 @@ NEW_SEARCH: dict[str, Any] = {
     "find_region": True,
     "find_price": None,
 }
+# filter buttons that flip a switch: FSM key and its value before the first press
+TOGGLES: dict[FindOp, tuple[str, bool]] = {
+    FindOp.SMP: ("find_smp", False),
+    FindOp.ACC: ("find_acc", False),
+    FindOp.REG: ("find_region", True),
+}
 
 
 async def _show_search(
@@ -178,7 +185,34 @@ async def cmd_find(
     await _show_search(message, session, state, user, clock)
 
 
-async def on_find(
+async def _search_data(state: FSMContext) -> dict[str, Any]:
+    data = await state.get_data()
+    if not data.get("find_words"):
+        raise NotFound("Поиск устарел: отправьте /find и слова ещё раз.")
+    return data
+
+
+async def on_find_price(query: CallbackQuery, state: FSMContext) -> None:
+    await _search_data(state)
+    if isinstance(query.message, Message):
+        await query.message.answer(
+            render("procurement/price_prompt"), reply_markup=price_keyboard()
+        )
+
+
+async def _update_search(
+    query: CallbackQuery,
+    session: Session,
+    state: FSMContext,
+    user: UserInfo,
+    clock: Clock,
+    **updates: Any,
+) -> None:
+    await state.update_data({"find_page": 0, **updates})  # a changed filter: from page 0
+    await _show_search(query, session, state, user, clock)
+
+
+async def on_find_toggle(
     query: CallbackQuery,
     callback_data: FindCB,
     session: Session,
@@ -186,34 +220,55 @@ async def on_find(
     user: UserInfo,
     clock: Clock,
 ) -> None:
-    data = await state.get_data()
-    if not data.get("find_words"):
-        raise NotFound("Поиск устарел: отправьте /find и слова ещё раз.")
-    op = callback_data.op
-    if op == "price":
-        await query.answer()
-        if isinstance(query.message, Message):
-            await query.message.answer(
-                render("procurement/price_prompt"), reply_markup=price_keyboard()
-            )
-        return
-    updates: dict[str, Any] = {"find_page": 0}
-    if op == "smp":
-        updates["find_smp"] = not data.get("find_smp")
-    elif op == "acc":
-        updates["find_acc"] = not data.get("find_acc")
-    elif op == "reg":
-        updates["find_region"] = not data.get("find_region", True)
-    elif op == "setprice":
-        updates["find_price"] = callback_data.v if parse_price(callback_data.v) else None
-    elif op == "page" and callback_data.v.isdigit():
-        updates["find_page"] = int(callback_data.v)
-    await state.update_data(**updates)
-    await query.answer()
-    await _show_search(query, session, state, user, clock)
+    """«Только СМП», «Приём заявок идёт», «Мой регион»: flip the filter, back to page 0."""
+    data = await _search_data(state)
+    key, default = TOGGLES[callback_data.op]
+    await _update_search(query, session, state, user, clock, **{key: not data.get(key, default)})
 
 
-async def on_procedure_button(
+async def on_find_setprice(
+    query: CallbackQuery,
+    callback_data: FindCB,
+    session: Session,
+    state: FSMContext,
+    user: UserInfo,
+    clock: Clock,
+) -> None:
+    await _search_data(state)
+    price = callback_data.v if parse_price(callback_data.v) else None
+    await _update_search(query, session, state, user, clock, find_price=price)
+
+
+async def on_find_page(
+    query: CallbackQuery,
+    callback_data: FindCB,
+    session: Session,
+    state: FSMContext,
+    user: UserInfo,
+    clock: Clock,
+) -> None:
+    await _search_data(state)
+    page = int(callback_data.v) if callback_data.v.isdigit() else 0
+    await _update_search(query, session, state, user, clock, find_page=page)
+
+
+async def on_card(
+    query: CallbackQuery, callback_data: ProcCB, session: Session, user: UserInfo, clock: Clock
+) -> None:
+    out = procedure_message(await get_procedure(session, callback_data.n, clock()), user.timezone)
+    if isinstance(query.message, Message):
+        await query.message.answer(out.text, reply_markup=out.keyboard)
+
+
+async def on_contract_card(
+    query: CallbackQuery, callback_data: ProcCB, session: Session, clock: Clock
+) -> None:
+    out = contract_message(await find_contract(session, callback_data.n, clock().date()))
+    if isinstance(query.message, Message):
+        await query.message.answer(out.text, reply_markup=out.keyboard)
+
+
+async def on_similar(
     query: CallbackQuery,
     callback_data: ProcCB,
     session: Session,
@@ -221,30 +276,13 @@ async def on_procedure_button(
     user: UserInfo,
     clock: Clock,
 ) -> None:
-    if callback_data.op == "card":
-        card = await get_procedure(session, callback_data.n, clock())
-        await query.answer()
-        out = procedure_message(card, user.timezone)
-        if isinstance(query.message, Message):
-            await query.message.answer(out.text, reply_markup=out.keyboard)
-    elif callback_data.op == "ccard":
-        contract = await find_contract(session, callback_data.n, clock().date())
-        await query.answer()
-        out = contract_message(contract)
-        if isinstance(query.message, Message):
-            await query.message.answer(out.text, reply_markup=out.keyboard)
-    elif callback_data.op == "sim":
-        words = await similar_words(session, callback_data.n)
-        await state.update_data(find_words=words, **NEW_SEARCH)
-        await query.answer()
-        if isinstance(query.message, Message):
-            await _show_search(query.message, session, state, user, clock)
-    else:
-        await query.answer(render("common/stale_button"), show_alert=True)
+    words = await similar_words(session, callback_data.n)
+    await state.update_data(find_words=words, **NEW_SEARCH)
+    if isinstance(query.message, Message):
+        await _show_search(query.message, session, state, user, clock)
 
 
 async def on_menu_find(query: CallbackQuery) -> None:
-    await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(render("procurement/find_usage"))
 
@@ -255,10 +293,13 @@ def build_router() -> Router:
     router.message.register(
         on_number, F.chat.type == "private", F.text, ~F.text.startswith("/"), number_in_message
     )
-    # «🔔» buttons (FindCB save, ProcCB sub / csub) belong to handlers/reminders.py
-    router.callback_query.register(on_find, FindCB.filter(F.op != "save"))
-    router.callback_query.register(
-        on_procedure_button, ProcCB.filter(F.op.in_({"card", "ccard", "sim"}))
-    )
-    router.callback_query.register(on_menu_find, MenuCB.filter(F.item == "find"))
+    # «🔔» buttons (FindOp.SAVE, ProcOp.SUB / CSUB) belong to handlers/reminders.py
+    router.callback_query.register(on_find_price, FindCB.filter(F.op == FindOp.PRICE))
+    router.callback_query.register(on_find_toggle, FindCB.filter(F.op.in_(TOGGLES)))
+    router.callback_query.register(on_find_setprice, FindCB.filter(F.op == FindOp.SETPRICE))
+    router.callback_query.register(on_find_page, FindCB.filter(F.op == FindOp.PAGE))
+    router.callback_query.register(on_card, ProcCB.filter(F.op == ProcOp.CARD))
+    router.callback_query.register(on_contract_card, ProcCB.filter(F.op == ProcOp.CCARD))
+    router.callback_query.register(on_similar, ProcCB.filter(F.op == ProcOp.SIM))
+    router.callback_query.register(on_menu_find, MenuCB.filter(F.item == "find"), flags=PRE)
     return router

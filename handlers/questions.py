@@ -7,6 +7,7 @@ from datetime import datetime
 
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.services import Session
 from bot.services.answers import KnowledgeBase, log_question, record_choice, record_feedback
@@ -43,13 +44,16 @@ async def on_article(
     view = kb.view(callback_data.id)
     if callback_data.q:
         await record_choice(session, callback_data.q, user.id, view.id)
-    await query.answer()
     if isinstance(query.message, Message):
         await send_all(query.message, article_messages(view, callback_data.q))
 
 
 async def on_feedback(
-    query: CallbackQuery, callback_data: FeedbackCB, session: Session, user: UserInfo
+    _query: CallbackQuery,
+    callback_data: FeedbackCB,
+    session: Session,
+    user: UserInfo,
+    callback_answer: CallbackAnswer,
 ) -> None:
     changed = await record_feedback(session, callback_data.q, user.id, callback_data.v > 0)
     text = (
@@ -57,7 +61,7 @@ async def on_feedback(
         if changed
         else render("qa/feedback_again")
     )
-    await query.answer(text[:200])
+    callback_answer.text = text[:200]
 
 
 def build_router() -> Router:

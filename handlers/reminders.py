@@ -8,6 +8,7 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.services import Clock, Session
 from bot.services.errors import NotFound
@@ -20,9 +21,10 @@ from bot.services.reminders.subscriptions import (
     subscribe_search,
 )
 from bot.services.users import UserInfo
+from bot.telegram.callbacks import PRE
 from bot.telegram.send import edit_or_send
 from bot.ui.answers import OutMessage
-from bot.ui.callbacks import FindCB, MenuCB, ProcCB, SubCB
+from bot.ui.callbacks import FindCB, FindOp, MenuCB, ProcCB, ProcOp, SubCB, SubOp
 from bot.ui.procurement import search_filters
 from bot.ui.reminders import (
     LIST_PAGE,
@@ -47,14 +49,12 @@ async def cmd_reminders(message: Message, session: Session, user: UserInfo) -> N
 
 
 async def on_menu_reminders(query: CallbackQuery, session: Session, user: UserInfo) -> None:
-    await query.answer()
     out = await _list(session, user, 0)
     if isinstance(query.message, Message):
         await query.message.answer(out.text, reply_markup=out.keyboard)
 
 
 async def on_menu_contracts(query: CallbackQuery, session: Session, user: UserInfo) -> None:
-    await query.answer()
     items, total = await list_subscriptions(session, user.id, 0, 10, kind="contract")
     out = contracts_message(items, total, user.timezone)
     if isinstance(query.message, Message):
@@ -70,10 +70,9 @@ async def on_subscribe(
     defaults: Defaults,
 ) -> None:
     kind: Literal["procedure", "contract"] = (
-        "procedure" if callback_data.op == "sub" else "contract"
+        "procedure" if callback_data.op == ProcOp.SUB else "contract"
     )
     result = await subscribe(session, user.id, kind, callback_data.n, defaults, clock())
-    await query.answer()
     out = subscribed_message(result, user.timezone)
     if isinstance(query.message, Message):
         await query.message.answer(out.text, reply_markup=out.keyboard)
@@ -89,43 +88,70 @@ async def on_save_search(
     result = await subscribe_search(
         session, user.id, words, search_filters(data, user.region), clock()
     )
-    await query.answer()
     out = subscribed_message(result, user.timezone)
     if isinstance(query.message, Message):
         await query.message.answer(out.text, reply_markup=out.keyboard)
 
 
-async def on_subscription_button(
+async def on_pause_or_resume(
     query: CallbackQuery,
     callback_data: SubCB,
     session: Session,
     user: UserInfo,
     clock: Clock,
     defaults: Defaults,
+    callback_answer: CallbackAnswer,
 ) -> None:
     op = callback_data.op
-    note = ""
-    if op in ("pause", "resume", "off"):
-        view = await set_paused(
-            session, user.id, callback_data.id, op != "resume", defaults, clock()
-        )
-        note = toast(op, view.target)
-    elif op == "del":
-        view = await delete_subscription(session, user.id, callback_data.id)
-        note = toast(op, view.target)
-    if op == "off":  # pressed under a reminder: keep that message, confirm in an alert
-        await query.answer(note, show_alert=True)
-        return
-    await query.answer(note or None)
-    await edit_or_send(query, await _list(session, user, max(callback_data.p, 0)))
+    view = await set_paused(
+        session, user.id, callback_data.id, op == SubOp.PAUSE, defaults, clock()
+    )
+    callback_answer.text = toast(op, view.target)
+    await edit_or_send(query, await _list(session, user, callback_data.p))
+
+
+async def on_delete(
+    query: CallbackQuery,
+    callback_data: SubCB,
+    session: Session,
+    user: UserInfo,
+    callback_answer: CallbackAnswer,
+) -> None:
+    view = await delete_subscription(session, user.id, callback_data.id)
+    callback_answer.text = toast(SubOp.DEL, view.target)
+    await edit_or_send(query, await _list(session, user, callback_data.p))
+
+
+async def on_off(
+    _query: CallbackQuery,
+    callback_data: SubCB,
+    session: Session,
+    user: UserInfo,
+    clock: Clock,
+    defaults: Defaults,
+    callback_answer: CallbackAnswer,
+) -> None:
+    """«Не напоминать» under a reminder: keep that message, confirm in an alert."""
+    view = await set_paused(session, user.id, callback_data.id, True, defaults, clock())
+    callback_answer.text, callback_answer.show_alert = toast(SubOp.OFF, view.target), True
+
+
+async def on_page(
+    query: CallbackQuery, callback_data: SubCB, session: Session, user: UserInfo
+) -> None:
+    await edit_or_send(query, await _list(session, user, callback_data.p))
 
 
 def build_router() -> Router:
     router = Router(name="reminders")
     router.message.register(cmd_reminders, F.chat.type == "private", Command("reminders"))
-    router.callback_query.register(on_menu_reminders, MenuCB.filter(F.item == "reminders"))
-    router.callback_query.register(on_menu_contracts, MenuCB.filter(F.item == "contracts"))
-    router.callback_query.register(on_subscribe, ProcCB.filter(F.op.in_({"sub", "csub"})))
-    router.callback_query.register(on_save_search, FindCB.filter(F.op == "save"))
-    router.callback_query.register(on_subscription_button, SubCB.filter())
+    buttons = router.callback_query
+    buttons.register(on_menu_reminders, MenuCB.filter(F.item == "reminders"), flags=PRE)
+    buttons.register(on_menu_contracts, MenuCB.filter(F.item == "contracts"), flags=PRE)
+    buttons.register(on_subscribe, ProcCB.filter(F.op.in_({ProcOp.SUB, ProcOp.CSUB})))
+    buttons.register(on_save_search, FindCB.filter(F.op == FindOp.SAVE))
+    buttons.register(on_pause_or_resume, SubCB.filter(F.op.in_({SubOp.PAUSE, SubOp.RESUME})))
+    buttons.register(on_delete, SubCB.filter(F.op == SubOp.DEL))
+    buttons.register(on_off, SubCB.filter(F.op == SubOp.OFF))
+    buttons.register(on_page, SubCB.filter(F.op == SubOp.PAGE))
     return router

@@ -10,6 +10,7 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.config import Settings
 from bot.services import Clock, Session
@@ -18,10 +19,11 @@ from bot.services.privacy import Forgotten, forget_user
 from bot.services.reminders.planner import update_prefs
 from bot.services.reminders.prefs import Defaults, get_prefs
 from bot.services.users import UserInfo
+from bot.telegram.callbacks import Answer
 from bot.telegram.desk import edit_cards
 from bot.telegram.send import edit_or_send
 from bot.ui.answers import OutMessage
-from bot.ui.callbacks import SetCB
+from bot.ui.callbacks import SetCB, SetOp
 from bot.ui.reminders import (
     cancel_keyboard,
     forget_confirm_message,
@@ -42,11 +44,11 @@ class SettingsForm(StatesGroup):
 
 
 PROMPTS = {
-    "lead": "settings/lead_prompt",
-    "tz": "settings/tz_prompt",
-    "quiet": "settings/quiet_prompt",
+    SetOp.LEAD: "settings/lead_prompt",
+    SetOp.TZ: "settings/tz_prompt",
+    SetOp.QUIET: "settings/quiet_prompt",
 }
-FIELDS = {"lead": "lead_times", "tz": "timezone", "quiet": "quiet_hours"}
+FIELDS = {SetOp.LEAD: "lead_times", SetOp.TZ: "timezone", SetOp.QUIET: "quiet_hours"}
 
 
 async def cmd_settings(
@@ -85,7 +87,64 @@ async def _mark_cards(bot: Bot, session: Session, settings: Settings, done: Forg
             log.warning("card of consultation %s not marked erased", consultation_id, exc_info=True)
 
 
-async def on_settings_button(
+async def on_prompt(query: CallbackQuery, callback_data: SetCB, state: FSMContext) -> None:
+    """«Сроки», «Часовой пояс», «Тихие часы»: ask for the value (the next text message)."""
+    op = callback_data.op
+    await state.set_state(getattr(SettingsForm, op))
+    keyboard = timezone_keyboard() if op == SetOp.TZ else cancel_keyboard()
+    if isinstance(query.message, Message):
+        await query.message.answer(render(PROMPTS[op]), reply_markup=keyboard)
+
+
+async def on_cancel(
+    _query: CallbackQuery, state: FSMContext, callback_answer: CallbackAnswer
+) -> None:
+    await state.set_state(None)
+    callback_answer.text = render("settings/cancelled")
+
+
+async def on_forget(query: CallbackQuery) -> None:
+    if isinstance(query.message, Message):
+        out = forget_confirm_message()
+        await query.message.answer(out.text, reply_markup=out.keyboard)
+
+
+async def on_forget_no(query: CallbackQuery) -> None:
+    await edit_or_send(query, OutMessage(render("settings/forget_cancelled")))
+
+
+async def on_forget_yes(
+    query: CallbackQuery,
+    session: Session,
+    state: FSMContext,
+    user: UserInfo,
+    clock: Clock,
+    settings: Settings,
+    callback_answer: Answer,
+) -> None:
+    await state.clear()
+    done = await forget_user(
+        session,
+        user.id,
+        clock(),
+        timezone=settings.default_timezone,
+        region=settings.default_region,
+    )
+    await callback_answer.now()  # not after the consultants' cards below
+    await edit_or_send(query, _forgotten_message(done))
+    if query.bot is not None:
+        await _mark_cards(query.bot, session, settings, done)
+
+
+async def on_news(
+    query: CallbackQuery, session: Session, user: UserInfo, clock: Clock, defaults: Defaults
+) -> None:
+    prefs = await get_prefs(session, user.id, defaults)
+    prefs = await update_prefs(session, user.id, defaults, clock(), news=not prefs.news)
+    await edit_or_send(query, settings_message(prefs, saved=True))
+
+
+async def on_settz(
     query: CallbackQuery,
     callback_data: SetCB,
     session: Session,
@@ -93,55 +152,9 @@ async def on_settings_button(
     user: UserInfo,
     clock: Clock,
     defaults: Defaults,
-    settings: Settings,
 ) -> None:
-    op = callback_data.op
-    message = query.message if isinstance(query.message, Message) else None
-    if op in PROMPTS:
-        await state.set_state(getattr(SettingsForm, op))
-        await query.answer()
-        keyboard = timezone_keyboard() if op == "tz" else cancel_keyboard()
-        if message is not None:
-            await message.answer(render(PROMPTS[op]), reply_markup=keyboard)
-        return
-    if op == "cancel":
-        await state.set_state(None)
-        await query.answer(render("settings/cancelled"))
-        return
-    if op == "forget":
-        await query.answer()
-        if message is not None:
-            out = forget_confirm_message()
-            await message.answer(out.text, reply_markup=out.keyboard)
-        return
-    if op == "forget_no":
-        await query.answer()
-        await edit_or_send(query, OutMessage(render("settings/forget_cancelled")))
-        return
-    if op == "forget_yes":
-        await state.clear()
-        done = await forget_user(
-            session,
-            user.id,
-            clock(),
-            timezone=settings.default_timezone,
-            region=settings.default_region,
-        )
-        await query.answer()
-        await edit_or_send(query, _forgotten_message(done))
-        if query.bot is not None:
-            await _mark_cards(query.bot, session, settings, done)
-        return
-    if op == "news":
-        prefs = await get_prefs(session, user.id, defaults)
-        prefs = await update_prefs(session, user.id, defaults, clock(), news=not prefs.news)
-    elif op == "settz":
-        prefs = await update_prefs(session, user.id, defaults, clock(), timezone=callback_data.v)
-        await state.set_state(None)
-    else:
-        await query.answer(render("common/stale_button"), show_alert=True)
-        return
-    await query.answer()
+    prefs = await update_prefs(session, user.id, defaults, clock(), timezone=callback_data.v)
+    await state.set_state(None)
     await edit_or_send(query, settings_message(prefs, saved=True))
 
 
@@ -179,5 +192,12 @@ def build_router() -> Router:
         ~F.text.startswith("/"),
         StateFilter(SettingsForm),
     )
-    router.callback_query.register(on_settings_button, SetCB.filter())
+    buttons = router.callback_query
+    buttons.register(on_prompt, SetCB.filter(F.op.in_(PROMPTS)))
+    buttons.register(on_cancel, SetCB.filter(F.op == SetOp.CANCEL))
+    buttons.register(on_forget, SetCB.filter(F.op == SetOp.FORGET))
+    buttons.register(on_forget_no, SetCB.filter(F.op == SetOp.FORGET_NO))
+    buttons.register(on_forget_yes, SetCB.filter(F.op == SetOp.FORGET_YES))
+    buttons.register(on_news, SetCB.filter(F.op == SetOp.NEWS))
+    buttons.register(on_settz, SetCB.filter(F.op == SetOp.SETTZ))
     return router

@@ -11,6 +11,7 @@ from bot.config import Settings
 from bot.services import Session
 from bot.services.roles import role_of
 from bot.services.users import UserInfo
+from bot.telegram.callbacks import PRE
 from bot.ui.callbacks import MenuCB
 from bot.ui.commands import ADMIN_COMMANDS, COMMANDS, STAFF_COMMANDS, Command
 from bot.ui.keyboards import main_menu
@@ -40,13 +41,11 @@ async def cmd_menu(message: Message) -> None:
 
 
 async def on_menu(query: CallbackQuery) -> None:
-    await query.answer()
     if query.message is not None:
         await query.message.answer(render("start/menu"), reply_markup=main_menu())
 
 
 async def on_ask(query: CallbackQuery) -> None:
-    await query.answer()
     if query.message is not None:
         await query.message.answer(render("start/ask_prompt"))
 
@@ -57,6 +56,6 @@ def build_router() -> Router:
     router.message.register(cmd_start, CommandStart())
     router.message.register(cmd_help, CommandFilter("help"))
     router.message.register(cmd_menu, CommandFilter("menu"))
-    router.callback_query.register(on_menu, MenuCB.filter(F.item == "menu"))
-    router.callback_query.register(on_ask, MenuCB.filter(F.item == "ask"))
+    router.callback_query.register(on_menu, MenuCB.filter(F.item == "menu"), flags=PRE)
+    router.callback_query.register(on_ask, MenuCB.filter(F.item == "ask"), flags=PRE)
     return router

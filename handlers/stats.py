@@ -17,7 +17,8 @@ from bot.services.stats.period import Period, StatsQuery, make_period, parse_dat
 from bot.services.stats.regions import ALL, parse_region
 from bot.services.stats.result import Stats
 from bot.services.users import UserInfo
-from bot.ui.callbacks import MenuCB, StatsCB
+from bot.telegram.callbacks import PRE, Answer
+from bot.ui.callbacks import MenuCB, StatsCB, StatsOp
 from bot.ui.charts import stats_chart
 from bot.ui.render import render
 from bot.ui.stats import (
@@ -188,33 +189,43 @@ def _query_of(data: StatsCB, today: date) -> StatsQuery:
     return StatsQuery(region, make_period("custom", today, start, end))
 
 
-async def on_stats_button(
-    query: CallbackQuery, callback_data: StatsCB, session: Session, user: UserInfo, clock: Clock
-) -> None:
-    message = query.message
-    if not isinstance(message, Message):
-        await query.answer()
-        return
-    if callback_data.op == "custom":
-        await query.answer()
+async def on_custom(query: CallbackQuery, callback_data: StatsCB, user: UserInfo) -> None:
+    """«Свой период»: explain how to ask for one."""
+    if isinstance(query.message, Message):
         region = callback_data.r if callback_data.r != ALL else user.region
-        await message.answer(render("stats/custom_prompt", region=region))
-        return
+        await query.message.answer(render("stats/custom_prompt", region=region))
+
+
+async def _stats_of(data: StatsCB, session: Session, clock: Clock) -> Stats:
     now = clock()
-    request = _query_of(callback_data, now.date())
-    stats = await get_stats(session, request, now)
-    if callback_data.op == "csv":
-        await query.answer()
-        await message.answer_document(csv_document(stats), caption=csv_caption(stats))
-        return
-    await query.answer()
-    await send_stats(message, stats, user)
+    return await get_stats(session, _query_of(data, now.date()), now)
+
+
+async def on_show(
+    query: CallbackQuery,
+    callback_data: StatsCB,
+    session: Session,
+    user: UserInfo,
+    clock: Clock,
+    callback_answer: Answer,
+) -> None:
+    if isinstance(query.message, Message):
+        stats = await _stats_of(callback_data, session, clock)
+        await callback_answer.now()  # not after the chart
+        await send_stats(query.message, stats, user)
+
+
+async def on_csv(
+    query: CallbackQuery, callback_data: StatsCB, session: Session, clock: Clock
+) -> None:
+    if isinstance(query.message, Message):
+        stats = await _stats_of(callback_data, session, clock)
+        await query.message.answer_document(csv_document(stats), caption=csv_caption(stats))
 
 
 async def on_menu_stats(
     query: CallbackQuery, session: Session, user: UserInfo, clock: Clock
 ) -> None:
-    await query.answer()
     if isinstance(query.message, Message):
         now = clock()
         period: Period = make_period("year", now.date())
@@ -225,6 +236,8 @@ async def on_menu_stats(
 def build_router() -> Router:
     router = Router(name="stats")
     router.message.register(cmd_stats, F.chat.type == "private", Command("stats"))
-    router.callback_query.register(on_stats_button, StatsCB.filter())
-    router.callback_query.register(on_menu_stats, MenuCB.filter(F.item == "stats"))
+    router.callback_query.register(on_custom, StatsCB.filter(F.op == StatsOp.CUSTOM))
+    router.callback_query.register(on_show, StatsCB.filter(F.op == StatsOp.SHOW))
+    router.callback_query.register(on_csv, StatsCB.filter(F.op == StatsOp.CSV))
+    router.callback_query.register(on_menu_stats, MenuCB.filter(F.item == "stats"), flags=PRE)
     return router

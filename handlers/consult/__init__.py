@@ -24,7 +24,6 @@ from aiogram import BaseMiddleware, Router
 from aiogram.types import TelegramObject
 
 from bot.flows.consult import ConsultContext
-from bot.telegram.callbacks import AnswerWhenDone
 from bot.telegram.desk import ChatKinds
 from handlers.consult import admin, desk, dialogue, user
 
@@ -55,7 +54,6 @@ def build_router() -> Router:
     context = _Context(ChatKinds())
     router.message.middleware(context)
     router.callback_query.middleware(context)
-    router.callback_query.middleware(AnswerWhenDone())  # answers what handlers leave open
     # the dialogue first: its command handlers must never be swallowed
     router.include_routers(
         dialogue.build_router(), user.build_router(), desk.build_router(), admin.build_router()

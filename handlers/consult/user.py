@@ -7,15 +7,15 @@ import contextlib
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.flows import consult as flow
 from bot.flows.consult import ConsultContext
 from bot.services import Session
 from bot.services.consultations import check_open, close, find_by_post, rate
+from bot.telegram.callbacks import Answer
 from bot.telegram.send import edit_or_send
 from bot.ui.answers import OutMessage
-from bot.ui.consult import ConsultCB, ConsultOp, follow_up_prompt
+from bot.ui.consult import ConsultCB, ConsultOp, Toast, follow_up_prompt
 from bot.ui.render import render
 from bot.ui.roles_filter import IsStaff
 from handlers.consult.dialogue import ConsultForm, start_dialogue
@@ -64,16 +64,15 @@ async def on_done(
     query: CallbackQuery,
     callback_data: ConsultCB,
     consult: ConsultContext,
-    callback_answer: CallbackAnswer,
+    callback_answer: Answer,
 ) -> None:
     change = await close(
         consult.session, callback_data.id, consult.user.id, consult.now, as_owner=True
     )
     if not change.changed:
-        callback_answer.text = render("consult/toast", op="already_closed", id=change.view.id)
+        callback_answer.text = render("consult/toast", op=Toast.ALREADY_CLOSED, id=change.view.id)
         return
-    await query.answer()  # now, not after the notes to staff below
-    callback_answer.disable()
+    await callback_answer.now()  # not after the notes to staff below
     message = query.message if isinstance(query.message, Message) else None
     await flow.closed_by_user(consult, change, message)
 
