@@ -6,14 +6,19 @@ Telegram-free on purpose: `bot.telegram.outbox` produces these, the reminders ou
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from enum import StrEnum
 
-OutcomeStatus = Literal["sent", "blocked", "failed", "retry"]
+
+class OutcomeStatus(StrEnum):
+    SENT = "sent"
+    BLOCKED = "blocked"  # or the chat is gone: the user is marked inactive
+    FAILED = "failed"  # Telegram will never accept it
+    RETRY = "retry"  # flood wait, server or network error: try again later
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What happened to one message: sent | blocked | failed | retry."""
+    """What happened to one message (OutcomeStatus)."""
 
     id: int
     status: OutcomeStatus

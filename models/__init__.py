@@ -2,7 +2,13 @@
 
 from models.article import ArticleVersion
 from models.base import Base
-from models.consultation import Consultation, ConsultationMessage, ConsultationPost, Staff
+from models.consultation import (
+    Consultation,
+    ConsultationMessage,
+    ConsultationPost,
+    ConsultationStatus,
+    Staff,
+)
 from models.procurement import (
     Contract,
     ContractStage,
@@ -14,7 +20,7 @@ from models.procurement import (
 )
 from models.question import QuestionLog
 from models.stats import StatContracts, StatCustomers, StatDirty, StatOkpd2, StatProcedures
-from models.subscription import Reminder, Subscription
+from models.subscription import Reminder, ReminderStatus, Subscription
 from models.user import User
 
 __all__ = [
@@ -23,6 +29,7 @@ __all__ = [
     "Consultation",
     "ConsultationMessage",
     "ConsultationPost",
+    "ConsultationStatus",
     "Contract",
     "ContractStage",
     "ExecutionDoc",
@@ -32,6 +39,7 @@ __all__ = [
     "ProtocolStatus",
     "QuestionLog",
     "Reminder",
+    "ReminderStatus",
     "Staff",
     "StatContracts",
     "StatCustomers",

@@ -9,6 +9,7 @@ CONSULT_SLA_HOURS at most once per period (`last_announced_at`)."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -23,6 +24,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
+
+
+class ConsultationStatus(StrEnum):
+    """`consultations.status` as stored (see the module's docstring for the moves)."""
+
+    NEW = "new"
+    IN_WORK = "in_work"
+    ANSWERED = "answered"
+    CLOSED = "closed"
 
 
 class Staff(Base):
@@ -41,7 +51,7 @@ class Consultation(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
-    status: Mapped[str] = mapped_column(String(12), default="new")  # new|in_work|answered|closed
+    status: Mapped[str] = mapped_column(String(12), default=ConsultationStatus.NEW.value)
     question: Mapped[str] = mapped_column(Text, default="")
     file_id: Mapped[str | None] = mapped_column(String(256), nullable=True)
     # document | photo | voice | video | audio | video_note

@@ -8,6 +8,7 @@ see bot/services/reminders/outbox.py for the claim/confirm protocol."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -47,6 +48,20 @@ class Subscription(Base):
     )
 
 
+class ReminderStatus(StrEnum):
+    """`reminders.status` as stored (the moves: see the module's docstring)."""
+
+    PENDING = "pending"
+    PAUSED = "paused"  # the subscription is paused
+    CLAIMED = "claimed"  # a sender took it
+    SENDING = "sending"  # the Telegram call may be under way
+    SENT = "sent"
+    FAILED = "failed"
+    DROPPED = "dropped"  # not sent on purpose (user inactive, stale, superseded)
+    UNKNOWN = "unknown"  # a sender died mid-call: sent or not, nobody knows
+    CANCELLED = "cancelled"  # the deadline moved or went away
+
+
 class Reminder(Base):
     __tablename__ = "reminders"
 
@@ -63,7 +78,7 @@ class Reminder(Base):
     date_only: Mapped[bool] = mapped_column(Boolean, default=False)
     lead_minutes: Mapped[int] = mapped_column(Integer, default=0)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status: Mapped[str] = mapped_column(String(12), default=ReminderStatus.PENDING.value)
     claim_token: Mapped[str | None] = mapped_column(String(40), nullable=True)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

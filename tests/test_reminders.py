@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.outcome import Outcome
+from bot.outcome import Outcome, OutcomeStatus
 from bot.services.errors import NotFound, Refused
 from bot.services.procurement import SearchFilters
 from bot.services.reminders.digests import collect_digests
@@ -91,7 +91,7 @@ async def test_claim_send_confirm_and_nothing_twice(world: AsyncSession) -> None
     # a second poller finds nothing while the row is claimed
     assert await claim_due(world, later, "t2", 100) == (0, [])
     await mark_sending(world, [due[0].id], later)
-    await record_outcomes(world, [Outcome(due[0].id, "sent", 77, chat_id=ALICE)], later)
+    await record_outcomes(world, [Outcome(due[0].id, OutcomeStatus.SENT, 77, chat_id=ALICE)], later)
     assert await claim_due(world, later, "t3", 100) == (0, [])
     (row,) = await _rows(world, id=due[0].id)
     assert row.status == "sent" and row.message_id == 77 and row.attempts == 1
@@ -188,8 +188,14 @@ async def test_outcomes_retry_block_and_fail(world: AsyncSession) -> None:
     await record_outcomes(
         world,
         [
-            Outcome(by_user[ALICE].id, "retry", error="502 Bad Gateway", attempts=5, chat_id=ALICE),
-            Outcome(by_user[BOB].id, "blocked", error="Forbidden", chat_id=BOB),
+            Outcome(
+                by_user[ALICE].id,
+                OutcomeStatus.RETRY,
+                error="502 Bad Gateway",
+                attempts=5,
+                chat_id=ALICE,
+            ),
+            Outcome(by_user[BOB].id, OutcomeStatus.BLOCKED, error="Forbidden", chat_id=BOB),
         ],
         at,
     )

@@ -22,6 +22,7 @@ from bot.services.consultations import (
     Change,
     ConsultationView,
     PostRef,
+    Status,
     add_answer,
     add_follow_up,
     close,
@@ -260,7 +261,7 @@ async def take_as_staff(ctx: ConsultContext, consultation_id: int) -> tuple[Chan
     failure = None
     if change.changed:
         await ctx.refresh_cards(change, force=True)
-        if change.previous == "new":
+        if change.previous == Status.NEW:
             out = OutMessage(render("consult/taken", c=change.view))
             failure = await tell_user(ctx, change.view.user_id, out)
     return change, failure

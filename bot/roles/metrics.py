@@ -21,13 +21,14 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from bot.logjson import JOB, UPDATE_ID, USER_ID
+from bot.outcome import OutcomeStatus
 from bot.services import Sessionmaker
 from models import Contract, Procedure, Reminder
 
 log = logging.getLogger("smebot.roles")
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
-SEND_OUTCOMES = ("sent", "blocked", "failed", "retry")
+SEND_OUTCOMES = tuple(status.value for status in OutcomeStatus)
 
 
 class Metrics:

@@ -23,6 +23,7 @@ from models import (
     Consultation,
     ConsultationMessage,
     ConsultationPost,
+    ConsultationStatus,
     QuestionLog,
     Reminder,
     Subscription,
@@ -84,7 +85,13 @@ async def forget_user(
         await session.execute(
             update(Consultation)
             .where(Consultation.id.in_(consultation_ids))
-            .values(status="closed", question="", file_id=None, file_kind=None, erased_at=now)
+            .values(
+                status=ConsultationStatus.CLOSED,
+                question="",
+                file_id=None,
+                file_kind=None,
+                erased_at=now,
+            )
             .execution_options(synchronize_session=False)
         )
     reminders = await session.execute(
@@ -140,7 +147,7 @@ async def apply_retention(
     consultations = await session.execute(
         delete(Consultation)
         .where(
-            Consultation.status == "closed",
+            Consultation.status == ConsultationStatus.CLOSED,
             Consultation.closed_at < now - timedelta(days=consultation_days),
         )
         .execution_options(synchronize_session=False)

@@ -9,12 +9,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
-# Procedure statuses (stored as these codes; shown in Russian by templates)
-ACCEPTING = "accepting"  # приём заявок
-CLOSED = "closed"  # заявки закрыты (рассмотрение, торги)
-FINISHED = "finished"  # завершена (итоги подведены)
-CANCELLED = "cancelled"  # отменена
+
+class ProcedureStatus(StrEnum):
+    """Procedure statuses, stored as these codes (procedures.status: CANCELLED or NULL;
+    protocol_statuses.status), shown in Russian by templates."""
+
+    ACCEPTING = "accepting"  # приём заявок
+    CLOSED = "closed"  # заявки закрыты (рассмотрение, торги)
+    FINISHED = "finished"  # завершена (итоги подведены)
+    CANCELLED = "cancelled"  # отменена
+
+
+# short names the parsers use
+ACCEPTING = ProcedureStatus.ACCEPTING
+CLOSED = ProcedureStatus.CLOSED
+FINISHED = ProcedureStatus.FINISHED
+CANCELLED = ProcedureStatus.CANCELLED
 
 
 @dataclass(frozen=True, slots=True)

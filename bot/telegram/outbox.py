@@ -167,7 +167,9 @@ class Delivery:
                 sent = await self.bot.send_message(
                     msg.chat_id, msg.text, reply_markup=msg.reply_markup
                 )
-                return Outcome(msg.id, "sent", sent.message_id, "", attempts, msg.chat_id)
+                return Outcome(
+                    msg.id, OutcomeStatus.SENT, sent.message_id, "", attempts, msg.chat_id
+                )
             except Exception as exc:  # never let one message kill the sender
                 kind = classify(exc)
                 if isinstance(exc, TelegramRetryAfter):
@@ -175,12 +177,16 @@ class Delivery:
                     throttled += 1
                     attempts -= 1  # a 429 is Telegram asking us to wait, not a failed attempt
                     if exc.retry_after > self.max_retry_after or throttled > 20:
-                        return Outcome(msg.id, "retry", None, "429 flood wait", 1, msg.chat_id)
+                        return Outcome(
+                            msg.id, OutcomeStatus.RETRY, None, "429 flood wait", 1, msg.chat_id
+                        )
                     self.paused_until = max(self.paused_until, self.timer() + exc.retry_after)
                 elif kind is ErrorKind.TRANSIENT:
                     stats.server_errors += 1
                     if attempts >= self.max_attempts:
-                        return Outcome(msg.id, "retry", None, str(exc)[:150], attempts, msg.chat_id)
+                        return Outcome(
+                            msg.id, OutcomeStatus.RETRY, None, str(exc)[:150], attempts, msg.chat_id
+                        )
                     await self.sleep(min(self.max_backoff, self.backoff * 2 ** (attempts - 1)))
                 else:
                     return self._final(msg, exc, kind, attempts)
@@ -191,10 +197,11 @@ class Delivery:
         """An answer that is never retried: the chat is blocked or gone, or the send failed."""
         if not isinstance(exc, TelegramBadRequest | TelegramForbiddenError):
             log.exception("unexpected error sending reminder %s", msg.id)
-            return Outcome(msg.id, "failed", None, repr(exc)[:150], attempts, msg.chat_id)
-        status: OutcomeStatus = (
-            "blocked" if kind in (ErrorKind.BLOCKED, ErrorKind.GONE) else "failed"
-        )
+            return Outcome(
+                msg.id, OutcomeStatus.FAILED, None, repr(exc)[:150], attempts, msg.chat_id
+            )
+        gone = kind in (ErrorKind.BLOCKED, ErrorKind.GONE)
+        status = OutcomeStatus.BLOCKED if gone else OutcomeStatus.FAILED
         return Outcome(msg.id, status, None, exc.message[:150], attempts, msg.chat_id)
 
     # ------------------------------------------------------------ a batch

@@ -9,7 +9,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import BotCommand, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.services.consultations import ConsultationView, QueuePage
+from bot.services.consultations import ConsultationView, QueuePage, Status
 from bot.services.roles import StaffChange, StaffMember
 from bot.ui.answers import OutMessage
 from bot.ui.callbacks import DbId, Page
@@ -152,7 +152,7 @@ def card_keyboard(c: ConsultationView) -> InlineKeyboardMarkup | None:
     if not c.is_open:
         return None
     builder = InlineKeyboardBuilder()
-    if c.status == "new" or c.consultant_id is None:
+    if c.status == Status.NEW or c.consultant_id is None:
         builder.button(text="🛠 Взять в работу", callback_data=ConsultCB(op=ConsultOp.TAKE, id=c.id))
     builder.button(text="✅ Закрыть", callback_data=ConsultCB(op=ConsultOp.CLOSE, id=c.id))
     builder.adjust(2)

@@ -17,6 +17,7 @@ from bot.services.consultations.views import (
     MessageView,
     PostRef,
     QueuePage,
+    Status,
 )
 from bot.services.errors import NotFound
 from models import Consultation, ConsultationMessage, ConsultationPost, User
@@ -39,7 +40,7 @@ def _view(c: Consultation, user: User, consultant: User | None) -> ConsultationV
         user_id=c.user_id,
         user_name=user.first_name or str(user.id),
         username=user.username,
-        status=c.status,
+        status=Status(c.status),
         question=c.question,
         file_id=c.file_id,
         file_kind=c.file_kind,

@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, get_args
 
-Status = Literal["new", "in_work", "answered", "closed"]
+from models.consultation import ConsultationStatus
+
+Status = ConsultationStatus
+
 FileKind = Literal["document", "photo", "voice", "video", "audio", "video_note"]
-OPEN_STATUSES: tuple[str, ...] = ("new", "in_work", "answered")
-WAITING_STATUSES: tuple[str, ...] = ("new", "in_work")
+OPEN_STATUSES = (Status.NEW, Status.IN_WORK, Status.ANSWERED)
+WAITING_STATUSES = (Status.NEW, Status.IN_WORK)
 MAX_OPEN_PER_USER = 5
 MAX_TEXT = 4096
 MAX_FILE_ID = 256
@@ -27,7 +30,7 @@ class ConsultationView:
     user_id: int
     user_name: str
     username: str | None
-    status: str
+    status: Status
     question: str
     file_id: str | None
     file_kind: str | None
@@ -51,7 +54,7 @@ class ConsultationView:
 
     @property
     def is_open(self) -> bool:
-        return self.status != "closed"
+        return self.status != Status.CLOSED
 
     @property
     def venue(self) -> Literal["forum", "group", "private"]:
@@ -74,7 +77,7 @@ class Change:
 
     view: ConsultationView
     changed: bool
-    previous: str
+    previous: Status
 
 
 STAFF_POSTS = ("card", "note")

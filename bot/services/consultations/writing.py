@@ -16,6 +16,7 @@ from bot.services.consultations.views import (
     Attachment,
     Change,
     ConsultationView,
+    Status,
 )
 from bot.services.errors import BadInput, Erased, NotFound, Refused
 from models import Consultation, ConsultationMessage
@@ -70,7 +71,7 @@ async def open_consultation(
         )
     row = Consultation(
         user_id=user_id,
-        status="new",
+        status=Status.NEW,
         question=question,
         file_id=attachment.file_id if attachment else None,
         file_kind=attachment.kind if attachment else None,
@@ -88,13 +89,13 @@ async def take(
     """A consultant takes the question: new → in_work. Taking it over from a colleague is
     allowed (they may be away); a closed one is refused."""
     row = await _row(session, consultation_id)
-    if row.status == "closed":
+    if row.status == Status.CLOSED:
         raise Refused(f"Вопрос №{row.id} уже закрыт.")
-    previous = row.status
-    changed = row.consultant_id != consultant_id or row.status == "new"
+    previous = Status(row.status)
+    changed = row.consultant_id != consultant_id or row.status == Status.NEW
     row.consultant_id = consultant_id
-    if row.status == "new":
-        row.status = "in_work"
+    if row.status == Status.NEW:
+        row.status = Status.IN_WORK
     await session.commit()
     return Change(await get_consultation(session, row.id), changed, previous)
 
@@ -132,10 +133,10 @@ async def add_answer(
     """A consultant's message for the user: status → answered."""
     body = _clean(text, attachment)
     row = await _row(session, consultation_id)
-    if row.status == "closed":
+    if row.status == Status.CLOSED:
         raise Refused(f"Вопрос №{row.id} уже закрыт — сообщение пользователю не отправлено.")
-    previous = row.status
-    row.status = "answered"
+    previous = Status(row.status)
+    row.status = Status.ANSWERED
     row.answered_at = now
     if row.consultant_id is None:
         row.consultant_id = consultant_id
@@ -155,10 +156,10 @@ async def add_follow_up(
     """The user's follow-up: waiting again (in_work if someone took it, else new)."""
     body = _clean(text, attachment)
     row = await _owned(session, consultation_id, user_id)
-    if row.status == "closed":
+    if row.status == Status.CLOSED:
         raise Refused(f"Вопрос №{row.id} закрыт. Новый вопрос можно задать командой /consult.")
-    previous = row.status
-    row.status = "in_work" if row.consultant_id is not None else "new"
+    previous = Status(row.status)
+    row.status = Status.IN_WORK if row.consultant_id is not None else Status.NEW
     row.waiting_since = now
     _add_message(session, row.id, "user", user_id, body, attachment, now)
     await session.commit()
@@ -168,7 +169,7 @@ async def add_follow_up(
 async def check_open(session: AsyncSession, consultation_id: int, user_id: int) -> ConsultationView:
     """The user's own open consultation (for «Уточнить»); forged or closed ones raise."""
     row = await _owned(session, consultation_id, user_id)
-    if row.status == "closed":
+    if row.status == Status.CLOSED:
         raise Refused(f"Вопрос №{row.id} закрыт. Новый вопрос можно задать командой /consult.")
     return await get_consultation(session, row.id)
 
@@ -185,10 +186,10 @@ async def close(
     row = await (
         _owned(session, consultation_id, by) if as_owner else _row(session, consultation_id)
     )
-    previous = row.status
-    if row.status == "closed":
+    previous = Status(row.status)
+    if row.status == Status.CLOSED:
         return Change(await get_consultation(session, row.id), False, previous)
-    row.status = "closed"
+    row.status = Status.CLOSED
     row.closed_at = now
     row.closed_by = by
     await session.commit()
@@ -200,10 +201,10 @@ async def rate(session: AsyncSession, consultation_id: int, user_id: int, rating
     if not 1 <= rating <= 5:
         raise BadInput("Оценка — от 1 до 5.")
     row = await _owned(session, consultation_id, user_id)
-    if row.status != "closed":
+    if row.status != Status.CLOSED:
         raise Refused(f"Вопрос №{row.id} ещё открыт; оценить его можно после закрытия.")
     if row.rating is not None:
-        return Change(await get_consultation(session, row.id), False, row.status)
+        return Change(await get_consultation(session, row.id), False, Status.CLOSED)
     row.rating = rating
     await session.commit()
-    return Change(await get_consultation(session, row.id), True, row.status)
+    return Change(await get_consultation(session, row.id), True, Status.CLOSED)

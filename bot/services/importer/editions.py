@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sources.records import CANCELLED, FINISHED, ContractRecord, ProcedureRecord
+from bot.sources.records import CANCELLED, CLOSED, FINISHED, ContractRecord, ProcedureRecord
 
 # Which protocol status wins when several arrive: a later stage never goes back.
-STATUS_RANK = {"closed": 1, FINISHED: 2, CANCELLED: 3}
+STATUS_RANK: dict[str, int] = {CLOSED: 1, FINISHED: 2, CANCELLED: 3}
 
 
 class FamilyConflict(ValueError):

@@ -11,13 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.errors import NotFound
 from bot.services.procurement.numbers import eis_url
+from bot.sources.records import ProcedureStatus
 from models import Procedure, ProcedureLot, ProtocolStatus
 
 STATUS_WORDS = {
-    "accepting": "приём заявок",
-    "closed": "заявки закрыты",
-    "finished": "завершена",
-    "cancelled": "отменена",
+    ProcedureStatus.ACCEPTING: "приём заявок",
+    ProcedureStatus.CLOSED: "заявки закрыты",
+    ProcedureStatus.FINISHED: "завершена",
+    ProcedureStatus.CANCELLED: "отменена",
 }
 
 
@@ -50,7 +51,7 @@ class ProcedureCard:
     smp_only: bool
     preferences: str
     okpd2: str
-    status: str
+    status: ProcedureStatus
     status_words: str
     url: str
     lots: tuple[LotView, ...]
@@ -59,16 +60,16 @@ class ProcedureCard:
 
 def procedure_status(
     own: str | None, protocol: str | None, applications_end: datetime | None, now: datetime
-) -> str:
-    if own == "cancelled" or protocol == "cancelled":
-        return "cancelled"
-    if protocol == "finished":
-        return "finished"
-    if protocol == "closed":
-        return "closed"
+) -> ProcedureStatus:
+    if ProcedureStatus.CANCELLED in (own, protocol):
+        return ProcedureStatus.CANCELLED
+    if protocol == ProcedureStatus.FINISHED:
+        return ProcedureStatus.FINISHED
+    if protocol == ProcedureStatus.CLOSED:
+        return ProcedureStatus.CLOSED
     if applications_end is not None and applications_end <= now:
-        return "closed"
-    return "accepting"
+        return ProcedureStatus.CLOSED
+    return ProcedureStatus.ACCEPTING
 
 
 def _card(
@@ -76,7 +77,7 @@ def _card(
 ) -> ProcedureCard:
     status = procedure_status(p.status, protocol, p.applications_end, now)
     days_left = None
-    if status == "accepting" and p.applications_end is not None:
+    if status == ProcedureStatus.ACCEPTING and p.applications_end is not None:
         days_left = max(0, (p.applications_end - now).days)
     return ProcedureCard(
         number=p.number,

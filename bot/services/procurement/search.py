@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.errors import BadInput, NotFound
 from bot.services.procurement.procedures import procedure_status
+from bot.sources.records import ProcedureStatus
 from knowledge.text import lemmas
 from models import Procedure
 
@@ -56,7 +57,7 @@ class ProcedureBrief:
     currency: str
     applications_end: datetime | None
     smp_only: bool
-    status: str
+    status: ProcedureStatus
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import upsert
 from bot.services.procurement import search_procedures
 from bot.services.reminders.subscriptions import parse_filters_key
-from models import Procedure, Reminder, Subscription, User
+from models import Procedure, Reminder, ReminderStatus, Subscription, User
 
 DIGEST_ITEMS = 5
 
@@ -80,7 +80,7 @@ async def collect_digests(session: AsyncSession, now: datetime) -> int:
                 date_only=False,
                 lead_minutes=0,
                 due_at=now,
-                status="pending",
+                status=ReminderStatus.PENDING,
                 attempts=0,
                 payload=json.dumps({"searches": searches}, ensure_ascii=False),
                 outcome="",
@@ -123,7 +123,7 @@ async def queue_news(
                 "date_only": False,
                 "lead_minutes": 0,
                 "due_at": now,
-                "status": "pending",
+                "status": ReminderStatus.PENDING,
                 "attempts": 0,
                 "payload": payload,
                 "outcome": "",

@@ -32,8 +32,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.outcome import Outcome
-from models import Reminder, Subscription, User
+from bot.outcome import Outcome, OutcomeStatus
+from models import Reminder, ReminderStatus, Subscription, User
 
 log = logging.getLogger("smebot.reminders")
 LEASE = timedelta(minutes=10)
@@ -68,14 +68,14 @@ async def release_expired(session: AsyncSession, now: datetime, lease: timedelta
     cutoff = now - lease
     released = await session.execute(
         update(Reminder)
-        .where(Reminder.status == "claimed", Reminder.claimed_at < cutoff)
-        .values(status="pending", claim_token=None)
+        .where(Reminder.status == ReminderStatus.CLAIMED, Reminder.claimed_at < cutoff)
+        .values(status=ReminderStatus.PENDING, claim_token=None)
     )
     unknown = await session.execute(
         update(Reminder)
-        .where(Reminder.status == "sending", Reminder.claimed_at < cutoff)
+        .where(Reminder.status == ReminderStatus.SENDING, Reminder.claimed_at < cutoff)
         .values(
-            status="unknown",
+            status=ReminderStatus.UNKNOWN,
             outcome="interrupted while sending: delivery unknown, not resent",
         )
     )
@@ -125,7 +125,7 @@ async def unknown_rows(session: AsyncSession, limit: int = 1000) -> list[Unknown
             Reminder.claimed_at,
             Reminder.outcome,
         )
-        .where(Reminder.status == "unknown")
+        .where(Reminder.status == ReminderStatus.UNKNOWN)
         .order_by(Reminder.claimed_at, Reminder.id)
         .limit(limit)
     )
@@ -136,8 +136,8 @@ async def release_claimed(session: AsyncSession, token: str) -> int:
     """A graceful stop: rows claimed but never handed to Telegram go back to pending."""
     result = await session.execute(
         update(Reminder)
-        .where(Reminder.claim_token == token, Reminder.status == "claimed")
-        .values(status="pending", claim_token=None)
+        .where(Reminder.claim_token == token, Reminder.status == ReminderStatus.CLAIMED)
+        .values(status=ReminderStatus.PENDING, claim_token=None)
     )
     await session.commit()
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
@@ -150,7 +150,7 @@ async def claim_due(
     (recorded); return how many were claimed and those to send."""
     candidates = (
         select(Reminder.id)
-        .where(Reminder.status == "pending", Reminder.due_at <= now)
+        .where(Reminder.status == ReminderStatus.PENDING, Reminder.due_at <= now)
         .order_by(Reminder.due_at, Reminder.id)
         .limit(limit)
     )
@@ -161,7 +161,7 @@ async def claim_due(
             await session.execute(
                 update(Reminder)
                 .where(Reminder.id.in_(candidates.scalar_subquery()))
-                .values(status="claimed", claim_token=token, claimed_at=now)
+                .values(status=ReminderStatus.CLAIMED, claim_token=token, claimed_at=now)
                 .returning(Reminder.id)
                 .execution_options(synchronize_session=False)
             )
@@ -202,9 +202,11 @@ async def claim_due(
     out: list[DueReminder] = []
     for r in rows:
         if not r.is_active:
-            drops.append({"id": r.id, "status": "dropped", "outcome": "user inactive"})
+            drops.append({"id": r.id, "status": ReminderStatus.DROPPED, "outcome": "user inactive"})
         elif r.kind == "deadline" and (r.event_at is None or r.event_at <= now):
-            drops.append({"id": r.id, "status": "dropped", "outcome": "stale: event passed"})
+            drops.append(
+                {"id": r.id, "status": ReminderStatus.DROPPED, "outcome": "stale: event passed"}
+            )
         elif r.kind == "deadline":
             group = (r.subscription_id, r.event, r.event_no)
             held = keep.get(group)
@@ -225,7 +227,11 @@ async def claim_due(
 
 
 def _superseded(row_id: int) -> dict[str, Any]:
-    return {"id": row_id, "status": "dropped", "outcome": "superseded by a shorter lead"}
+    return {
+        "id": row_id,
+        "status": ReminderStatus.DROPPED,
+        "outcome": "superseded by a shorter lead",
+    }
 
 
 def _due(r: Any) -> DueReminder:
@@ -279,14 +285,14 @@ async def mark_sending(
     ids = list(ids)
     if not ids:
         return []
-    where = [Reminder.id.in_(ids), Reminder.status == "claimed"]
+    where = [Reminder.id.in_(ids), Reminder.status == ReminderStatus.CLAIMED]
     if token is not None:
         where.append(Reminder.claim_token == token)
     marked = (
         await session.execute(
             update(Reminder)
             .where(*where)
-            .values(status="sending", claimed_at=now)
+            .values(status=ReminderStatus.SENDING, claimed_at=now)
             .returning(Reminder.id)
             .execution_options(synchronize_session=False)
         )
@@ -315,20 +321,21 @@ async def record_outcomes(
             continue  # the subscription was deleted meanwhile
         total = attempts[o.id] + o.attempts
         row: dict[str, Any] = {"id": o.id, "attempts": total, "claim_token": None}
-        if o.status == "sent":
-            row |= {"status": "sent", "sent_at": now, "message_id": o.message_id, "outcome": "sent"}
-        elif o.status == "blocked":
-            row |= {"status": "failed", "outcome": f"blocked: {o.error}"[:200]}
+        if o.status == OutcomeStatus.SENT:
+            row |= {"status": ReminderStatus.SENT, "sent_at": now, "message_id": o.message_id}
+            row["outcome"] = "sent"
+        elif o.status == OutcomeStatus.BLOCKED:
+            row |= {"status": ReminderStatus.FAILED, "outcome": f"blocked: {o.error}"[:200]}
             blocked.add(o.chat_id)
-        elif o.status == "retry" and total < MAX_ATTEMPTS:
+        elif o.status == OutcomeStatus.RETRY and total < MAX_ATTEMPTS:
             delay = RETRY_BASE * (2 ** min(total, 6))
             row |= {
-                "status": "pending",
+                "status": ReminderStatus.PENDING,
                 "due_at": now + delay,
                 "outcome": f"retry: {o.error}"[:200],
             }
         else:
-            row |= {"status": "failed", "outcome": f"failed: {o.error}"[:200]}
+            row |= {"status": ReminderStatus.FAILED, "outcome": f"failed: {o.error}"[:200]}
         values.append(row)
     if values:
         await session.execute(update(Reminder), values)

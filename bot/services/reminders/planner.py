@@ -19,10 +19,19 @@ from bot.services.schedule import (
     plan,
     resolve_timezone,
 )
-from models import Contract, ExecutionDoc, Procedure, ProtocolStatus, Reminder, Subscription
+from bot.sources.records import ProcedureStatus
+from models import (
+    Contract,
+    ExecutionDoc,
+    Procedure,
+    ProtocolStatus,
+    Reminder,
+    ReminderStatus,
+    Subscription,
+)
 
 RECONCILE_LOCK_ID = 7_410_002  # PostgreSQL advisory lock: one reconcile at a time
-OPEN_STATUSES = ("pending", "paused")
+OPEN_STATUSES = (ReminderStatus.PENDING, ReminderStatus.PAUSED)
 
 
 async def update_prefs(
@@ -85,7 +94,7 @@ async def replan(
         )
     ).scalars()
     existing = {r.key: r for r in rows}
-    open_status = "pending" if sub.active else "paused"
+    open_status = ReminderStatus.PENDING if sub.active else ReminderStatus.PAUSED
     old_times = {(r.event, r.event_no): r.event_at for r in existing.values()}
     count = 0
     for key, p in desired.items():
@@ -113,23 +122,25 @@ async def replan(
                 )
                 count += 1
             continue
-        if row.status in ("claimed", "sending"):
+        if row.status in (ReminderStatus.CLAIMED, ReminderStatus.SENDING):
             continue  # in flight: the sender owns it
         moved = row.event_at != p.event.at
-        if row.status in OPEN_STATUSES or ((moved or row.status == "cancelled") and future):
+        if row.status in OPEN_STATUSES or (
+            (moved or row.status == ReminderStatus.CANCELLED) and future
+        ):
             row.event_at = p.event.at
             row.date_only = p.event.date_only
             row.due_at = p.due_at
             row.attempts = 0
             if moved and not future:  # the deadline moved and this lead is already behind
-                row.status, row.outcome = "cancelled", "superseded: deadline moved"
+                row.status, row.outcome = ReminderStatus.CANCELLED, "superseded: deadline moved"
                 continue
             row.status = open_status
             row.outcome = "rescheduled" if moved else row.outcome
             count += 1
     for key, row in existing.items():
         if key not in desired and row.status in OPEN_STATUSES:
-            row.status = "cancelled"
+            row.status = ReminderStatus.CANCELLED
             row.outcome = "superseded: event gone or lead time removed"
     if notify and sub.active:
         await _queue_update(session, sub, target, old_times, now)
@@ -162,7 +173,8 @@ async def _queue_update(
                     "date_only": event.date_only,
                 }
             )
-    cancelled = target.status == "cancelled" and sub.seen_status != "cancelled"
+    gone = ProcedureStatus.CANCELLED
+    cancelled = target.status == gone and sub.seen_status != gone
     if not changes and not cancelled:
         return
     payload = {"changes": changes, "cancelled": cancelled}
@@ -179,7 +191,7 @@ async def _queue_update(
             date_only=False,
             lead_minutes=0,
             due_at=now,
-            status="pending",
+            status=ReminderStatus.PENDING,
             attempts=0,
             payload=json.dumps(payload, ensure_ascii=False),
             outcome="",

@@ -14,8 +14,8 @@ from bot.services.errors import BadInput, NotFound, Refused
 from bot.services.procurement import SearchFilters, search_procedures
 from bot.services.reminders.planner import replan
 from bot.services.reminders.prefs import Defaults, get_prefs, load_user, prefs_of
-from bot.services.reminders.targets import target_of
-from models import Procedure, Reminder, Subscription
+from bot.services.reminders.targets import ENDED, target_of
+from models import Procedure, Reminder, ReminderStatus, Subscription
 
 MAX_SUBSCRIPTIONS = 200
 
@@ -75,7 +75,7 @@ async def _next_due(session: AsyncSession, sub_id: int) -> datetime | None:
     return (
         await session.execute(
             select(func.min(Reminder.due_at)).where(
-                Reminder.subscription_id == sub_id, Reminder.status == "pending"
+                Reminder.subscription_id == sub_id, Reminder.status == ReminderStatus.PENDING
             )
         )
     ).scalar_one()
@@ -97,7 +97,7 @@ async def subscribe(
     noun = "Закупка" if kind == "procedure" else "Контракт"
     if target is None:
         raise NotFound(f"{noun} № {number} не найден(а) в базе.")
-    if target.status in ("cancelled", "finished", "done"):
+    if target.status in ENDED:
         raise Refused(f"{noun} № {number} уже завершен(а) — напоминать не о чем.")
     if not target.watch and not any(e.at > now for e in target.events):
         raise Refused(f"Все сроки по № {number} уже прошли — напоминать не о чем.")
@@ -206,7 +206,7 @@ async def list_subscriptions(
             Reminder.subscription_id.label("sid"),
             func.min(Reminder.due_at).label("next_due"),
         )
-        .where(Reminder.user_id == user_id, Reminder.status == "pending")
+        .where(Reminder.user_id == user_id, Reminder.status == ReminderStatus.PENDING)
         .group_by(Reminder.subscription_id)
         .subquery()
     )
@@ -243,14 +243,14 @@ async def set_paused(
     if paused:
         await session.execute(
             update(Reminder)
-            .where(Reminder.subscription_id == sub.id, Reminder.status == "pending")
-            .values(status="paused")
+            .where(Reminder.subscription_id == sub.id, Reminder.status == ReminderStatus.PENDING)
+            .values(status=ReminderStatus.PAUSED)
         )
     else:
         await session.execute(
             update(Reminder)
-            .where(Reminder.subscription_id == sub.id, Reminder.status == "paused")
-            .values(status="pending")
+            .where(Reminder.subscription_id == sub.id, Reminder.status == ReminderStatus.PAUSED)
+            .values(status=ReminderStatus.PENDING)
         )
         prefs = await get_prefs(session, user_id, defaults)
         target = await target_of(session, sub, prefs.timezone, now)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,16 +17,27 @@ from bot.services.procurement import (
     same_contract,
 )
 from bot.services.schedule import Event, date_event, eis_day
+from bot.sources.records import ProcedureStatus
 from models import Contract, ExecutionDoc, Subscription
 
 FINISHED_CONTRACT = {"EC", "ET", "IN"}  # executed, terminated, annulled
+
+
+class ContractState(StrEnum):
+    """A followed contract's status (stored in subscriptions.seen_status)."""
+
+    ACTIVE = "active"
+    DONE = "done"  # executed, terminated or annulled
+
+
+ENDED = (ProcedureStatus.CANCELLED, ProcedureStatus.FINISHED, ContractState.DONE)
 
 
 @dataclass(frozen=True, slots=True)
 class Target:
     title: str
     events: list[Event]
-    status: str  # accepting | closed | finished | cancelled | active | done
+    status: ProcedureStatus | ContractState
     seen_at: datetime | None
     seen_status: str
     seen_doc: int
@@ -41,7 +53,7 @@ async def _procedure_target(
     p, protocol = found
     status = procedure_status(p.status, protocol, p.applications_end, now)
     events: list[Event] = []
-    if status not in ("cancelled", "finished"):
+    if status not in ENDED:
         for name, at in (
             ("applications_end", p.applications_end),
             ("auction", p.auction_at),
@@ -82,7 +94,7 @@ async def _contract_target(
     if card.payment_due is not None:
         events.append(date_event("payment_due", card.payment_due, tz))
     title = f"{card.supplier_name} — {card.customer_name}" if card.complete else card.number
-    status = "done" if done else "active"
+    status = ContractState.DONE if done else ContractState.ACTIVE
     # an overdue payment is followed until it is paid (a new document) or the next stage
     watch = card.payment_overdue and not done
     return Target(title, events, status, meta[0], status, int(meta[1] or 0), watch)
