@@ -31,7 +31,7 @@ from bot.services.users import UserInfo
 from bot.sources.base import Source
 from bot.telegram.callbacks import PRE
 from bot.telegram.send import edit_or_send
-from bot.ui.callbacks import FindCB, FindOp, MenuCB, ProcCB, ProcOp
+from bot.ui.callbacks import FindCB, FindOp, MenuCB, MenuItem, ProcCB, ProcOp
 from bot.ui.procurement import (
     PAGE_SIZE,
     contract_message,
@@ -301,5 +301,5 @@ def build_router() -> Router:
     router.callback_query.register(on_card, ProcCB.filter(F.op == ProcOp.CARD))
     router.callback_query.register(on_contract_card, ProcCB.filter(F.op == ProcOp.CCARD))
     router.callback_query.register(on_similar, ProcCB.filter(F.op == ProcOp.SIM))
-    router.callback_query.register(on_menu_find, MenuCB.filter(F.item == "find"), flags=PRE)
+    router.callback_query.register(on_menu_find, MenuCB.filter(F.item == MenuItem.FIND), flags=PRE)
     return router

@@ -24,7 +24,7 @@ from bot.services.users import UserInfo
 from bot.telegram.callbacks import PRE
 from bot.telegram.send import edit_or_send
 from bot.ui.answers import OutMessage
-from bot.ui.callbacks import FindCB, FindOp, MenuCB, ProcCB, ProcOp, SubCB, SubOp
+from bot.ui.callbacks import FindCB, FindOp, MenuCB, MenuItem, ProcCB, ProcOp, SubCB, SubOp
 from bot.ui.procurement import search_filters
 from bot.ui.reminders import (
     LIST_PAGE,
@@ -146,8 +146,8 @@ def build_router() -> Router:
     router = Router(name="reminders")
     router.message.register(cmd_reminders, F.chat.type == "private", Command("reminders"))
     buttons = router.callback_query
-    buttons.register(on_menu_reminders, MenuCB.filter(F.item == "reminders"), flags=PRE)
-    buttons.register(on_menu_contracts, MenuCB.filter(F.item == "contracts"), flags=PRE)
+    buttons.register(on_menu_reminders, MenuCB.filter(F.item == MenuItem.REMINDERS), flags=PRE)
+    buttons.register(on_menu_contracts, MenuCB.filter(F.item == MenuItem.CONTRACTS), flags=PRE)
     buttons.register(on_subscribe, ProcCB.filter(F.op.in_({ProcOp.SUB, ProcOp.CSUB})))
     buttons.register(on_save_search, FindCB.filter(F.op == FindOp.SAVE))
     buttons.register(on_pause_or_resume, SubCB.filter(F.op.in_({SubOp.PAUSE, SubOp.RESUME})))

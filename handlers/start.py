@@ -12,7 +12,7 @@ from bot.services import Session
 from bot.services.roles import role_of
 from bot.services.users import UserInfo
 from bot.telegram.callbacks import PRE
-from bot.ui.callbacks import MenuCB
+from bot.ui.callbacks import MenuCB, MenuItem
 from bot.ui.commands import ADMIN_COMMANDS, COMMANDS, STAFF_COMMANDS, Command
 from bot.ui.keyboards import main_menu
 from bot.ui.render import render
@@ -56,6 +56,6 @@ def build_router() -> Router:
     router.message.register(cmd_start, CommandStart())
     router.message.register(cmd_help, CommandFilter("help"))
     router.message.register(cmd_menu, CommandFilter("menu"))
-    router.callback_query.register(on_menu, MenuCB.filter(F.item == "menu"), flags=PRE)
-    router.callback_query.register(on_ask, MenuCB.filter(F.item == "ask"), flags=PRE)
+    router.callback_query.register(on_menu, MenuCB.filter(F.item == MenuItem.MENU), flags=PRE)
+    router.callback_query.register(on_ask, MenuCB.filter(F.item == MenuItem.ASK), flags=PRE)
     return router

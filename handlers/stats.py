@@ -18,7 +18,7 @@ from bot.services.stats.regions import ALL, parse_region
 from bot.services.stats.result import Stats
 from bot.services.users import UserInfo
 from bot.telegram.callbacks import PRE, Answer
-from bot.ui.callbacks import MenuCB, StatsCB, StatsOp
+from bot.ui.callbacks import MenuCB, MenuItem, StatsCB, StatsOp
 from bot.ui.charts import stats_chart
 from bot.ui.render import render
 from bot.ui.stats import (
@@ -239,5 +239,7 @@ def build_router() -> Router:
     router.callback_query.register(on_custom, StatsCB.filter(F.op == StatsOp.CUSTOM))
     router.callback_query.register(on_show, StatsCB.filter(F.op == StatsOp.SHOW))
     router.callback_query.register(on_csv, StatsCB.filter(F.op == StatsOp.CSV))
-    router.callback_query.register(on_menu_stats, MenuCB.filter(F.item == "stats"), flags=PRE)
+    router.callback_query.register(
+        on_menu_stats, MenuCB.filter(F.item == MenuItem.STATS), flags=PRE
+    )
     return router

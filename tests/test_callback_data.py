@@ -13,6 +13,8 @@ from bot.ui.callbacks import (
     FindOp,
     KbCB,
     KbOp,
+    MenuCB,
+    MenuItem,
     ProcCB,
     ProcOp,
     SetCB,
@@ -37,6 +39,7 @@ PACKED: list[tuple[CallbackData, str]] = [
     (SubCB(op=SubOp.PAGE), "r1:page:0:0"),
     *((SetCB(op=op), f"g1:{op}:") for op in SetOp),
     (SetCB(op=SetOp.SETTZ, v="Europe/Moscow"), "g1:settz:Europe/Moscow"),
+    *((MenuCB(item=item), f"m1:{item}") for item in MenuItem),
     (KbCB(op=KbOp.PUBLISH), "k1:publish"),
     (KbCB(op=KbOp.CANCEL), "k1:cancel"),
     (ConsultCB(op=ConsultOp.RATE, id=7, v=5), "cn1:rate:7:5"),
@@ -49,6 +52,7 @@ VALUES = {
     SubOp: "pause resume del off page",
     SetOp: "lead tz quiet news settz cancel forget forget_yes forget_no",
     KbOp: "publish cancel",
+    MenuItem: "ask find contracts reminders stats consult menu",
 }
 
 

@@ -9,7 +9,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services.answers import Answer, ArticleRef, ArticleView
 from bot.ui.answer_text import answer_texts, article_texts
-from bot.ui.callbacks import ArticleCB, FaqCB, FeedbackCB, MenuCB
+from bot.ui.callbacks import ArticleCB, FaqCB, FeedbackCB, MenuCB, MenuItem
 from bot.ui.render import render
 
 CONSULT_LABEL = "🧑‍💼 Спросить консультанта"
@@ -46,7 +46,7 @@ def article_messages(
             refs.append(ref)
     for ref in refs:
         builder.button(text=f"📄 {_short(ref.title)}", callback_data=ArticleCB(id=ref.id, q=log_id))
-    builder.button(text=CONSULT_LABEL, callback_data=MenuCB(item="consult"))
+    builder.button(text=CONSULT_LABEL, callback_data=MenuCB(item=MenuItem.CONSULT))
     builder.adjust(*([2] if log_id else []), *([1] * (len(refs) + 1)))
     keyboard = builder.as_markup()
     return [OutMessage(t, keyboard if i == n - 1 else None) for i, t in enumerate(texts)]
@@ -56,7 +56,7 @@ def _refs_keyboard(refs: tuple[ArticleRef, ...], log_id: int) -> InlineKeyboardM
     builder = InlineKeyboardBuilder()
     for ref in refs:
         builder.button(text=f"📄 {_short(ref.title)}", callback_data=ArticleCB(id=ref.id, q=log_id))
-    builder.button(text=CONSULT_LABEL, callback_data=MenuCB(item="consult"))
+    builder.button(text=CONSULT_LABEL, callback_data=MenuCB(item=MenuItem.CONSULT))
     builder.adjust(1)
     return builder.as_markup()
 

@@ -16,10 +16,22 @@ DbId = Annotated[int, Field(ge=0, lt=2**31)]  # a row id (0: none)
 Page = Annotated[int, Field(ge=0, lt=100_000)]
 
 
-class MenuCB(CallbackData, prefix="m1"):
-    """Main menu buttons; `item` is one of MENU_ITEMS keys."""
+class MenuItem(StrEnum):
+    """Main menu buttons (labels: MENU_ITEMS in bot/ui/keyboards.py)."""
 
-    item: str
+    ASK = "ask"
+    FIND = "find"
+    CONTRACTS = "contracts"
+    REMINDERS = "reminders"
+    STATS = "stats"
+    CONSULT = "consult"
+    MENU = "menu"  # show the menu again (buttons of earlier versions)
+
+
+class MenuCB(CallbackData, prefix="m1"):
+    """Main menu buttons."""
+
+    item: MenuItem
 
 
 class ArticleCB(CallbackData, prefix="a1"):

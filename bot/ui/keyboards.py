@@ -5,15 +5,15 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.ui.callbacks import MenuCB
+from bot.ui.callbacks import MenuCB, MenuItem
 
-MENU_ITEMS: dict[str, str] = {
-    "ask": "⚖️ Вопрос по закону",
-    "find": "🔎 Найти закупку",
-    "contracts": "📄 Мои контракты",
-    "reminders": "⏰ Напоминания",
-    "stats": "📊 Статистика",
-    "consult": "🧑‍💼 Консультант",
+MENU_ITEMS: dict[MenuItem, str] = {
+    MenuItem.ASK: "⚖️ Вопрос по закону",
+    MenuItem.FIND: "🔎 Найти закупку",
+    MenuItem.CONTRACTS: "📄 Мои контракты",
+    MenuItem.REMINDERS: "⏰ Напоминания",
+    MenuItem.STATS: "📊 Статистика",
+    MenuItem.CONSULT: "🧑‍💼 Консультант",
 }
 
 

@@ -16,7 +16,7 @@ from bot.services.procurement import (
     SearchPage,
 )
 from bot.ui.answers import CONSULT_LABEL, OutMessage
-from bot.ui.callbacks import FindCB, FindOp, MenuCB, ProcCB, ProcOp
+from bot.ui.callbacks import FindCB, FindOp, MenuCB, MenuItem, ProcCB, ProcOp
 from bot.ui.cards import contract_text, procedure_text
 from bot.ui.render import render
 
@@ -43,7 +43,7 @@ def procedure_message(card: ProcedureCard, tz: str, contracts: int = 0) -> OutMe
         label = "📄 Контракт" if contracts == 1 else f"📄 Контракты по закупке ({contracts})"
         builder.button(text=label, callback_data=data)
         rows.append(1)
-    builder.button(text="🧑‍💼 Вопрос консультанту", callback_data=MenuCB(item="consult"))
+    builder.button(text="🧑‍💼 Вопрос консультанту", callback_data=MenuCB(item=MenuItem.CONSULT))
     builder.button(text="🌐 Открыть в ЕИС", url=card.url)
     builder.adjust(*rows, 1, 1)
     return OutMessage(text, builder.as_markup())
@@ -61,7 +61,7 @@ def contract_message(card: ContractCard | ContractList) -> OutMessage:
     data = ProcCB(op=ProcOp.CSUB, n=card.number).pack()
     if _fits(data):
         builder.button(text="🔔 Напоминать о сроках", callback_data=data)
-    builder.button(text=CONSULT_LABEL, callback_data=MenuCB(item="consult"))
+    builder.button(text=CONSULT_LABEL, callback_data=MenuCB(item=MenuItem.CONSULT))
     builder.button(text="🌐 Открыть в ЕИС", url=card.url)
     builder.adjust(1)
     return OutMessage(contract_text(card), builder.as_markup())

@@ -18,7 +18,7 @@ from bot.flows.consult import ConsultContext
 from bot.telegram.callbacks import PRE
 from bot.telegram.send import edit_or_send, reply_in_chat
 from bot.ui.answers import OutMessage
-from bot.ui.callbacks import MenuCB
+from bot.ui.callbacks import MenuCB, MenuItem
 from bot.ui.consult import ConsultCB, ConsultOp, prompt_message
 from bot.ui.render import render
 from handlers.consult.filters import HAS_CONTENT, NOT_COMMAND, PRIVATE
@@ -134,6 +134,8 @@ def build_router() -> Router:
     )
     router.message.register(on_state_other, StateFilter(ConsultForm), NOT_COMMAND)
     router.callback_query.register(on_state_button, StateFilter(ConsultForm), ~ConsultCB.filter())
-    router.callback_query.register(on_menu_consult, MenuCB.filter(F.item == "consult"), flags=PRE)
+    router.callback_query.register(
+        on_menu_consult, MenuCB.filter(F.item == MenuItem.CONSULT), flags=PRE
+    )
     router.callback_query.register(on_cancel, ConsultCB.filter(F.op == ConsultOp.CANCEL))
     return router
