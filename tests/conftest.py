@@ -80,6 +80,7 @@ async def fake_api() -> AsyncIterator[FakeBotAPI]:
     await api.start()
     yield api
     await api.stop()
+    assert not api.answer_rejections()  # every press answered once
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ async def desk_api() -> AsyncIterator[DeskAPI]:
     await api.start()
     yield api
     await api.stop()
+    assert not api.answer_rejections()  # every press answered once
 
 
 @pytest.fixture

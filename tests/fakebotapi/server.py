@@ -258,6 +258,10 @@ class FakeServer:
         result: dict[str, Any] = await self.wait_for(lambda: self.answered.get(query_id), timeout)
         return result
 
+    def answer_rejections(self) -> list[tuple[str, str]]:
+        """answerCallbackQuery calls refused: a press answered twice, or one never made."""
+        return [r for r in self.rejections if r[0] == "answerCallbackQuery"]
+
     def mark(self) -> int:
         return len(self.sent)
 
