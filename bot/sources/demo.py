@@ -129,10 +129,16 @@ def _day(day: date, offset: int) -> str:
     return f"{day.isoformat()}{'+' if offset >= 0 else '-'}{abs(offset):02d}:00"
 
 
+# The year digits of every demo number: one series, so the numbers README gives to try hold on
+# any date (the dates themselves follow today's).
+NUMBER_YEAR = 26
+
+
 class DemoGenerator:
     def __init__(self, region: str = "74", seed: int = 2026, now: datetime | None = None) -> None:
         self.region = region
-        self.rng = random.Random(seed)
+        self.seed = seed
+        self.rng = random.Random(seed)  # the customers and suppliers
         self.now = now or datetime.now(UTC)
         self.offset = REGION_OFFSETS.get(region, 3)
         towns = REGION_TOWNS.get(region, ["Г. ОБРАЗЦОВО"])
@@ -147,20 +153,24 @@ class DemoGenerator:
         ]
         self.suppliers = [(name, inn10(self.rng, region)) for name in SUPPLIERS]
 
+    def _rng(self, what: str, serial: int) -> random.Random:
+        return random.Random(f"{self.seed}/{what}/{serial}")
+
     def notice(
         self, serial: int, *, end: datetime | None = None, title: str | None = None
     ) -> tuple[str, str, dict[str, object]]:
         """One notice as (file name, XML, facts used to build its contract); `end` and
-        `title` pin the application deadline and the object's name (acceptance tests)."""
-        rng = self.rng
+        `title` pin the application deadline and the object's name (acceptance tests). Each
+        notice draws from its own generator (seed, serial), so its number, customer and method
+        are the same whatever the date and whatever came before (README names demo numbers)."""
+        rng = self._rng("notice", serial)
         code, method_name, _ = _weighted(rng, METHODS, [m[2] for m in METHODS])
         etp_code, etp_name, etp_url, _ = _weighted(rng, PLATFORMS, [p[3] for p in PLATFORMS])
         pinned_end, pinned_title = end, title
         title, okpd, okpd_name = rng.choice(OBJECTS)
         title = pinned_title or title
         customer = rng.choice(self.customers)
-        year = self.now.year % 100
-        number = f"{customer.reg_num}{year:02d}{serial:06d}"
+        number = f"{customer.reg_num}{NUMBER_YEAR:02d}{serial:06d}"
         published = self.now - timedelta(days=rng.uniform(0, 60), hours=rng.uniform(0, 8))
         end = published + timedelta(days=rng.choice([5, 7, 8, 10, 15, 20]))
         end = end.replace(minute=0, second=0, microsecond=0) if pinned_end is None else pinned_end
@@ -252,7 +262,7 @@ class DemoGenerator:
         self, facts: dict[str, object], serial: int
     ) -> tuple[str, str, list[tuple[str, str]]]:
         """A contract for a notice whose results are in, with execution documents."""
-        rng = self.rng
+        rng = self._rng("contract", serial)
         customer: Customer = facts["customer"]  # type: ignore[assignment]
         end: datetime = facts["end"]  # type: ignore[assignment]
         max_price: Decimal = facts["price"]  # type: ignore[assignment]
@@ -260,8 +270,7 @@ class DemoGenerator:
         is_smp = bool(facts["smp"]) or rng.random() < 0.5
         price = (max_price * Decimal(str(rng.uniform(0.75, 0.99)))).quantize(Decimal("0.01"))
         signed = (end + timedelta(days=rng.randint(7, 12))).date()
-        year = signed.year % 100
-        number = f"3{customer.inn}{year:02d}{serial:06d}"
+        number = f"3{customer.inn}{NUMBER_YEAR:02d}{serial:06d}"
         n_stages = rng.choice([1, 1, 2, 3])
         stage_len = rng.choice([7, 10, 15, 30])
         stages, stage_amount = [], (price / n_stages).quantize(Decimal("0.01"))
@@ -312,11 +321,14 @@ class DemoGenerator:
             paid = None if rng.random() < 0.15 else accepted + timedelta(days=rng.randint(2, 9))
             if paid is not None and paid >= today:
                 paid = None
-            executions.append(self._execution(number, n, stage_end, accepted, paid, amount, status))
+            executions.append(
+                self._execution(rng, number, n, stage_end, accepted, paid, amount, status)
+            )
         return f"contract_{number}_demo.xml", xml, executions
 
     def _execution(
         self,
+        rng: random.Random,
         number: str,
         n: int,
         stage_end: date,
@@ -327,7 +339,7 @@ class DemoGenerator:
     ) -> tuple[str, str]:
         payment = (
             f"<payDoc><documentName>Платежное поручение</documentName><documentDate>{paid}</documentDate>"
-            f"<documentNum>{self.rng.randint(1000, 99999)}</documentNum></payDoc>"
+            f"<documentNum>{rng.randint(1000, 99999)}</documentNum></payDoc>"
             f"<currency><code>RUB</code></currency><paid>{amount}</paid>"
             if paid
             else ""
@@ -335,7 +347,7 @@ class DemoGenerator:
         xml = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <ns3:export {NS}>
   <ns3:contractProcedure schemeVersion="7.5">
-    <id>{self.rng.randint(10**7, 10**8)}</id>
+    <id>{rng.randint(10**7, 10**8)}</id>
     <regNum>{number}</regNum>
     <publishDate>{_dt(datetime.combine(paid or accepted, datetime.min.time(), UTC) + timedelta(hours=7), self.offset)}</publishDate>
     <versionNumber>0</versionNumber>
@@ -360,7 +372,7 @@ class DemoGenerator:
             name, xml, facts = self.notice(serial)
             yield name, xml
             finished = facts["end"] < self.now - timedelta(days=14)  # type: ignore[operator]
-            if finished and self.rng.random() < 0.8:
+            if finished and self._rng("signed", serial).random() < 0.8:
                 contract_name, contract_xml, executions = self.contract(facts, serial)
                 yield contract_name, contract_xml
                 yield from executions

@@ -20,9 +20,9 @@ async def test_open_procedures_first_and_the_users_words(
 ) -> None:
     await load_demo(sessionmaker, tmp_path, count=150)
     every = await search_procedures(
-        session, "Поставка  товаров", SearchFilters(), NOW, page_size=500
+        session, "Оказание  услуг", SearchFilters(), NOW, page_size=500
     )
-    assert every.words == "Поставка товаров"
+    assert every.words == "Оказание услуг"
     statuses = [i.status for i in every.items]
     assert "accepting" in statuses and len(set(statuses)) > 1  # both kinds are there
     first_closed = next(n for n, s in enumerate(statuses) if s != "accepting")
@@ -32,7 +32,7 @@ async def test_open_procedures_first_and_the_users_words(
         for page in range(every.total // 5 + 1)
         for i in (
             await search_procedures(
-                session, "Поставка товаров", SearchFilters(), NOW, page=page, page_size=5
+                session, "Оказание услуг", SearchFilters(), NOW, page=page, page_size=5
             )
         ).items
     ]
