@@ -19,9 +19,7 @@ async def test_open_procedures_first_and_the_users_words(
     sessionmaker: async_sessionmaker[AsyncSession], session: AsyncSession, tmp_path: Path
 ) -> None:
     await load_demo(sessionmaker, tmp_path, count=150)
-    every = await search_procedures(
-        session, "Оказание  услуг", SearchFilters(), NOW, page_size=500
-    )
+    every = await search_procedures(session, "Оказание  услуг", SearchFilters(), NOW, page_size=500)
     assert every.words == "Оказание услуг"
     statuses = [i.status for i in every.items]
     assert "accepting" in statuses and len(set(statuses)) > 1  # both kinds are there
