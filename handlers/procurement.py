@@ -176,10 +176,19 @@ async def cmd_find(
     state: FSMContext,
     user: UserInfo,
     clock: Clock,
+    sessionmaker: Sessionmaker,
+    eis: Source | None = None,
 ) -> None:
-    words = (command.args or "").strip()[:MAX_QUERY]
+    words = (command.args or "").strip()
+    if len(words) > MAX_QUERY:  # cut at a word boundary, not inside a word
+        words = words[: MAX_QUERY + 1].rsplit(maxsplit=1)[0]
     if not words:
         await message.answer(render("procurement/find_usage"))
+        return
+    registry = find_registry_number(words)
+    if registry is not None and not any(ch.isalpha() for ch in words):
+        # «/find 0374…»: a number typed after /find is looked up as a number
+        await on_number(message, session, user, clock, sessionmaker, registry=registry, eis=eis)
         return
     await state.update_data(find_words=words, **NEW_SEARCH)
     await _show_search(message, session, state, user, clock)

@@ -77,3 +77,50 @@ async def test_open_first_also_beyond_the_count_cap(
         assert found.more
         seen += [i.number for i in found.items]
     assert seen == [i.number for i in every.items][: len(seen)]
+
+
+async def test_find_takes_numbers_inns_long_queries_and_most_of_the_words(
+    running_bot: RunningBot, sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """What a newcomer types after /find: a registry number (the card), a customer's INN
+    (their notices), words no notice has all of (those with all but one, saying which word
+    was left out), a query longer than the limit (cut between words, not inside one); and a
+    number with a letter typed into it gets a hint about the letter."""
+    from sqlalchemy import select
+
+    from models import Procedure
+
+    await load_demo(sessionmaker, tmp_path, count=120)
+    async with sessionmaker() as session:
+        number, inn = (
+            await session.execute(
+                select(Procedure.number, Procedure.customer_inn).order_by(Procedure.id).limit(1)
+            )
+        ).one()
+    api = running_bot.api
+
+    api.user_says(USER, f"/find {number}")
+    card = await api.next_message(USER)
+    assert f"Закупка № {number}" in card.text, card.text
+
+    mark = api.mark()
+    api.user_says(USER, f"/find {inn}")
+    found = await api.next_message(USER, after=mark)
+    assert "Найдено" in found.text and number in found.text, found.text
+
+    mark = api.mark()
+    api.user_says(USER, "/find офисная бумага для принтера")
+    partial = await api.next_message(USER, after=mark)
+    assert "без слова «принтера»" in partial.text and "Найдено" in partial.text, partial.text
+
+    mark = api.mark()
+    api.user_says(USER, "/find " + "поставка бумаги " * 19)
+    long = await api.next_message(USER, after=mark)
+    bold = long.text.split("<b>", 1)[1].split("</b>", 1)[0]
+    assert bold.split()[-1] in ("поставка", "бумаги") and len(bold) <= 300, bold
+
+    mark = api.mark()
+    api.user_says(USER, number[:-2] + "A6")
+    hint = await api.next_message(USER, after=mark)
+    assert "не только цифры" in hint.text, hint.text
+    assert not api.rejections

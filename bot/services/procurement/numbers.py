@@ -40,8 +40,16 @@ def classify(digits: str) -> tuple[str, ...]:
     return ()
 
 
+_MIXED_RE = re.compile(r"(?<!\w)(?=[^\W_]*\d)(?=[^\W_]*[^\W\d_])[^\W_]{9,40}(?!\w)")
+
+
 def looks_like_partial_number(message: str) -> str | None:
-    """A long digit run that is not a registry number: the user probably mistyped it."""
+    """A long digit run that is not a registry number, or a number with letters typed
+    into it («03740300000260000A6»): the user probably mistyped it."""
+    for mixed in _MIXED_RE.finditer(message):
+        token = mixed.group(0)
+        if sum(ch.isdigit() for ch in token) >= 0.8 * len(token):
+            return token
     for match in re.finditer(r"\d[\d \-]{5,40}\d", message):
         digits = re.sub(r"\D", "", match.group(0))
         if len(digits) >= 8 and not classify(digits):

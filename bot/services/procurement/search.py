@@ -68,6 +68,7 @@ class SearchPage:
     page: int
     pages: int
     more: bool = False  # more matches than COUNT_CAP
+    dropped: str = ""  # no notice had every word: the word left out to find these
 
 
 def _fts_terms(words: str) -> list[str]:
@@ -75,6 +76,38 @@ def _fts_terms(words: str) -> list[str]:
     if not terms:
         raise BadInput("Напишите, что ищете, словами: например, «поставка бумаги».")
     return list(dict.fromkeys(terms))[:MAX_WORDS]
+
+
+def _inn(words: str) -> str | None:
+    """A customer's INN typed alone (10 digits for an organisation, 12 for a person)."""
+    digits = words.strip()
+    return digits if digits.isdigit() and len(digits) in (10, 12) else None
+
+
+def _matching(
+    dialect: str, words: str, terms: list[str]
+) -> tuple[Select[tuple[Procedure]], ColumnElement[Any]]:
+    """Notices with every term (or of the customer whose INN `words` is), and the order
+    that puts the newest first."""
+    inn = _inn(words)
+    if inn is not None:
+        return select(Procedure).where(Procedure.customer_inn == inn), Procedure.id.desc()
+    if dialect == "sqlite":
+        match = " AND ".join(f'"{t}"' for t in terms)
+        # The FTS table drives the query (newest rowid first) and the PK join stops early.
+        stmt = (
+            select(Procedure)
+            .join(FTS, FTS.c.rowid == Procedure.id)
+            .where(text("procedures_fts MATCH :match").bindparams(match=match))
+        )
+        return stmt, FTS.c.rowid.desc()
+    query = func.to_tsquery("russian", " & ".join(terms))
+    return select(Procedure).where(SEARCH_VECTOR.op("@@")(query)), Procedure.id.desc()
+
+
+def _word_of(words: str, term: str) -> str:
+    """The user's word that gave the lemma `term` (the lemma itself when none did)."""
+    return next((w for w in words.split() if term in lemmas(w, citations=False)), term)
 
 
 def _filtered(
@@ -152,21 +185,9 @@ async def search_procedures(
     after_id: int | None = None,
 ) -> SearchPage:
     """Full-text search over lemmatised text: FTS5 on SQLite, russian tsvector on PostgreSQL."""
-    terms = _fts_terms(words)
+    terms = [] if _inn(words) else _fts_terms(words)
     dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        match = " AND ".join(f'"{t}"' for t in terms)
-        # The FTS table drives the query (newest rowid first) and the PK join stops early.
-        base = (
-            select(Procedure)
-            .join(FTS, FTS.c.rowid == Procedure.id)
-            .where(text("procedures_fts MATCH :match").bindparams(match=match))
-        )
-        newest = FTS.c.rowid.desc()
-    else:
-        query = func.to_tsquery("russian", " & ".join(terms))
-        base = select(Procedure).where(SEARCH_VECTOR.op("@@")(query))
-        newest = Procedure.id.desc()
+    base, newest = _matching(dialect, words, terms)
     base = _filtered(base, filters, now)
     if after_id is not None:  # saved searches: only procedures loaded since the last check
         base = base.where(Procedure.id > after_id)
@@ -182,6 +203,20 @@ async def search_procedures(
     pairs = (
         await session.execute(base.with_only_columns(Procedure.id, is_open).limit(COUNT_CAP + 1))
     ).all()
+    dropped = ""
+    if not pairs and len(terms) > 1 and after_id is None:
+        # «офисная бумага для принтера»: no notice has every word; show those that have all
+        # but one (the word whose absence finds the most), and say which word was left out
+        for term in terms:
+            rest = [t for t in terms if t != term]
+            alt = _filtered(_matching(dialect, words, rest)[0], filters, now)
+            alt_pairs = (
+                await session.execute(
+                    alt.with_only_columns(Procedure.id, is_open).limit(COUNT_CAP + 1)
+                )
+            ).all()
+            if len(alt_pairs) > len(pairs):
+                base, pairs, dropped = alt, alt_pairs, _word_of(words, term)
     counted = len(pairs)
     total = min(counted, COUNT_CAP)
     pages = max(1, -(-total // page_size))
@@ -209,7 +244,7 @@ async def search_procedures(
         for p in rows
     )
     shown = " ".join(words.split())  # the user's words, not the lemmas searched for
-    return SearchPage(shown, items, total, page, pages, more=counted > COUNT_CAP)
+    return SearchPage(shown, items, total, page, pages, more=counted > COUNT_CAP, dropped=dropped)
 
 
 async def similar_words(session: AsyncSession, number: str) -> str:
