@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import date, datetime
+from functools import cache
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
@@ -58,6 +59,7 @@ _MONTH_FORMS = re.compile(
 _REGION_WORDS = {"область", "обл", "край", "республика", "респ", "ао", "округ", "автономный"}
 
 
+@cache
 def _region_names() -> dict[str, str]:
     """Lower-case region names and their distinctive first words («челябинская») → code."""
     from bot.services.stats.regions import REGIONS
@@ -71,6 +73,13 @@ def _region_names() -> dict[str, str]:
             if word not in _REGION_WORDS:
                 first.setdefault(word, []).append(code)
     names.update({w: codes[0] for w, codes in first.items() if len(codes) == 1 and len(w) > 3})
+    # «челябинск», «новосибирск», «омск»: the adjective's stem, as people name the region by
+    # its capital, when it points at one region only
+    stems: dict[str, set[str]] = {}
+    for word, codes in first.items():
+        if len(codes) == 1 and word.endswith(("ская", "ский")):
+            stems.setdefault(word[:-2], set()).add(codes[0])
+    names.update({s: next(iter(c)) for s, c in stems.items() if len(c) == 1 and len(s) >= 4})
     return names
 
 
@@ -131,6 +140,8 @@ def parse_args(args: str, home_region: str, today: date) -> StatsQuery:
         return StatsQuery(region, make_period("year", today))
     if len(tokens) == 1 and tokens[0].lower() in KIND_WORDS:
         return StatsQuery(region, make_period(KIND_WORDS[tokens[0].lower()], today))
+    if len(tokens) == 2 and tokens[0].isdigit() and _month(tokens[1]) is not None:
+        tokens.reverse()  # «2026 ноябрь» as «ноябрь 2026»
     month = _month(tokens[0])
     if month is not None and len(tokens) <= 2:
         year = int(tokens[1]) if len(tokens) == 2 and tokens[1].isdigit() else today.year
@@ -186,7 +197,7 @@ def _query_of(data: StatsCB, today: date) -> StatsQuery:
         end = datetime.strptime(data.b, "%Y%m%d").date()  # noqa: DTZ007  (only the date is kept)
     except ValueError:
         raise BadInput("Кнопка устарела: отправьте /stats ещё раз.") from None
-    return StatsQuery(region, make_period("custom", today, start, end))
+    return StatsQuery(region, _named(make_period("custom", today, start, end)))
 
 
 async def on_custom(query: CallbackQuery, callback_data: StatsCB, user: UserInfo) -> None:

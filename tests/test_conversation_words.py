@@ -52,6 +52,9 @@ def test_a_44_card_does_not_cite_223() -> None:
         ("в ноябре 2025", "74", "ноябрь 2025"),
         ("свердловская область квартал", "66", "IV квартал 2026"),
         ("01.01.2026 31.03.2026", "74", "I квартал 2026"),
+        ("74 2026 ноябрь", "74", "ноябрь 2026"),
+        ("челябинск", "74", "2026 год"),
+        ("новосибирск квартал", "54", "IV квартал 2026"),
     ],
 )
 def test_stats_takes_what_people_type(args: str, region: str, label: str) -> None:
@@ -62,6 +65,23 @@ def test_stats_takes_what_people_type(args: str, region: str, label: str) -> Non
 
     query = parse_args(args, "74", date(2026, 11, 30))
     assert (query.region, period_label(query.period)) == (region, label)
+
+
+def test_an_empty_month_offers_the_one_before_and_a_bad_date_comes_first() -> None:
+    import dataclasses
+    from datetime import date
+
+    from bot.services.stats.period import make_period
+    from bot.ui.render import render
+    from bot.ui.stats import stats_keyboard
+    from tests.template_samples import STATS_EMPTY
+
+    empty = dataclasses.replace(STATS_EMPTY, period=make_period("month", date(2026, 12, 1)))
+    assert empty.empty
+    labels = [b.text for row in stats_keyboard(empty, "74").inline_keyboard for b in row]
+    assert "◀️ ноябрь 2026" in labels and "📥 Выгрузить CSV" not in labels
+    usage = render("stats/usage", detail="Не понял дату «31.02.2026».")
+    assert usage.startswith("⚠️ Не понял дату «31.02.2026».")
 
 
 def test_a_draft_article_is_not_called_checked() -> None:

@@ -214,7 +214,7 @@ def stats_chart(stats: Stats) -> bytes:
     ax.set_xlim(0, 1.3)
     ax.xaxis.set_visible(False)
     ax.tick_params(axis="y", labelsize=11)
-    ax.set_title("Доля МСП", fontsize=14, loc="left", fontweight="bold")
+    ax.set_title("Доля СМП", fontsize=14, loc="left", fontweight="bold")
     for side in ("top", "right", "bottom"):
         ax.spines[side].set_visible(False)
 

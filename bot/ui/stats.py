@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -23,6 +23,13 @@ CODE_KINDS = {v: k for k, v in KIND_CODES.items()}
 
 def _day(value: date) -> str:
     return f"{value:%Y%m%d}"
+
+
+def previous_period(period: Period) -> Period:
+    """The month or quarter before `period` (one of those)."""
+    months = 3 if period.kind == "quarter" else 1
+    end = period.start - timedelta(days=1)
+    return Period(date(end.year, end.month - months + 1, 1), end, period.kind)
 
 
 def stats_callback(op: StatsOp, region: str | None, period: Period) -> StatsCB:
@@ -61,6 +68,16 @@ def stats_keyboard(stats: Stats, home_region: str) -> InlineKeyboardMarkup:
             text="🇷🇺 Вся Россия", callback_data=stats_callback(StatsOp.SHOW, None, stats.period)
         )
     rows = [3, 2]
+    if stats.empty and stats.period.kind in ("month", "quarter"):
+        # «Месяц» on the 1st of December is empty: one press to the period that just ended
+        before = previous_period(stats.period)
+        builder.button(
+            text=f"◀️ {period_label(before)}",
+            callback_data=stats_callback(
+                StatsOp.SHOW, region, Period(before.start, before.end, "custom")
+            ),
+        )
+        rows.append(1)
     if not stats.empty:
         builder.button(
             text="📥 Выгрузить CSV", callback_data=stats_callback(StatsOp.CSV, region, stats.period)
