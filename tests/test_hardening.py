@@ -74,6 +74,22 @@ def test_absurd_eis_amount_is_refused(tmp_path: Path) -> None:
     assert all("out of range" in e.reason for e in parsed.errors)
 
 
+def test_an_eis_number_with_a_letter_is_refused(tmp_path: Path) -> None:
+    """«03740300000267777AB» would be imported and never found by the digits users type."""
+    from tests.support.sources import EXPORT_HEAD, _notice
+
+    text = EXPORT_HEAD + _notice("0000000000025000001", "12.50")
+    text += _notice("03740300000267777AB", "12.50") + _notice("0374О30000026000287", "12.50")
+    path = tmp_path / "export.xml"
+    path.write_text(text + "</ns3:export>")
+    (parsed,) = parse_path(path)
+    assert [d.number for d in parsed.documents if isinstance(d, ProcedureRecord)] == [
+        "0000000000025000001"
+    ]
+    assert len(parsed.errors) == 2
+    assert all("digits only" in e.reason for e in parsed.errors), parsed.errors
+
+
 def _notice_record(number: str, price: Decimal) -> ProcedureRecord:
     return ProcedureRecord(
         number=number, law="ocds", doc_type="ocds", method="Открытый тендер", title="Тест",

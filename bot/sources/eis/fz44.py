@@ -24,6 +24,7 @@ from bot.sources.eis.values import (
     parse_moment,
     parse_money,
     region_code,
+    registry_number,
 )
 from bot.sources.eis.xml import X44, El, Xml, local_name, source_hash
 from bot.sources.records import (
@@ -109,12 +110,11 @@ def _customer_ids(
 
 def _procedure(el: El, doc_type: str, digest: str, notice: _Notice) -> ProcedureRecord:
     x = X44
-    if not notice.number:
-        raise DocumentError("no purchaseNumber")
+    number = registry_number(notice.number, "purchaseNumber")
     inn, kpp = _customer_ids(x, notice.customer_code, notice.role, notice.resp)
     head = notice.head
     return ProcedureRecord(
-        number=notice.number,
+        number=number,
         law="44",
         doc_type=doc_type,
         method=x.text(head, "placingWay/name") or "",
@@ -265,9 +265,7 @@ def _notice44(el: El, doc_type: str, digest: str) -> ProcedureRecord:
 def _cancel44(el: El, doc_type: str, digest: str) -> Document:
     """A notice cancellation: a full ProcedureRecord when the card data is there."""
     x = X44
-    number = x.descendant_text(el, "purchaseNumber")
-    if not number:
-        raise DocumentError("no purchaseNumber")
+    number = registry_number(x.descendant_text(el, "purchaseNumber"), "purchaseNumber")
     at = parse_moment(
         x.descendant_text(el, "publishDTInEIS")
         or x.descendant_text(el, "docPublishDate")
@@ -311,11 +309,11 @@ def _protocol44(el: El, doc_type: str, digest: str) -> ProtocolRecord | None:
     status = protocol_status_44(doc_type)
     if status is None:
         return None
-    number = x.first_text(el, "purchaseNumber", "commonInfo/purchaseNumber") or (
-        x.descendant_text(el, "purchaseNumber")
+    number = registry_number(
+        x.first_text(el, "purchaseNumber", "commonInfo/purchaseNumber")
+        or x.descendant_text(el, "purchaseNumber"),
+        "purchaseNumber",
     )
-    if not number:
-        raise DocumentError("no purchaseNumber")
     at = parse_moment(
         x.first_text(el, "protocolDate", "commonInfo/protocolDate")
         or x.first_text(el, "publishDate", "commonInfo/publishDTInEIS")

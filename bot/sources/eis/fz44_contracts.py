@@ -7,12 +7,12 @@ from datetime import date
 from decimal import Decimal
 
 from bot.sources.eis.values import (
-    DocumentError,
     parse_date,
     parse_int,
     parse_moment,
     parse_money,
     region_code,
+    registry_number,
 )
 from bot.sources.eis.xml import X44, El, Xml, doc_label
 from bot.sources.records import (
@@ -102,9 +102,7 @@ def _contract_stages(x: Xml, el: El) -> tuple[Stage, ...]:
 
 def contract44(el: El, doc_type: str, digest: str) -> ContractRecord:  # noqa: ARG001  (the mappers' common signature)
     x = X44
-    number = x.text(el, "regNum")
-    if not number:
-        raise DocumentError("no regNum")
+    number = registry_number(x.text(el, "regNum"), "regNum")
     customer = x.find(el, "customer")
     inn = x.first_text(customer, "inn", "INN")
     kpp = x.first_text(customer, "kpp", "KPP")
@@ -182,9 +180,7 @@ def _termination_reason(x: Xml, termination: El | None) -> str | None:
 
 def execution44(el: El, doc_type: str, digest: str) -> ExecutionRecord:
     x = X44
-    number = x.text(el, "regNum")
-    if not number:
-        raise DocumentError("no regNum")
+    number = registry_number(x.text(el, "regNum"), "regNum")
     done = _Execution()
     for i, block in enumerate(x.findall(el, "executions")):
         _execution_block(x, block, i, done)

@@ -64,6 +64,17 @@ def parse_date(text: str | None) -> date | None:
     return date.fromisoformat(text[:10])
 
 
+def registry_number(text: str | None, tag: str) -> str:
+    """A 44-ФЗ registry number (purchaseNumber, regNum): ASCII digits only; a number with a
+    letter in it would be imported and then never found by the digits a user types."""
+    number = (text or "").strip()
+    if not number:
+        raise DocumentError(f"no {tag}")
+    if not re.fullmatch(r"[0-9]+", number):
+        raise DocumentError(f"bad {tag} {number[:40]!r}: a registry number has digits only")
+    return number
+
+
 def parse_money(text: str | None) -> Decimal | None:
     if text is None or not text.strip():
         return None
