@@ -17,6 +17,8 @@ from bot.ui.answers import answer_messages
         ("спасибо", "Пожалуйста"),
         ("Спасибо большое", "Пожалуйста"),
         ("до свидания", "До встречи"),
+        ("здравствуйте, подскажите пожалуйста", "Здравствуйте"),
+        ("привет 14", "Здравствуйте"),
     ],
 )
 def test_small_talk_is_answered_kindly(kb: KnowledgeBase, text: str, expected: str) -> None:
@@ -28,6 +30,7 @@ def test_small_talk_is_answered_kindly(kb: KnowledgeBase, text: str, expected: s
 
 def test_a_question_after_thanks_is_still_a_question(kb: KnowledgeBase) -> None:
     assert kb.ask("спасибо, а какое обеспечение заявки для СМП?").outcome != "small_talk"
+    assert kb.ask("добрый день, подскажите сроки оплаты").outcome != "small_talk"
 
 
 def test_a_44_card_does_not_cite_223() -> None:

@@ -32,7 +32,9 @@ SMALL_TALK_KINDS: dict[str, frozenset[str]] = {
 }
 SMALL_TALK_FILLER = frozenset(
     {"день", "утро", "вечер", "большой", "огромный", "вам", "тебе", "вы", "ты", "до", "всё",
-     "за", "помощь", "очень", "ок", "ok", "хорошо", "ладно", "понятно", "ясно", "бот"}
+     "за", "помощь", "очень", "ок", "ok", "хорошо", "ладно", "понятно", "ясно", "бот",
+     "подсказать", "пожалуйста", "помочь", "можно", "сказать", "у", "я", "меня", "есть",
+     "вопрос", "please"}
 )  # fmt: skip
 
 
@@ -43,7 +45,8 @@ def small_talk_kind(text: str) -> str | None:
         return None
     found = [k for k, vocabulary in SMALL_TALK_KINDS.items() if vocabulary & set(lemmas)]
     known = set().union(*SMALL_TALK_KINDS.values(), SMALL_TALK_FILLER)
-    if not found or not all(t in known for t in lemmas):
+    # a number beside a greeting («привет 14») is no question either
+    if not found or not all(t in known or t.isdigit() for t in lemmas):
         return None
     return found[0]
 
