@@ -59,8 +59,8 @@ async def forget_user(
         (
             await session.execute(
                 select(Consultation.id)
-                .where(Consultation.user_id == user_id)
-                .order_by(Consultation.id)
+                .where(Consultation.user_id == user_id, Consultation.erased_at.is_(None))
+                .order_by(Consultation.id)  # not those a previous /forget erased
             )
         ).scalars()
     )

@@ -114,6 +114,18 @@ async def test_forget_erases_personal_data_and_keeps_anonymous_counts(
         assert "пользователь удалил данные" in refusal.text
         assert not [s for s in desk.sent[mark:] if s.chat_id == USER]
         assert await _count(sessionmaker, Consultation) == 1
+
+        # a second /forget finds nothing left and does not tell the consultants again
+        mark = desk.mark()
+        desk.user_says(USER, "/forget")
+        confirm = await desk.next_message(USER, after=mark)
+        await desk.answer_of(desk.press(USER, confirm, "Да, удалить"))
+        again = await desk.wait_for(
+            lambda: [s for s in desk.sent[mark:] if s.chat_id == USER and "удалены" in s.text]
+        )
+        await bot.idle()
+        assert "0 консультаций" in again[-1].text, again[-1].text
+        assert not [s for s in desk.sent[mark:] if s.chat_id == FORUM]
     finally:
         await bot.stop()
 
