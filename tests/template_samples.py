@@ -160,6 +160,10 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
         {"article": VIEW, "chunk": VIEW.chunks[0]},
         {"article": DRAFT_VIEW, "chunk": VIEW.chunks[0]},
     ],
+    "qa/definition": [
+        {"term": TERM, "synonyms": list(TERM.synonyms), "more": REFS},
+        {"term": TERM, "synonyms": [], "more": ()},
+    ],
     "qa/suggest": [{"suggestions": REFS, "vague": False}, {"suggestions": REFS, "vague": True}],
     "qa/none": [{"outcome": "none"}, {"outcome": "off_topic"}],
     "qa/small_talk": [{"kind": k} for k in ("hello", "thanks", "bye")],

@@ -110,3 +110,23 @@ def test_the_glossary_hides_misspellings_and_does_not_repeat_the_term(kb: Knowle
     assert "тендр" not in text and "тендор" not in text and "тендеры" not in text
     assert text.lower().count("тендер") == 1  # not «тендер — тендер (…)»
     assert "госзакупка" in text
+
+
+@pytest.mark.parametrize(
+    ("question", "outcome"),
+    [
+        ("что такое нмцк", "definition"),  # the search ranked the bid-security article first
+        ("Что значит СМП?", "definition"),
+        ("что такое спецсчет для закупок", "answer"),  # an article about it: the article
+        ("what is the contract performance security size", "answer"),  # a figure, not a term
+    ],
+)
+def test_what_a_term_means_comes_from_the_glossary(
+    kb: KnowledgeBase, question: str, outcome: str
+) -> None:
+    answer = kb.ask(question)
+    assert answer.outcome == outcome
+    if outcome == "definition":
+        [message] = answer_messages(answer)
+        assert answer.term is not None and answer.term.description in message.text
+        assert message.keyboard is not None and len(message.keyboard.inline_keyboard) >= 2

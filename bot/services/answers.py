@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.definitions import defined_term, is_about
 from bot.services.errors import Forbidden, NotFound
 from knowledge.decision import SearchResult
 from knowledge.glossary import Glossary, Term
@@ -78,17 +79,18 @@ class ArticleView:
 @dataclass(frozen=True, slots=True)
 class Answer:
     question: str
-    outcome: str  # answer | suggest | none | off_topic | small_talk | empty | too_long
+    outcome: str  # answer | definition | suggest | none | off_topic | small_talk | empty | too_long
     article: ArticleView | None
     score: float
     confidence: float
     alternatives: tuple[ArticleRef, ...]
     log_id: int | None = None
     vague: bool = False  # too general a question to answer outright (see knowledge.search)
+    term: Term | None = None  # outcome "definition": the glossary term asked about
 
     @property
     def answered(self) -> bool:
-        return self.outcome == "answer"
+        return self.outcome in ("answer", "definition")
 
 
 class KnowledgeBase:
@@ -155,7 +157,14 @@ class KnowledgeBase:
         if small_talk_kind(text) is not None:
             return Answer(question, "small_talk", None, 0.0, 0.0, ())
         result = self.index.search(text)
-        return self._answer(question, result)
+        answer = self._answer(question, result)
+        term = defined_term(self.glossary, text)
+        if term is not None and not (answer.article and is_about(answer.article.title, term)):
+            # «что такое НМЦК?» answered by an article about something else: the definition,
+            # with the articles the search found as buttons
+            refs = tuple(self.ref(h.article, h.score) for h in result.hits[:3])
+            return Answer(question, "definition", None, 1.0, 1.0, refs, term=term)
+        return answer
 
     def _answer(self, question: str, result: SearchResult) -> Answer:
         best = result.best

@@ -167,6 +167,8 @@ def load_cases(path: Path) -> list[EvalCase]:
 def answer_text(answer: Answer) -> str:
     """The text of an outright answer as the user reads it: the article's title and body
     (the rendered chunks without their HTML tags). Empty for anything but an answer."""
+    if answer.outcome == "definition" and answer.term is not None:
+        return f"{answer.term.term} — {answer.term.full}\n{answer.term.description}"
     if answer.outcome != "answer" or answer.article is None:
         return ""
     body = "\n".join(answer.article.chunks)
@@ -202,11 +204,12 @@ def evaluate(
             report.top3 += bool(ok & set(offered[:3]))
         shown = f"{answer.outcome} {answer.confidence:.2f}"
         want = case.expected or f"/{case.fact}/"
-        if answer.outcome == "answer":
+        if answer.outcome in ("answer", "definition"):
             pattern = case.fact_re
             got = answer.article.id if answer.article else None
             fact_ok = pattern is None or bool(pattern.search(text_of(answer)))
-            article_ok = not ok or got in ok
+            # a definition comes from the glossary: only its text can be checked
+            article_ok = not ok or got in ok or answer.outcome == "definition"
             if fact_ok and article_ok:
                 report.answered_correctly += 1
                 continue

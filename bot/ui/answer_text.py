@@ -4,6 +4,7 @@ prints them. No aiogram here (and the card texts in bot/ui/cards.py do not load 
 from __future__ import annotations
 
 from bot.services.answers import MAX_QUESTION, Answer, ArticleView, small_talk_kind
+from bot.ui.glossary import shown_synonyms
 from bot.ui.render import render
 
 
@@ -20,6 +21,11 @@ def answer_texts(answer: Answer) -> list[str]:
     """What the user reads of an answer, without buttons: the chat and `smebot ask` alike."""
     if answer.outcome == "answer" and answer.article is not None:
         return article_texts(answer.article)
+    if answer.outcome == "definition" and answer.term is not None:
+        synonyms = shown_synonyms(answer.term)
+        return [
+            render("qa/definition", term=answer.term, synonyms=synonyms, more=answer.alternatives)
+        ]
     if answer.outcome == "suggest":
         return [render("qa/suggest", suggestions=answer.alternatives, vague=answer.vague)]
     if answer.outcome == "small_talk":

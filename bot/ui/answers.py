@@ -65,7 +65,7 @@ def answer_messages(answer: Answer, log_id: int = 0) -> list[OutMessage]:
     if answer.outcome == "answer" and answer.article is not None:
         return article_messages(answer.article, log_id, answer.alternatives)
     keyboard: InlineKeyboardMarkup | None = None
-    if answer.outcome == "suggest":
+    if answer.outcome in ("suggest", "definition"):
         keyboard = _refs_keyboard(answer.alternatives, log_id)
     elif answer.outcome not in ("small_talk", "empty", "too_long"):
         keyboard = _refs_keyboard((), log_id)
