@@ -476,6 +476,7 @@ SAMPLES.update(
                 "leads": "3 дня, 1 день",
                 "next_due": _AT,
                 "tz": "Asia/Yekaterinburg",
+                "catch_up": None,
             },
             {
                 "created": False,
@@ -484,7 +485,30 @@ SAMPLES.update(
                 "leads": "1 день",
                 "next_due": None,
                 "tz": "Europe/Moscow",
+                "catch_up": None,
             },
+            *(
+                {
+                    "created": True,
+                    "kind": "procedure",
+                    "target": "0169300000126000123",
+                    "leads": "1 неделю",
+                    "next_due": _AT,
+                    "tz": "Asia/Yekaterinburg",
+                    "catch_up": {
+                        "name": HOSTILE,
+                        "event_at": _AT + timedelta(days=2),
+                        "date_only": date_only,
+                        "left": timedelta(days=2),
+                        "days_left": days,
+                        "due_at": _AT,
+                        "due_day": days - 2,
+                        "due_time": "08:00",
+                    },
+                }
+                for date_only in (False, True)
+                for days in (0, 1, 2, 3)
+            ),
         ],
         "reminders/search_saved": [
             {"created": True, "words": HOSTILE, "filters_text": "вся Россия"},

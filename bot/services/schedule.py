@@ -6,6 +6,7 @@ should exist; bot/services/reminders/planner.py reconciles them with the table."
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -20,6 +21,10 @@ MAX_LEADS = 6
 # whole days before it, never «3 hours before midnight».
 DATE_EVENT_TIME = time(9, 0)
 DATE_EVENT_END = time(23, 59)
+# A catch-up reminder (every lead time already behind) goes a minute after it is planned, so
+# the confirmation of a subscription comes first; its key ends in ASAP, its lead is 0.
+ASAP = "asap"
+ASAP_DELAY = timedelta(minutes=1)
 _LEAD_RE = re.compile(r"^\s*(-?\d{1,6})\s*([a-zа-я]+)\s*$")
 _UNITS = {
     "m": 1, "min": 1, "мин": 1, "м": 1, "минута": 1, "минуты": 1, "минут": 1, "минуту": 1,
@@ -233,4 +238,41 @@ def plan(
                 out.append(Planned(key, event, lead, date_due(event.at, lead, tz, quiet)))
             else:
                 out.append(Planned(key, event, lead, due_time(event.at, lead, tz, quiet)))
+    return out
+
+
+def asap_due(event_at: datetime, tz: str, quiet: QuietHours | None, now: datetime) -> datetime:
+    """The earliest allowed moment for a catch-up reminder: a minute from now (at once when the
+    event is nearer), moved to the end of quiet hours when that end still comes before the
+    event; otherwise it stays inside them — a reminder at night beats none."""
+    due = now + ASAP_DELAY if now + ASAP_DELAY < event_at else now
+    if quiet is None:
+        return due
+    local = due.astimezone(ZoneInfo(tz))
+    if not quiet.contains(local.time()):
+        return due
+    moved = quiet.end_after(local).astimezone(UTC)
+    return moved if moved < event_at else due
+
+
+def catch_up(
+    subscription_id: int,
+    events: list[Event],
+    planned: list[Planned],
+    tz: str,
+    quiet: QuietHours | None,
+    now: datetime,
+    reminded: Collection[str] = (),
+) -> list[Planned]:
+    """One reminder at the earliest allowed moment (`asap_due`) for each event still ahead
+    whose every planned lead is already behind, unless the event is in `reminded` (event
+    keys already reminded about, or with a reminder due and still to go): a subscriber hears
+    at least once about every deadline ahead, and never twice because of this rule."""
+    ahead = {p.event.key for p in planned if p.due_at >= now}
+    out: list[Planned] = []
+    for event in events:
+        if event.at <= now or event.key in ahead or event.key in reminded:
+            continue
+        key = f"s{subscription_id}:{event.key}:{ASAP}"
+        out.append(Planned(key, event, 0, asap_due(event.at, tz, quiet, now)))
     return out

@@ -15,6 +15,7 @@ from bot.services.procurement import (
     SearchFilters,
     SearchPage,
 )
+from bot.services.reminders.targets import contract_ending, procedure_ending
 from bot.ui.answers import CONSULT_LABEL, OutMessage
 from bot.ui.callbacks import FindCB, FindOp, MenuCB, MenuItem, ProcCB, ProcOp
 from bot.ui.cards import contract_text, procedure_text
@@ -33,11 +34,16 @@ def procedure_message(card: ProcedureCard, tz: str, contracts: int = 0) -> OutMe
     the list «контракты по закупке» when there are several)."""
     text = procedure_text(card, tz)
     builder = InlineKeyboardBuilder()
-    for op, label in ((ProcOp.SUB, "🔔 Напоминать о сроках"), (ProcOp.SIM, "🔎 Похожие")):
+    buttons = [(ProcOp.SUB, "🔔 Напоминать о сроках"), (ProcOp.SIM, "🔎 Похожие")]
+    if procedure_ending(card.status) is not None:  # cancelled or finished: nothing ahead
+        buttons.pop(0)
+    first = 0
+    for op, label in buttons:
         data = ProcCB(op=op, n=card.number).pack()
         if _fits(data):
             builder.button(text=label, callback_data=data)
-    rows = [2]
+            first += 1
+    rows = [first] if first else []
     data = ProcCB(op=ProcOp.CCARD, n=card.number).pack()
     if contracts and _fits(data):
         label = "📄 Контракт" if contracts == 1 else f"📄 Контракты по закупке ({contracts})"
@@ -59,7 +65,7 @@ def contract_message(card: ContractCard | ContractList) -> OutMessage:
         builder.adjust(1)
         return OutMessage(contract_text(card), builder.as_markup())
     data = ProcCB(op=ProcOp.CSUB, n=card.number).pack()
-    if _fits(data):
+    if _fits(data) and contract_ending(card) is None:  # executed or terminated: hidden
         builder.button(text="🔔 Напоминать о сроках", callback_data=data)
     builder.button(text=CONSULT_LABEL, callback_data=MenuCB(item=MenuItem.CONSULT))
     builder.button(text="🌐 Открыть в ЕИС", url=card.url)

@@ -35,6 +35,14 @@ EVENT_LABELS = {
     "execution_end": "окончание исполнения",
     "payment_due": "срок оплаты",
 }
+DEADLINE_NAMES = {
+    "applications_end": "Срок подачи заявок",
+    "auction": "Торги",
+    "summarizing": "Подведение итогов",
+    "stage_end": "Окончание этапа {n}",
+    "execution_end": "Окончание исполнения",
+    "payment_due": "Срок оплаты",
+}
 
 
 def _card_button(
@@ -152,10 +160,29 @@ def subscribed_message(result: Subscribed, tz: str) -> OutMessage:
             leads=leads_words(result.leads),
             next_due=result.next_due,
             tz=tz,
+            catch_up=_catch_up(result, tz),
         )
     builder = InlineKeyboardBuilder()
     builder.button(text="🔔 Мои подписки", callback_data=SubCB(op=SubOp.PAGE, p=0))
     return OutMessage(text, builder.as_markup())
+
+
+def _catch_up(result: Subscribed, tz: str) -> dict[str, Any] | None:
+    """What the confirmation says when the first reminder is a catch-up: the deadline, how
+    far it is, and the day of the reminder (0: today, 1: tomorrow)."""
+    first, now = result.next, result.now
+    if first is None or not first.asap or first.event_at is None or now is None:
+        return None
+    return {
+        "name": DEADLINE_NAMES.get(first.event, first.event).format(n=first.event_no),
+        "event_at": first.event_at,
+        "date_only": first.date_only,
+        "left": first.event_at - now,
+        "days_left": _days_between(now, first.event_at, tz),
+        "due_at": first.due_at,
+        "due_day": _days_between(now, first.due_at, tz),
+        "due_time": f"{first.due_at.astimezone(ZoneInfo(tz)):%H:%M}",
+    }
 
 
 def _filters_words(view: SubscriptionView) -> str:

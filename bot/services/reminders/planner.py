@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services.reminders.prefs import Defaults, Prefs, get_prefs, load_user, prefs_of
 from bot.services.reminders.targets import Target, target_of
 from bot.services.schedule import (
+    catch_up,
     format_leads,
     parse_lead_times,
     parse_quiet_hours,
@@ -32,6 +33,14 @@ from models import (
 
 RECONCILE_LOCK_ID = 7_410_002  # PostgreSQL advisory lock: one reconcile at a time
 OPEN_STATUSES = (ReminderStatus.PENDING, ReminderStatus.PAUSED)
+# a row in one of these went (or may have gone) to Telegram: its event was reminded about
+GONE_STATUSES = (
+    ReminderStatus.CLAIMED,
+    ReminderStatus.SENDING,
+    ReminderStatus.SENT,
+    ReminderStatus.UNKNOWN,
+    ReminderStatus.FAILED,
+)
 
 
 async def update_prefs(
@@ -84,16 +93,26 @@ async def replan(
 ) -> int:
     """Make the deadline rows of one subscription match its target; return rows to send.
 
-    With `notify`, a moved deadline or a cancellation also queues one update message."""
-    desired = {
-        p.key: p for p in plan(sub.id, target.events, prefs.leads, prefs.timezone, prefs.quiet, now)
-    }
+    With `notify`, a moved deadline or a cancellation also queues one update message.
+    An event ahead whose every lead time is behind gets one catch-up reminder at the earliest
+    allowed moment (`schedule.catch_up`), unless it was reminded about already or a due
+    reminder of it is still to go."""
+    planned = plan(sub.id, target.events, prefs.leads, prefs.timezone, prefs.quiet, now)
     rows = (
         await session.execute(
             select(Reminder).where(Reminder.subscription_id == sub.id, Reminder.kind == "deadline")
         )
     ).scalars()
     existing = {r.key: r for r in rows}
+    kept = {p.key: p for p in planned}  # open rows of these stay due unless the event moved
+    reminded = {
+        _event_key(r)
+        for r in existing.values()
+        if r.status in GONE_STATUSES
+        or (r.status in OPEN_STATUSES and r.key in kept and r.event_at == kept[r.key].event.at)
+    }
+    planned += catch_up(sub.id, target.events, planned, prefs.timezone, prefs.quiet, now, reminded)
+    desired = {p.key: p for p in planned}
     open_status = ReminderStatus.PENDING if sub.active else ReminderStatus.PAUSED
     old_times = {(r.event, r.event_no): r.event_at for r in existing.values()}
     count = 0
@@ -149,6 +168,11 @@ async def replan(
     sub.seen_status = target.seen_status
     sub.seen_doc = target.seen_doc
     return count
+
+
+def _event_key(row: Reminder) -> str:
+    """The `Event.key` of a deadline row."""
+    return f"{row.event}:{row.event_no}" if row.event_no else row.event
 
 
 async def _queue_update(

@@ -14,7 +14,8 @@ from bot.services.errors import BadInput, NotFound, Refused
 from bot.services.procurement import SearchFilters, search_procedures
 from bot.services.reminders.planner import replan
 from bot.services.reminders.prefs import Defaults, get_prefs, load_user, prefs_of
-from bot.services.reminders.targets import ENDED, target_of
+from bot.services.reminders.targets import ENDED, Ending, target_of
+from bot.services.schedule import ASAP
 from models import Procedure, Reminder, ReminderStatus, Subscription
 
 MAX_SUBSCRIPTIONS = 200
@@ -32,12 +33,35 @@ class SubscriptionView:
 
 
 @dataclass(frozen=True, slots=True)
+class NextReminder:
+    """The first reminder still to go for a subscription."""
+
+    due_at: datetime
+    event: str
+    event_no: int
+    event_at: datetime | None
+    date_only: bool
+    asap: bool  # a catch-up: every lead time was already behind (schedule.catch_up)
+
+
+@dataclass(frozen=True, slots=True)
 class Subscribed:
     view: SubscriptionView
     created: bool
     planned: int
     next_due: datetime | None
     leads: tuple[int, ...] = field(default=())
+    next: NextReminder | None = None
+    now: datetime | None = None  # when it was planned
+
+
+ENDED_WORDS = {
+    Ending.CANCELLED: "Закупка № {n} отменена",
+    Ending.FINISHED: "Закупка № {n} уже завершена",
+    Ending.EXECUTED: "Контракт № {n} уже исполнен",
+    Ending.TERMINATED: "Контракт № {n} расторгнут",
+    Ending.ANNULLED: "Контракт № {n} аннулирован",
+}
 
 
 def view_of(sub: Subscription, next_due: datetime | None = None) -> SubscriptionView:
@@ -71,6 +95,21 @@ async def _check_quota(session: AsyncSession, user_id: int) -> None:
         raise BadInput(f"У вас уже {MAX_SUBSCRIPTIONS} подписок — удалите ненужные в /reminders.")
 
 
+async def _next(session: AsyncSession, sub_id: int) -> NextReminder | None:
+    row = (
+        await session.execute(
+            select(Reminder)
+            .where(Reminder.subscription_id == sub_id, Reminder.status == ReminderStatus.PENDING)
+            .order_by(Reminder.due_at, Reminder.id)
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        return None
+    asap = row.kind == "deadline" and row.key.endswith(f":{ASAP}")
+    return NextReminder(row.due_at, row.event, row.event_no, row.event_at, row.date_only, asap)
+
+
 async def _next_due(session: AsyncSession, sub_id: int) -> datetime | None:
     return (
         await session.execute(
@@ -94,11 +133,14 @@ async def subscribe(
     prefs = prefs_of(user, defaults)
     probe = Subscription(kind=kind, target=number)
     target = await target_of(session, probe, prefs.timezone, now)
-    noun = "Закупка" if kind == "procedure" else "Контракт"
     if target is None:
-        raise NotFound(f"{noun} № {number} не найден(а) в базе.")
+        noun = "Закупка" if kind == "procedure" else "Контракт"
+        found = "найдена" if kind == "procedure" else "найден"
+        raise NotFound(f"{noun} № {number} не {found} в базе.")
     if target.status in ENDED:
-        raise Refused(f"{noun} № {number} уже завершен(а) — напоминать не о чем.")
+        words = ENDED_WORDS.get(target.ending) if target.ending else None
+        ended = (words or "№ {n} уже не действует").format(n=number)
+        raise Refused(f"{ended} — напоминать не о чем.")
     if not target.watch and not any(e.at > now for e in target.events):
         raise Refused(f"Все сроки по № {number} уже прошли — напоминать не о чем.")
     sub = await _existing(session, user_id, kind, number)
@@ -122,10 +164,11 @@ async def subscribe(
     sub.active = True
     planned = await replan(session, sub, prefs, target, now, notify=False)
     await session.flush()
-    next_due = await _next_due(session, sub.id)
+    first = await _next(session, sub.id)
+    next_due = first.due_at if first is not None else None
     view = view_of(sub, next_due)
     await session.commit()
-    return Subscribed(view, created, planned, next_due, prefs.leads)
+    return Subscribed(view, created, planned, next_due, prefs.leads, first, now)
 
 
 def filters_key(filters: SearchFilters) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.errors import NotFound
 from bot.services.procurement import (
+    ContractCard,
     get_contract,
     procedure_status,
     procedure_with_status,
@@ -20,7 +21,15 @@ from bot.services.schedule import Event, date_event, eis_day
 from bot.sources.records import ProcedureStatus
 from models import Contract, ExecutionDoc, Subscription
 
-FINISHED_CONTRACT = {"EC", "ET", "IN"}  # executed, terminated, annulled
+
+class Ending(StrEnum):
+    """Why a procedure or a contract has nothing more to remind about."""
+
+    CANCELLED = "cancelled"  # a procedure
+    FINISHED = "finished"  # a procedure
+    EXECUTED = "executed"  # a contract, EIS status EC
+    TERMINATED = "terminated"  # a contract, ET or a termination date
+    ANNULLED = "annulled"  # a contract, IN
 
 
 class ContractState(StrEnum):
@@ -42,6 +51,26 @@ class Target:
     seen_status: str
     seen_doc: int
     watch: bool = False  # worth following with no deadline ahead (a payment overdue)
+    ending: Ending | None = None  # set when the status is one of ENDED
+
+
+def contract_ending(card: ContractCard) -> Ending | None:
+    """Executed, terminated or annulled: a contract with nothing to follow (None: running)."""
+    if card.terminated_on is not None or card.status_code == "ET":
+        return Ending.TERMINATED
+    if card.status_code == "EC":
+        return Ending.EXECUTED
+    if card.status_code == "IN":
+        return Ending.ANNULLED
+    return None
+
+
+def procedure_ending(status: ProcedureStatus) -> Ending | None:
+    if status == ProcedureStatus.CANCELLED:
+        return Ending.CANCELLED
+    if status == ProcedureStatus.FINISHED:
+        return Ending.FINISHED
+    return None
 
 
 async def _procedure_target(
@@ -64,7 +93,8 @@ async def _procedure_target(
                 events.append(date_event(name, day, tz))
             elif at is not None:
                 events.append(Event(name, at))
-    return Target(p.title, events, status, p.updated_at, protocol or "", 0)
+    ending = procedure_ending(status)
+    return Target(p.title, events, status, p.updated_at, protocol or "", 0, ending=ending)
 
 
 async def _contract_target(
@@ -84,7 +114,8 @@ async def _contract_target(
         ),
     )
     events: list[Event] = []
-    done = (card.status_code or "") in FINISHED_CONTRACT or card.terminated_on is not None
+    ending = contract_ending(card)
+    done = ending is not None
     if not done:
         for stage in card.stages:
             if stage.end is not None:
@@ -97,7 +128,7 @@ async def _contract_target(
     status = ContractState.DONE if done else ContractState.ACTIVE
     # an overdue payment is followed until it is paid (a new document) or the next stage
     watch = card.payment_overdue and not done
-    return Target(title, events, status, meta[0], status, int(meta[1] or 0), watch)
+    return Target(title, events, status, meta[0], status, int(meta[1] or 0), watch, ending)
 
 
 async def target_of(
