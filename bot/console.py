@@ -55,11 +55,14 @@ class Sent:
 class ConsoleSession(BaseSession):
     """Answers Bot API methods in memory and records the visible ones."""
 
-    def __init__(self, save_dir: Path = SAVE_DIR) -> None:
+    def __init__(self, save_dir: Path = SAVE_DIR, first_message_id: int = 1) -> None:
+        """`first_message_id`: where the bot's message ids start. Telegram never reuses an id
+        in a chat, and the database remembers ids of earlier sessions (the consultation
+        posts), so a session on an old database starts above them (bot/runner.py)."""
         super().__init__()
         self.outbox: list[Sent] = []
         self.save_dir = save_dir
-        self._ids: Iterator[int] = itertools.count(1)
+        self._ids: Iterator[int] = itertools.count(max(1, first_message_id))
         self._files: Iterator[int] = itertools.count(1)
 
     async def make_request(

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.app import (
     build_bot,
@@ -24,6 +24,7 @@ from bot.db import create_engine, create_sessionmaker, upgrade
 from bot.services.roles import staff_ids
 from bot.telegram.desk import staff_menus
 from bot.ui.commands import bot_commands
+from models.consultation import ConsultationPost
 from models.procurement import Procedure
 
 log = logging.getLogger("smebot")
@@ -81,13 +82,15 @@ async def run_console_chat(
 ) -> None:
     engine = create_engine(settings.database_url)
     await upgrade(engine)
-    session = ConsoleSession()
-    bot = build_bot(settings, CONSOLE_TOKEN, session=session)
     sessionmaker = create_sessionmaker(engine)
-    kb = await load_knowledge(settings, sessionmaker)
-    dp = build_dispatcher(settings, sessionmaker, kb=kb)
     async with sessionmaker() as db:
         no_data = await db.scalar(select(Procedure.id).limit(1)) is None
+        # message ids continue across sessions, as in Telegram (see ConsoleSession)
+        last_id = await db.scalar(select(func.max(ConsultationPost.message_id)))
+    session = ConsoleSession(first_message_id=(last_id or 0) + 1)
+    bot = build_bot(settings, CONSOLE_TOKEN, session=session)
+    kb = await load_knowledge(settings, sessionmaker)
+    dp = build_dispatcher(settings, sessionmaker, kb=kb)
     try:
         await run_console(dp, bot, session, read_line, out, no_data=no_data)
     finally:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
@@ -14,7 +15,7 @@ from bot.services.answers import KnowledgeBase, log_question, record_choice, rec
 from bot.services.users import UserInfo
 from bot.telegram.send import send_all
 from bot.ui.answers import answer_messages, article_messages
-from bot.ui.callbacks import ArticleCB, FeedbackCB
+from bot.ui.callbacks import LONG_QUESTION_KEY, ArticleCB, FeedbackCB
 from bot.ui.render import render
 
 NOT_LOGGED = frozenset({"empty", "too_long", "small_talk"})
@@ -26,9 +27,12 @@ async def on_question(
     session: Session,
     user: UserInfo,
     clock: Callable[[], datetime],
+    state: FSMContext,
 ) -> None:
     answer = kb.ask(message.text or "")
     log_id = 0
+    if answer.outcome == "too_long":  # «Спросить консультанта» under the refusal sends it
+        await state.update_data({LONG_QUESTION_KEY: answer.question})
     if answer.outcome not in NOT_LOGGED:
         log_id = await log_question(session, answer, user_id=user.id, source="chat", now=clock())
     await send_all(message, answer_messages(answer, log_id))

@@ -53,6 +53,9 @@ class Consultation(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(12), default=ConsultationStatus.NEW.value)
     question: Mapped[str] = mapped_column(Text, default="")
+    # what the question is about, as JSON: the procedure or contract card, or the bot's answer
+    # the user asked a consultant about (bot/services/consultations/about.py); erased by /forget
+    about: Mapped[str | None] = mapped_column(Text, nullable=True)
     file_id: Mapped[str | None] = mapped_column(String(256), nullable=True)
     # document | photo | voice | video | audio | video_note
     file_kind: Mapped[str | None] = mapped_column(String(16), nullable=True)

@@ -138,7 +138,11 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
     "common/unsupported_content": [
         {"kind": k} for k in ("sticker", "photo", "voice", "document", "other")
     ],
-    "common/too_long": [{"length": 5001, "limit": 1000}, {"length": 1001, "limit": 1000}],
+    "common/too_long": [
+        {"length": 5001, "limit": 1000, "consult": False},
+        {"length": 1001, "limit": 1000, "consult": False},
+        {"length": 5075, "limit": 1000, "consult": True},
+    ],
     "common/error": [{}],
     "common/domain_error": [
         {"code": c, "detail": d}
@@ -621,7 +625,7 @@ SAMPLES.update(
 
 # ------------------------------------------------------------------------ consultations
 def _consult_samples() -> dict[str, list[dict[str, Any]]]:
-    from bot.services.consultations import ConsultationView, QueuePage, Status
+    from bot.services.consultations import About, AboutKind, ConsultationView, QueuePage, Status
     from bot.services.roles import StaffMember
 
     at = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
@@ -667,7 +671,20 @@ def _consult_samples() -> dict[str, list[dict[str, Any]]]:
     # a status the templates do not know (a row written by a newer version)
     odd = dataclasses.replace(new, status="weird", file_id="D", file_kind="document")  # type: ignore[arg-type]
     erased = dataclasses.replace(closed, question="", file_id=None, file_kind=None, erased_at=at)
-    views = [new, forum, group, closed, odd, erased]
+    from bot.services.consultations.about import QUESTION_LIMIT, TITLE_LIMIT
+
+    long_title = (HOSTILE + "я" * TITLE_LIMIT)[:TITLE_LIMIT]
+    long_question = (HOSTILE + "ф" * QUESTION_LIMIT)[:QUESTION_LIMIT]
+    abouts = [
+        About(AboutKind.PROCEDURE, number="0174300000126000123", title=long_title),
+        About(AboutKind.CONTRACT, number="3740100000026000012", title=HOSTILE),
+        About(AboutKind.CONTRACT, number="3740100000026000012"),
+        About(AboutKind.ANSWER, question=long_question, article_id="a-1", article_title=long_title),
+        About(AboutKind.ANSWER, question=HOSTILE),
+        About(AboutKind.ANSWER, article_id="a-1", article_title=HOSTILE),
+    ]
+    about = [dataclasses.replace(new, about=a) for a in abouts]
+    views = [new, forum, group, closed, odd, erased, *about]
     page = QueuePage(tuple(views[:3]), 19, 1, 3, 8)
     empty = QueuePage((), 0, 0, 1, 8)
     later = at + timedelta(hours=5)
@@ -675,6 +692,10 @@ def _consult_samples() -> dict[str, list[dict[str, Any]]]:
     nameless = StaffMember(556, "consultant", "bot")
     return {
         "consult/prompt": [{}],
+        "consult/prompt_about": [{"about": a} for a in abouts],
+        "consult/question_part": [
+            {"c": new, "part": "слово " * 490, "n": n, "total": 3} for n in (2, 3)
+        ],
         "consult/follow_up_prompt": [{"id": 12}],
         "consult/cancelled": [{"follow_up": False}, {"follow_up": True}],
         "consult/need_content": [{"follow_up": False}, {"follow_up": True}],
@@ -682,9 +703,10 @@ def _consult_samples() -> dict[str, list[dict[str, Any]]]:
         "consult/accepted": [{"c": c} for c in views],
         "consult/follow_up_sent": [{"c": new}],
         "consult/card": [
-            {"c": c, "tz": "Asia/Yekaterinburg", "venue": v}
+            {"c": c, "tz": tz, "venue": v, "question": c.question[:2500], "rest": rest}
             for c in views
             for v in ("forum", "group", "private")
+            for tz, rest in (("Asia/Yekaterinburg", 0), ("Europe/Moscow", 1), ("Asia/Omsk", 2))
         ],
         "consult/follow_up_note": [
             {"c": new, "text": HOSTILE, "has_file": False},

@@ -144,11 +144,33 @@ def test_chat_through_stdin(tmp_path: Path, cli_db: str) -> None:
 
 def test_console_consultant_answers_by_replying(tmp_path: Path, cli_db: str) -> None:
     """CONSULTANT_IDS with the console user's id: ask, then answer with «>>N текст»."""
-    lines = "/consult Как вернуть обеспечение заявки?\n>>7 В течение 5 рабочих дней.\n"
+    lines = "/consult Как вернуть обеспечение заявки?\n>>8 В течение 5 рабочих дней.\n"
     result = smebot(tmp_path, "chat", stdin=lines, DATABASE_URL=cli_db, CONSULTANT_IDS="100000001")
     assert result.returncode == 0, result.stderr
-    assert "[7] 🛠 Взять в работу" in result.stdout
+    assert "[7] ↩️ Отозвать вопрос" in result.stdout  # README's walkthrough: these numbers
+    assert "[8] 🛠 Взять в работу" in result.stdout
     assert "Ответ консультанта" in result.stdout and "5 рабочих дней" in result.stdout
+
+
+def test_console_consultant_demo_works_again_in_a_second_session(
+    tmp_path: Path, cli_db: str
+) -> None:
+    """README's walkthrough twice on one database: the console's message ids continue from
+    the first session (as Telegram's never repeat in a chat), so the second question is
+    posted, recorded and answered like the first."""
+    first = "/consult Как вернуть обеспечение заявки?\n"
+    ran = smebot(tmp_path, "chat", stdin=first, DATABASE_URL=cli_db, CONSULTANT_IDS="100000001")
+    assert ran.returncode == 0 and "Вопрос принят" in ran.stdout, ran.stderr
+    second = "/consult Заказчик не подписывает акт, что делать?\n"
+    ran = smebot(tmp_path, "chat", stdin=second, DATABASE_URL=cli_db, CONSULTANT_IDS="100000001")
+    assert ran.returncode == 0, ran.stderr
+    assert "№2" in ran.stdout and "что-то пошло не так" not in ran.stdout, ran.stdout
+    take = re.search(r"\[(\d+)\] 🛠 Взять в работу", ran.stdout)
+    assert take is not None, ran.stdout
+    answer = f"{second}>>{take.group(1)} Направьте мотивированный отказ.\n"
+    ran = smebot(tmp_path, "chat", stdin=answer, DATABASE_URL=cli_db, CONSULTANT_IDS="100000001")
+    assert "IntegrityError" not in ran.stderr and "что-то пошло не так" not in ran.stdout
+    assert "Ответ консультанта" in ran.stdout and "мотивированный отказ" in ran.stdout
 
 
 def test_chat_saves_the_chart_and_the_csv(tmp_path: Path) -> None:

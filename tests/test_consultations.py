@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services.consultations import (
     MAX_OPEN_PER_USER,
+    MAX_QUESTION_TEXT,
     Attachment,
     PostRef,
     add_answer,
@@ -181,13 +182,15 @@ async def test_question_validation_and_open_limit(session: AsyncSession) -> None
     with pytest.raises(BadInput):
         await open_consultation(session, USER, "   ", NOW)
     with pytest.raises(BadInput):
-        await open_consultation(session, USER, "x" * 5000, NOW)
+        await open_consultation(session, USER, "x" * (MAX_QUESTION_TEXT + 1), NOW)
     photo = await open_consultation(session, USER, "", NOW, Attachment("AgACAgIAAx", "photo"))
     assert photo.question == "" and photo.attachment == Attachment("AgACAgIAAx", "photo")
     for _ in range(MAX_OPEN_PER_USER - 1):
         await open_consultation(session, USER, "вопрос", NOW)
-    with pytest.raises(Refused, match="открытых"):
+    with pytest.raises(Refused, match="открытых") as refused:
         await open_consultation(session, USER, "ещё один", NOW)
+    # the buttons that exist: «Закрыть вопрос» under an answer, «Отозвать вопрос» before it
+    assert "«Закрыть вопрос»" in str(refused.value) and "«Отозвать вопрос»" in str(refused.value)
     await close(session, photo.id, USER, NOW, as_owner=True)
     assert (await open_consultation(session, USER, "теперь можно", NOW)).status == "new"
     with pytest.raises(NotFound):
@@ -300,3 +303,23 @@ async def test_topic_name_is_short(session: AsyncSession) -> None:
     assert name.startswith(f"№{c.id} · Очень") and len(name) <= 128
     empty = await open_consultation(session, USER, "", NOW, Attachment("x", "photo"))
     assert topic_name(empty) == f"№{empty.id} · вложение"
+
+
+async def test_a_message_id_recorded_for_another_consultation_moves_not_fails(
+    session: AsyncSession,
+) -> None:
+    """Ids restarted (a console session on an old database): the post names the newer
+    consultation now; recording it neither raises nor loses the other posts."""
+    await add_user(session, USER)
+    first = await open_consultation(session, USER, "первый", NOW)
+    second = await open_consultation(session, USER, "второй", NOW)
+    await record_posts(session, first.id, [PostRef(CONSULTANT, 7, "card")])
+    await record_posts(
+        session, second.id, [PostRef(CONSULTANT, 7, "card"), PostRef(CONSULTANT, 8, "note")]
+    )
+    found = await find_by_post(session, CONSULTANT, 7)
+    assert found is not None and found.id == second.id
+    assert [p.message_id for p in await posts_of(session, second.id)] == [7, 8]
+    assert await posts_of(session, first.id) == []
+    await record_posts(session, second.id, [PostRef(CONSULTANT, 8, "note")])  # again: no-op
+    assert len(await posts_of(session, second.id)) == 2

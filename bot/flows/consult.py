@@ -18,6 +18,7 @@ from aiogram.types import Message
 from bot.config import Settings
 from bot.services import Session
 from bot.services.consultations import (
+    About,
     Attachment,
     Change,
     ConsultationView,
@@ -34,12 +35,18 @@ from bot.services.consultations import (
     take,
 )
 from bot.services.roles import staff_ids
-from bot.services.users import UserInfo, set_active
+from bot.services.users import UserInfo, set_active, timezones_of
 from bot.telegram.desk import ChatKinds, close_topic, edit_cards, notify_staff, publish
 from bot.telegram.errors import ErrorKind, classify
 from bot.telegram.send import send_file
 from bot.ui.answers import OutMessage
-from bot.ui.consult import answer_messages, closed_message, follow_up_note, queued_message
+from bot.ui.consult import (
+    accepted_message,
+    answer_messages,
+    closed_message,
+    follow_up_note,
+    queued_message,
+)
 from bot.ui.render import render
 
 log = logging.getLogger("smebot.consult")
@@ -63,11 +70,17 @@ class ConsultContext:
         """Who gets private notes about `c`: the consultant who took it, else all staff."""
         return [c.consultant_id] if c.consultant_id is not None else await self.staff()
 
+    async def zones(self, chat_ids: list[int]) -> dict[int, str]:
+        """The time zone each staff member chose, for their private chat (by chat id)."""
+        return await timezones_of(self.session, [i for i in chat_ids if i > 0])
+
     async def refresh_cards(self, change: Change, *, force: bool = False) -> None:
         """Show a new status (or, with `force`, a new consultant) on every card."""
         if force or change.view.status != change.previous:
             cards = await posts_of(self.session, change.view.id, "card")
-            await edit_cards(self.bot, change.view, cards, self.settings.default_timezone)
+            zones = await self.zones([post.chat_id for post in cards])
+            tz = self.settings.default_timezone
+            await edit_cards(self.bot, change.view, cards, tz, zones)
 
 
 def content(message: Message) -> tuple[str | None, Attachment | None]:
@@ -107,19 +120,25 @@ async def tell_user(ctx: ConsultContext, user_id: int, out: OutMessage) -> str |
 
 # ----------------------------------------------------------------- user side
 async def submit(
-    ctx: ConsultContext, message: Message, text: str | None, attachment: Attachment | None
+    ctx: ConsultContext,
+    message: Message,
+    text: str | None,
+    attachment: Attachment | None,
+    about: About | None = None,
 ) -> None:
-    """A new question: record it, confirm it to the user, post it where consultants see it."""
+    """A new question (`about` a card or the bot's answer): record it, confirm it to the
+    user, post it where consultants see it."""
     settings = ctx.settings
     recipients = await ctx.staff()
-    c = await open_consultation(ctx.session, ctx.user.id, text, ctx.now, attachment)
+    c = await open_consultation(ctx.session, ctx.user.id, text, ctx.now, attachment, about)
     if settings.consultant_chat_id is None and not recipients:
         # kept, never dropped: consultants see it in /queue and the SLA job announces it
         log.warning("consultation %s queued: no consultant is configured", c.id)
         out = queued_message(c)
         await message.answer(out.text, reply_markup=out.keyboard)
         return
-    await message.answer(render("consult/accepted", c=c))
+    out = accepted_message(c)
+    await message.answer(out.text, reply_markup=out.keyboard)
     posted = await publish(
         ctx.bot,
         c,
@@ -127,6 +146,7 @@ async def submit(
         kinds=ctx.kinds,
         recipients=recipients,
         tz=settings.default_timezone,
+        zones=await ctx.zones(recipients),
     )
     if not posted:
         log.error("consultation %s reached no consultant; the SLA job will retry", c.id)

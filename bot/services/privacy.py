@@ -6,7 +6,8 @@ What /forget erases, in one transaction:
 - the user row's names, username, language and settings (the Telegram id stays, with
   nothing attached to it, so a returning user starts from a clean slate);
 - the texts of their questions (`question_log` rows lose their text and their user);
-- their consultations' question texts, attached file ids, every message of the dialogue
+- their consultations' question texts, what they were about (a card, the bot's answer),
+  attached file ids, every message of the dialogue
   and the links to the answers in their chat; the rows are closed and marked erased, so
   consultants see that the user erased their data and cannot write to them any more;
 - their subscriptions and every reminder not yet sent (and the outbox history)."""
@@ -88,6 +89,7 @@ async def forget_user(
             .values(
                 status=ConsultationStatus.CLOSED,
                 question="",
+                about=None,
                 file_id=None,
                 file_kind=None,
                 erased_at=now,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -120,3 +121,12 @@ async def touch_user(
 async def set_active(session: AsyncSession, user_id: int, active: bool) -> None:
     await session.execute(update(User).where(User.id == user_id).values(is_active=active))
     await session.commit()
+
+
+async def timezones_of(session: AsyncSession, user_ids: Iterable[int]) -> dict[int, str]:
+    """The time zones these users chose (or were given); users never seen are left out."""
+    ids = list(dict.fromkeys(user_ids))
+    if not ids:
+        return {}
+    rows = await session.execute(select(User.id, User.timezone).where(User.id.in_(ids)))
+    return {row.id: row.timezone for row in rows if row.timezone}

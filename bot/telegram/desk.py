@@ -11,6 +11,7 @@ any of them finds the consultation). Nothing here touches the database."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
@@ -21,7 +22,7 @@ from bot.telegram.errors import ErrorKind, classify
 from bot.telegram.send import send, send_file
 from bot.ui.answers import OutMessage
 from bot.ui.commands import bot_commands
-from bot.ui.consult import card_message, staff_commands, topic_name
+from bot.ui.consult import card_message, question_notes, staff_commands, topic_name
 from bot.ui.render import render
 
 log = logging.getLogger("smebot.consult")
@@ -57,6 +58,12 @@ async def _card(
 ) -> list[PostRef]:
     card = await send(bot, chat_id, card_message(c, tz, venue), thread_id=thread_id)
     posted = [PostRef(chat_id, card.message_id, "card", venue != "private", thread_id)]
+    for note in question_notes(c):  # the rest of a long question
+        try:
+            sent = await send(bot, chat_id, note, thread_id=thread_id, reply_to=card.message_id)
+            posted.append(PostRef(chat_id, sent.message_id, "note"))
+        except TelegramBadRequest as exc:
+            log.warning("rest of the question %s not posted: %s", c.id, exc)
     if c.attachment is not None:
         caption = render("consult/attachment", id=c.id, to_staff=True)
         try:
@@ -77,8 +84,11 @@ async def publish(
     kinds: ChatKinds,
     recipients: list[int],
     tz: str,
+    zones: Mapping[int, str] | None = None,
 ) -> list[PostRef]:
-    """Post a new consultation where consultants see it (see the module doc)."""
+    """Post a new consultation where consultants see it (see the module doc). Times are
+    shown in `tz` (the default zone, named on the card) in a chat, and in each consultant's
+    own zone (`zones`, by user id) in their private chat."""
     if chat_id is not None:
         forum = await kinds.is_forum(bot, chat_id)
         if forum:
@@ -101,7 +111,8 @@ async def publish(
     posted: list[PostRef] = []
     for recipient in recipients:
         try:
-            posted += await _card(bot, c, recipient, venue="private", tz=tz)
+            zone = (zones or {}).get(recipient, tz)
+            posted += await _card(bot, c, recipient, venue="private", tz=zone)
         except TelegramAPIError as exc:  # never started the bot, blocked it, …
             log.info("consultation %s not delivered to staff %s: %s", c.id, recipient, exc)
     return posted
@@ -139,10 +150,17 @@ async def notify_staff(
     return posted
 
 
-async def edit_cards(bot: Bot, c: ConsultationView, cards: list[PostRef], tz: str) -> None:
-    """Show the new status on every card of `c` (best effort: old cards may be gone)."""
-    out = card_message(c, tz)
+async def edit_cards(
+    bot: Bot,
+    c: ConsultationView,
+    cards: list[PostRef],
+    tz: str,
+    zones: Mapping[int, str] | None = None,
+) -> None:
+    """Show the new status on every card of `c` (best effort: old cards may be gone), in
+    each private chat's own zone (`zones`), else in `tz`."""
     for post in cards:
+        out = card_message(c, (zones or {}).get(post.chat_id, tz))
         try:
             await bot.edit_message_text(
                 out.text,

@@ -33,5 +33,6 @@ def answer_texts(answer: Answer) -> list[str]:
     if answer.outcome == "empty":
         return [render("qa/empty")]
     if answer.outcome == "too_long":
-        return [render("common/too_long", length=len(answer.question), limit=MAX_QUESTION)]
+        length = len(answer.question)
+        return [render("common/too_long", length=length, limit=MAX_QUESTION, consult=False)]
     return [render("qa/none", outcome=answer.outcome)]

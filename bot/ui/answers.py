@@ -7,9 +7,18 @@ from dataclasses import dataclass
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.services.answers import Answer, ArticleRef, ArticleView
+from bot.services.answers import MAX_QUESTION, Answer, ArticleRef, ArticleView
 from bot.ui.answer_text import answer_texts, article_texts
-from bot.ui.callbacks import ArticleCB, FaqCB, FeedbackCB, MenuCB, MenuItem
+from bot.ui.callbacks import (
+    AboutOp,
+    ArticleCB,
+    AskAboutCB,
+    FaqCB,
+    FeedbackCB,
+    MenuCB,
+    MenuItem,
+    consult_data,
+)
 from bot.ui.render import render
 
 CONSULT_LABEL = "🧑‍💼 Спросить консультанта"
@@ -46,7 +55,11 @@ def article_messages(
             refs.append(ref)
     for ref in refs:
         builder.button(text=f"📄 {_short(ref.title)}", callback_data=ArticleCB(id=ref.id, q=log_id))
-    builder.button(text=CONSULT_LABEL, callback_data=MenuCB(item=MenuItem.CONSULT))
+    if log_id:  # the consultant sees the question and the article
+        about = consult_data(AskAboutCB(op=AboutOp.ANSWER, q=log_id))
+    else:
+        about = consult_data(AskAboutCB(op=AboutOp.ARTICLE, n=view.id))
+    builder.button(text=CONSULT_LABEL, callback_data=about)
     builder.adjust(*([2] if log_id else []), *([1] * (len(refs) + 1)))
     keyboard = builder.as_markup()
     return [OutMessage(t, keyboard if i == n - 1 else None) for i, t in enumerate(texts)]
@@ -56,8 +69,18 @@ def _refs_keyboard(refs: tuple[ArticleRef, ...], log_id: int) -> InlineKeyboardM
     builder = InlineKeyboardBuilder()
     for ref in refs:
         builder.button(text=f"📄 {_short(ref.title)}", callback_data=ArticleCB(id=ref.id, q=log_id))
-    builder.button(text=CONSULT_LABEL, callback_data=MenuCB(item=MenuItem.CONSULT))
+    about: AskAboutCB | MenuCB = MenuCB(item=MenuItem.CONSULT)
+    if log_id:  # the consultant sees the question the bot could not answer
+        about = AskAboutCB(op=AboutOp.ANSWER, q=log_id)
+    builder.button(text=CONSULT_LABEL, callback_data=about)
     builder.adjust(1)
+    return builder.as_markup()
+
+
+def _long_keyboard() -> InlineKeyboardMarkup:
+    """Under «сообщение очень длинное»: send that text to a consultant as it is."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text=CONSULT_LABEL, callback_data=AskAboutCB(op=AboutOp.LONG))
     return builder.as_markup()
 
 
@@ -67,7 +90,12 @@ def answer_messages(answer: Answer, log_id: int = 0) -> list[OutMessage]:
     keyboard: InlineKeyboardMarkup | None = None
     if answer.outcome in ("suggest", "definition"):
         keyboard = _refs_keyboard(answer.alternatives, log_id)
-    elif answer.outcome not in ("small_talk", "empty", "too_long"):
+    elif answer.outcome == "too_long":
+        text = render(
+            "common/too_long", length=len(answer.question), limit=MAX_QUESTION, consult=True
+        )
+        return [OutMessage(text, _long_keyboard())]
+    elif answer.outcome not in ("small_talk", "empty"):
         keyboard = _refs_keyboard((), log_id)
     return [OutMessage(text, keyboard) for text in answer_texts(answer)]
 

@@ -34,6 +34,40 @@ class MenuCB(CallbackData, prefix="m1"):
     item: MenuItem
 
 
+class AboutOp(StrEnum):
+    """What «Вопрос консультанту» / «Спросить консультанта» was pressed under."""
+
+    PROCEDURE = "p"  # n = the procedure's number
+    CONTRACT = "c"  # n = the contract's number
+    ANSWER = "q"  # q = the question-log row answered
+    ARTICLE = "a"  # n = the article's id (opened from the FAQ: no question)
+    LONG = "l"  # the question refused as too long (its text: LONG_QUESTION_KEY in FSM data)
+
+
+# FSM data key: the text of the last question too long for the knowledge base, for
+# «Спросить консультанта» under the refusal (handlers/questions.py stores it)
+LONG_QUESTION_KEY = "consult_long_question"
+
+
+class AskAboutCB(CallbackData, prefix="ca1"):
+    """Ask a consultant about a card or an answer (the handler looks up the context and keeps
+    it in FSM data until the question is sent)."""
+
+    op: AboutOp
+    n: str = ""
+    q: DbId = 0
+
+
+def consult_data(about: AskAboutCB) -> AskAboutCB | MenuCB:
+    """The consultant button's data: `about`, or the plain menu item when it does not fit
+    Telegram's 64 bytes (a very long number or article id)."""
+    try:
+        packed = about.pack()
+    except ValueError:
+        return MenuCB(item=MenuItem.CONSULT)
+    return about if len(packed.encode()) <= 64 else MenuCB(item=MenuItem.CONSULT)
+
+
 class ArticleCB(CallbackData, prefix="a1"):
     """Show an article; `q` is the question-log id it was offered for (0: none)."""
 

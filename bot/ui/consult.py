@@ -9,7 +9,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import BotCommand, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.services.consultations import ConsultationView, QueuePage, Status
+from bot.services.consultations import About, ConsultationView, QueuePage, Status
 from bot.services.roles import StaffChange, StaffMember
 from bot.ui.answers import OutMessage
 from bot.ui.callbacks import DbId, Page
@@ -18,6 +18,7 @@ from bot.ui.render import render
 QUEUE_PAGE = 8
 ANSWER_CHUNK = 3800  # plain characters per message; header and footer fit in 4096
 TOPIC_NAME_LIMIT = 128
+CARD_QUESTION = 2500  # of the question on the card (with `about`); the rest follows in notes
 
 
 class ConsultOp(StrEnum):
@@ -70,8 +71,23 @@ def _cancel_keyboard() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def prompt_message() -> OutMessage:
-    return OutMessage(render("consult/prompt"), _cancel_keyboard())
+def prompt_message(about: About | None = None) -> OutMessage:
+    """«Вопрос консультанту»; with `about`, what the consultant will see it is about."""
+    text = render("consult/prompt")
+    if about is not None:
+        text = render("consult/prompt_about", about=about) + "\n\n" + text
+    return OutMessage(text, _cancel_keyboard())
+
+
+def _withdraw_keyboard(c: ConsultationView) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text="↩️ Отозвать вопрос", callback_data=ConsultCB(op=ConsultOp.DONE, id=c.id))
+    return builder.as_markup()
+
+
+def accepted_message(c: ConsultationView) -> OutMessage:
+    """«Вопрос принят»; until it is answered, the user may withdraw it."""
+    return OutMessage(render("consult/accepted", c=c), _withdraw_keyboard(c))
 
 
 def follow_up_prompt(consultation_id: int) -> OutMessage:
@@ -124,9 +140,7 @@ def answer_messages(c: ConsultationView, text: str) -> list[OutMessage]:
 
 def queued_message(c: ConsultationView) -> OutMessage:
     """No consultant is reachable: the question waits in the queue; the user may withdraw it."""
-    builder = InlineKeyboardBuilder()
-    builder.button(text="↩️ Отозвать вопрос", callback_data=ConsultCB(op=ConsultOp.DONE, id=c.id))
-    return OutMessage(render("consult/queued", c=c), builder.as_markup())
+    return OutMessage(render("consult/queued", c=c), _withdraw_keyboard(c))
 
 
 def closed_message(c: ConsultationView, *, by_user: bool) -> OutMessage:
@@ -159,9 +173,32 @@ def card_keyboard(c: ConsultationView) -> InlineKeyboardMarkup | None:
     return builder.as_markup()
 
 
+def _question_parts(c: ConsultationView) -> list[str]:
+    return split_text(c.question, CARD_QUESTION) if c.question else []
+
+
 def card_message(c: ConsultationView, tz: str, venue: str | None = None) -> OutMessage:
-    text = render("consult/card", c=c, tz=tz, venue=venue or c.venue)
+    """The card in the viewer's time zone `tz`; a question too long for one message shows its
+    start here and says how many notes (`question_notes`) carry the rest."""
+    parts = _question_parts(c)
+    text = render(
+        "consult/card",
+        c=c,
+        tz=tz,
+        venue=venue or c.venue,
+        question=parts[0] if parts else "",
+        rest=max(0, len(parts) - 1),
+    )
     return OutMessage(text, card_keyboard(c))
+
+
+def question_notes(c: ConsultationView) -> list[OutMessage]:
+    """The rest of a long question, after its card."""
+    parts = _question_parts(c)[1:]
+    return [
+        OutMessage(render("consult/question_part", c=c, part=p, n=i, total=len(parts) + 1))
+        for i, p in enumerate(parts, start=2)
+    ]
 
 
 def follow_up_note(c: ConsultationView, text: str, has_file: bool) -> OutMessage:

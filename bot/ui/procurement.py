@@ -17,7 +17,15 @@ from bot.services.procurement import (
 )
 from bot.services.reminders.targets import contract_ending, procedure_ending
 from bot.ui.answers import CONSULT_LABEL, OutMessage
-from bot.ui.callbacks import FindCB, FindOp, MenuCB, MenuItem, ProcCB, ProcOp
+from bot.ui.callbacks import (
+    AboutOp,
+    AskAboutCB,
+    FindCB,
+    FindOp,
+    ProcCB,
+    ProcOp,
+    consult_data,
+)
 from bot.ui.cards import contract_text, procedure_text
 from bot.ui.render import render
 
@@ -49,7 +57,8 @@ def procedure_message(card: ProcedureCard, tz: str, contracts: int = 0) -> OutMe
         label = "📄 Контракт" if contracts == 1 else f"📄 Контракты по закупке ({contracts})"
         builder.button(text=label, callback_data=data)
         rows.append(1)
-    builder.button(text="🧑‍💼 Вопрос консультанту", callback_data=MenuCB(item=MenuItem.CONSULT))
+    about = AskAboutCB(op=AboutOp.PROCEDURE, n=card.number)
+    builder.button(text="🧑‍💼 Вопрос консультанту", callback_data=consult_data(about))
     builder.button(text="🌐 Открыть в ЕИС", url=card.url)
     builder.adjust(*rows, 1, 1)
     return OutMessage(text, builder.as_markup())
@@ -67,7 +76,8 @@ def contract_message(card: ContractCard | ContractList) -> OutMessage:
     data = ProcCB(op=ProcOp.CSUB, n=card.number).pack()
     if _fits(data) and contract_ending(card) is None:  # executed or terminated: hidden
         builder.button(text="🔔 Напоминать о сроках", callback_data=data)
-    builder.button(text=CONSULT_LABEL, callback_data=MenuCB(item=MenuItem.CONSULT))
+    about = AskAboutCB(op=AboutOp.CONTRACT, n=card.number)
+    builder.button(text=CONSULT_LABEL, callback_data=consult_data(about))
     builder.button(text="🌐 Открыть в ЕИС", url=card.url)
     builder.adjust(1)
     return OutMessage(contract_text(card), builder.as_markup())

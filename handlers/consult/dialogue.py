@@ -15,10 +15,18 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.flows import consult as flow
 from bot.flows.consult import ConsultContext
+from bot.services.answers import KnowledgeBase
+from bot.services.consultations import (
+    About,
+    AboutKind,
+    answer_about,
+    article_about,
+    card_about,
+)
 from bot.telegram.callbacks import PRE
 from bot.telegram.send import edit_or_send, reply_in_chat
 from bot.ui.answers import OutMessage
-from bot.ui.callbacks import MenuCB, MenuItem
+from bot.ui.callbacks import LONG_QUESTION_KEY, AboutOp, AskAboutCB, MenuCB, MenuItem
 from bot.ui.consult import ConsultCB, ConsultOp, prompt_message
 from bot.ui.render import render
 from handlers.consult.filters import HAS_CONTENT, NOT_COMMAND, PRIVATE
@@ -42,10 +50,19 @@ def _fresh(data: dict[str, Any], now: datetime) -> bool:
 
 
 async def start_dialogue(
-    state: FSMContext, form: State, now: datetime, consultation_id: int = 0
+    state: FSMContext,
+    form: State,
+    now: datetime,
+    consultation_id: int = 0,
+    about: About | None = None,
 ) -> None:
+    """`about`: the card or the bot's answer the question is about (kept until it is sent)."""
     await state.set_state(form)
-    await state.update_data(consult_asked=now.isoformat(), consult_id=consultation_id)
+    await state.update_data(
+        consult_asked=now.isoformat(),
+        consult_id=consultation_id,
+        consult_about=about.dump() if about is not None else None,
+    )
 
 
 async def _leave_dialogue(state: FSMContext, now: datetime) -> dict[str, Any]:
@@ -77,6 +94,48 @@ async def on_menu_consult(
     await reply_in_chat(query, bot, prompt_message())
 
 
+async def _about(
+    data: AskAboutCB, consult: ConsultContext, kb: KnowledgeBase | None
+) -> About | None:
+    def title_of(article_id: str) -> str:
+        article = kb.articles.get(article_id) if kb is not None else None
+        return article.title if article is not None else ""
+
+    if data.op is AboutOp.PROCEDURE:
+        return await card_about(consult.session, AboutKind.PROCEDURE, data.n)
+    if data.op is AboutOp.CONTRACT:
+        return await card_about(consult.session, AboutKind.CONTRACT, data.n)
+    if data.op is AboutOp.ANSWER:
+        return await answer_about(consult.session, data.q, consult.user.id, title_of)
+    if data.op is AboutOp.ARTICLE and data.n:
+        return article_about(data.n, title_of(data.n))
+    return None
+
+
+async def on_ask_about(
+    query: CallbackQuery,
+    callback_data: AskAboutCB,
+    state: FSMContext,
+    consult: ConsultContext,
+    bot: Bot,
+    kb: KnowledgeBase | None = None,
+) -> None:
+    """«Вопрос консультанту» under a card, «Спросить консультанта» under an answer: the
+    consultant will see what it was about. Under a question refused as too long for the
+    knowledge base, that question goes to the consultant as it is."""
+    if callback_data.op is AboutOp.LONG:
+        data = await state.get_data()
+        text = data.pop(LONG_QUESTION_KEY, None)
+        if isinstance(text, str) and text.strip() and isinstance(query.message, Message):
+            await state.set_data(data)
+            await state.set_state(None)
+            await flow.submit(consult, query.message, text, None)
+            return
+    about = await _about(callback_data, consult, kb)
+    await start_dialogue(state, ConsultForm.question, consult.now, about=about)
+    await reply_in_chat(query, bot, prompt_message(about))
+
+
 async def on_state_command(message: Message, state: FSMContext) -> None:
     """A command during the dialogue cancels it politely; the command itself still runs."""
     follow_up = await state.get_state() == ConsultForm.follow_up.state
@@ -93,9 +152,9 @@ async def on_state_button(query: CallbackQuery, state: FSMContext) -> None:  # n
 
 
 async def on_question(message: Message, state: FSMContext, consult: ConsultContext) -> None:
-    await _leave_dialogue(state, consult.now)
+    data = await _leave_dialogue(state, consult.now)
     text, attachment = flow.content(message)
-    await flow.submit(consult, message, text, attachment)
+    await flow.submit(consult, message, text, attachment, About.load(data.get("consult_about")))
 
 
 async def on_follow_up(message: Message, state: FSMContext, consult: ConsultContext) -> None:
@@ -137,5 +196,6 @@ def build_router() -> Router:
     router.callback_query.register(
         on_menu_consult, MenuCB.filter(F.item == MenuItem.CONSULT), flags=PRE
     )
+    router.callback_query.register(on_ask_about, AskAboutCB.filter(), flags=PRE)
     router.callback_query.register(on_cancel, ConsultCB.filter(F.op == ConsultOp.CANCEL))
     return router

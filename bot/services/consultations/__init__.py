@@ -6,6 +6,13 @@ Statuses: new → in_work (taken, or a follow-up arrived) → answered → … �
 
 `views` (frozen results), `reading`, `writing`, `announcements`."""
 
+from bot.services.consultations.about import (
+    About,
+    AboutKind,
+    answer_about,
+    article_about,
+    card_about,
+)
 from bot.services.consultations.announcements import (
     Claim,
     claim_announcement,
@@ -24,6 +31,7 @@ from bot.services.consultations.reading import (
 from bot.services.consultations.views import (
     MAX_FILE_ID,
     MAX_OPEN_PER_USER,
+    MAX_QUESTION_TEXT,
     MAX_TEXT,
     OPEN_STATUSES,
     STAFF_POSTS,
@@ -50,10 +58,13 @@ from bot.services.consultations.writing import (
 __all__ = [
     "MAX_FILE_ID",
     "MAX_OPEN_PER_USER",
+    "MAX_QUESTION_TEXT",
     "MAX_TEXT",
     "OPEN_STATUSES",
     "STAFF_POSTS",
     "WAITING_STATUSES",
+    "About",
+    "AboutKind",
     "Attachment",
     "Change",
     "Claim",
@@ -65,6 +76,9 @@ __all__ = [
     "Status",
     "add_answer",
     "add_follow_up",
+    "answer_about",
+    "article_about",
+    "card_about",
     "check_open",
     "claim_announcement",
     "close",

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.consultations.views import WAITING_STATUSES, PostRef
 from models import Consultation, ConsultationPost
+
+log = logging.getLogger("smebot.consult")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,16 +66,38 @@ async def record_posts(
     session: AsyncSession, consultation_id: int, posts: Sequence[PostRef]
 ) -> None:
     """Remember bot messages about a consultation; a `venue` post fixes where the consultation
-    lives from now on (the forum topic, or the card in a group)."""
+    lives from now on (the forum topic, or the card in a group).
+
+    Telegram never reuses a message id in a chat, so a (chat, message) recorded for another
+    consultation means the ids restarted (a console session on an old database): the message
+    the id now names is this one, so the record moves here; it is logged, never raised (the
+    question has been accepted and posted by now)."""
     for post in posts:
-        session.add(
-            ConsultationPost(
-                consultation_id=consultation_id,
-                chat_id=post.chat_id,
-                message_id=post.message_id,
-                kind=post.kind,
+        known = await session.scalar(
+            select(ConsultationPost).where(
+                ConsultationPost.chat_id == post.chat_id,
+                ConsultationPost.message_id == post.message_id,
             )
         )
+        if known is None:
+            session.add(
+                ConsultationPost(
+                    consultation_id=consultation_id,
+                    chat_id=post.chat_id,
+                    message_id=post.message_id,
+                    kind=post.kind,
+                )
+            )
+        else:
+            if known.consultation_id != consultation_id:
+                log.warning(
+                    "message %s/%s was recorded for consultation %s; now it is %s's",
+                    post.chat_id,
+                    post.message_id,
+                    known.consultation_id,
+                    consultation_id,
+                )
+            known.consultation_id, known.kind = consultation_id, post.kind
         if post.venue:
             await session.execute(
                 update(Consultation)
@@ -79,4 +105,8 @@ async def record_posts(
                 .values(chat_id=post.chat_id, thread_id=post.thread_id, message_id=post.message_id)
             )
     if posts:
-        await session.commit()
+        try:
+            await session.commit()
+        except IntegrityError as exc:  # recorded concurrently by another update: theirs stays
+            await session.rollback()
+            log.error("posts of consultation %s not recorded: %s", consultation_id, exc.orig)

@@ -9,6 +9,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.services.consultations.about import About
 from bot.services.consultations.views import (
     OPEN_STATUSES,
     STAFF_POSTS,
@@ -57,6 +58,7 @@ def _view(c: Consultation, user: User, consultant: User | None) -> ConsultationV
         rating=c.rating,
         last_announced_at=c.last_announced_at,
         erased_at=c.erased_at,
+        about=About.load(c.about),
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, get_args
 
+from bot.services.consultations.about import About
 from models.consultation import ConsultationStatus
 
 Status = ConsultationStatus
@@ -15,6 +16,9 @@ OPEN_STATUSES = (Status.NEW, Status.IN_WORK, Status.ANSWERED)
 WAITING_STATUSES = (Status.NEW, Status.IN_WORK)
 MAX_OPEN_PER_USER = 5
 MAX_TEXT = 4096
+# a question may be longer than one Telegram message (the console, a question the bot
+# refused as too long for the knowledge base): the card shows the start, notes the rest
+MAX_QUESTION_TEXT = 16000
 MAX_FILE_ID = 256
 
 
@@ -47,6 +51,7 @@ class ConsultationView:
     rating: int | None
     last_announced_at: datetime | None
     erased_at: datetime | None = None  # the user erased their data (/forget)
+    about: About | None = None  # the card or the bot's answer it was asked from
 
     @property
     def erased(self) -> bool:

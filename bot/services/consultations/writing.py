@@ -7,10 +7,12 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.consultations.about import About
 from bot.services.consultations.reading import get_consultation
 from bot.services.consultations.views import (
     MAX_FILE_ID,
     MAX_OPEN_PER_USER,
+    MAX_QUESTION_TEXT,
     MAX_TEXT,
     OPEN_STATUSES,
     Attachment,
@@ -22,12 +24,12 @@ from bot.services.errors import BadInput, Erased, NotFound, Refused
 from models import Consultation, ConsultationMessage
 
 
-def _clean(text: str | None, attachment: Attachment | None) -> str:
+def _clean(text: str | None, attachment: Attachment | None, limit: int = MAX_TEXT) -> str:
     text = (text or "").strip()
     if not text and attachment is None:
         raise BadInput("Пришлите текст вопроса или документ либо фото с подписью.")
-    if len(text) > MAX_TEXT:
-        raise BadInput(f"Слишком длинное сообщение: до {MAX_TEXT} символов.")
+    if len(text) > limit:
+        raise BadInput(f"Слишком длинное сообщение: до {limit} символов.")
     if attachment is not None and not 0 < len(attachment.file_id) <= MAX_FILE_ID:
         raise BadInput("Не получилось принять файл; пришлите его ещё раз.")
     return text
@@ -55,8 +57,9 @@ async def open_consultation(
     text: str | None,
     now: datetime,
     attachment: Attachment | None = None,
+    about: About | None = None,
 ) -> ConsultationView:
-    question = _clean(text, attachment)
+    question = _clean(text, attachment, MAX_QUESTION_TEXT)
     open_count = (
         await session.execute(
             select(func.count())
@@ -66,8 +69,10 @@ async def open_consultation(
     ).scalar_one()
     if open_count >= MAX_OPEN_PER_USER:
         raise Refused(
-            f"У вас уже {open_count} открытых вопросов. Дождитесь ответа или закройте "
-            "решённые кнопкой «Закрыть вопрос» под ответом консультанта."
+            f"У вас уже {open_count} открытых вопросов — больше {MAX_OPEN_PER_USER} сразу "
+            "задать нельзя. Дождитесь ответа или закройте ненужные: под ответом консультанта — "
+            "кнопка «Закрыть вопрос», под вопросом, на который ещё не ответили, — «Отозвать "
+            "вопрос»."
         )
     row = Consultation(
         user_id=user_id,
@@ -75,6 +80,7 @@ async def open_consultation(
         question=question,
         file_id=attachment.file_id if attachment else None,
         file_kind=attachment.kind if attachment else None,
+        about=about.dump() if about is not None else None,
         created_at=now,
         waiting_since=now,
     )
