@@ -9,6 +9,8 @@ import pytest
 from aiogram.filters.callback_data import CallbackData
 
 from bot.ui.callbacks import (
+    AboutOp,
+    AskAboutCB,
     FindCB,
     FindOp,
     KbCB,
@@ -23,6 +25,7 @@ from bot.ui.callbacks import (
     StatsOp,
     SubCB,
     SubOp,
+    consult_data,
 )
 from bot.ui.consult import ConsultCB, ConsultOp
 
@@ -43,6 +46,9 @@ PACKED: list[tuple[CallbackData, str]] = [
     (KbCB(op=KbOp.PUBLISH), "k1:publish"),
     (KbCB(op=KbOp.CANCEL), "k1:cancel"),
     (ConsultCB(op=ConsultOp.RATE, id=7, v=5), "cn1:rate:7:5"),
+    (AskAboutCB(op=AboutOp.PROCEDURE, n="0174300000126000123"), "ca1:p:0174300000126000123:0"),
+    (AskAboutCB(op=AboutOp.ANSWER, q=2**31 - 1), "ca1:q::2147483647"),
+    (AskAboutCB(op=AboutOp.LONG), "ca1:l::0"),
 ]  # fmt: skip
 
 VALUES = {
@@ -53,6 +59,7 @@ VALUES = {
     SetOp: "lead tz quiet news settz cancel forget forget_yes forget_no",
     KbOp: "publish cancel",
     MenuItem: "ask find contracts reminders stats consult menu",
+    AboutOp: "p c q a l",
 }
 
 
@@ -71,3 +78,11 @@ def test_unknown_op_does_not_unpack() -> None:
     """A forged or retired op matches no handler: the fallback answers it as stale."""
     with pytest.raises(ValueError, match="op"):
         FindCB.unpack("s1:bogus:")
+
+
+def test_a_consultant_button_too_long_for_64_bytes_is_the_plain_menu_item() -> None:
+    """An article id or a number too long for the context falls back to «Консультант»."""
+    about = AskAboutCB(op=AboutOp.ARTICLE, n="x" * 64)
+    assert consult_data(about) == MenuCB(item=MenuItem.CONSULT)
+    short = AskAboutCB(op=AboutOp.ARTICLE, n="return-of-security")
+    assert consult_data(short) is short

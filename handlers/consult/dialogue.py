@@ -124,12 +124,11 @@ async def on_ask_about(
     consultant will see what it was about. Under a question refused as too long for the
     knowledge base, that question goes to the consultant as it is."""
     if callback_data.op is AboutOp.LONG:
-        data = await state.get_data()
-        text = data.pop(LONG_QUESTION_KEY, None)
+        text = (await state.get_data()).get(LONG_QUESTION_KEY)
         if isinstance(text, str) and text.strip() and isinstance(query.message, Message):
-            await state.set_data(data)
             await state.set_state(None)
-            await flow.submit(consult, query.message, text, None)
+            await flow.submit(consult, query.message, text, None)  # a refusal keeps the text
+            await state.update_data({LONG_QUESTION_KEY: None})  # sent: not twice
             return
     about = await _about(callback_data, consult, kb)
     await start_dialogue(state, ConsultForm.question, consult.now, about=about)
