@@ -691,8 +691,7 @@ def _consult_samples() -> dict[str, list[dict[str, Any]]]:
     member = StaffMember(555, "consultant", "bot", HOSTILE, 1, at)
     nameless = StaffMember(556, "consultant", "bot")
     return {
-        "consult/prompt": [{}],
-        "consult/prompt_about": [{"about": a} for a in abouts],
+        "consult/prompt": [{"about": None}, *({"about": a} for a in abouts)],
         "consult/question_part": [
             {"c": new, "part": "слово " * 490, "n": n, "total": 3} for n in (2, 3)
         ],

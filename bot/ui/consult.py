@@ -73,10 +73,7 @@ def _cancel_keyboard() -> InlineKeyboardMarkup:
 
 def prompt_message(about: About | None = None) -> OutMessage:
     """«Вопрос консультанту»; with `about`, what the consultant will see it is about."""
-    text = render("consult/prompt")
-    if about is not None:
-        text = render("consult/prompt_about", about=about) + "\n\n" + text
-    return OutMessage(text, _cancel_keyboard())
+    return OutMessage(render("consult/prompt", about=about), _cancel_keyboard())
 
 
 def _withdraw_keyboard(c: ConsultationView) -> InlineKeyboardMarkup:
