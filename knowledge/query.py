@@ -13,7 +13,13 @@ from knowledge.derivation import nouns_of
 from knowledge.index import ArticleIndex
 from knowledge.terms import stem
 from knowledge.text import STOPWORDS, in_dictionary, is_ordinary, lemma, negated, words
-from knowledge.vocabulary import ENGLISH_FILLER, OFF_TOPIC, OFF_TOPIC_DF, UNCOVERED
+from knowledge.vocabulary import (
+    ENGLISH_FILLER,
+    OFF_TOPIC,
+    OFF_TOPIC_DF,
+    PROCUREMENT_FRAME,
+    UNCOVERED,
+)
 
 # A dictionary word no article uses («мебель», «пятница», «выложили», «опаздываем») is ordinary
 # language around the question, not a procurement term the base lacks: it weighs this much in
@@ -166,6 +172,8 @@ def parse_query(index: ArticleIndex, query: str) -> QueryParts:
         else:
             seq.append(fixed)
     concepts = glossary.concepts(seq)
+    if off_topic and PROCUREMENT_FRAME & {*seq, *concepts}:
+        off_topic = False  # the off-topic word names what is bought, not the topic
     covered = glossary.covered(seq)  # «eis» is not in the articles but is a term
     if translated != original:
         concepts += [

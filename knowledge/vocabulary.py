@@ -179,6 +179,18 @@ OFF_TOPIC = frozenset(
 )
 
 
+# Words and glossary concepts that tie a question to public procurement whatever it buys: with one
+# of them a word of OFF_TOPIC names the goods («поставили автомобиль по госконтракту, заказчик не
+# платит», «аукцион на аренду помещения по 44-ФЗ»), not the topic, and the question stays in
+# scope. Only what is unambiguous: «аукцион», «конкурс», «договор», «заявка» are used outside
+# procurement too («аукцион картин», «конкурс рисунков»).
+PROCUREMENT_FRAME = frozenset(
+    {"заказчик", "госзаказчик", "госконтракт", "госзакупка", "закупка", "госзаказ",
+     "#44фз", "#223фз", "#еис", "#еруз", "#рнп", "#нмцк", "#нмцд", "#смп", "#икз", "#окпд2",
+     "#ктру", "#этп", "#оик", "#оз", "#спецсчет", "#казначейскоесопровождение", "#пп1352",
+     "#пп1875", "#квотасмп", "#единственныйпоставщик", "#контракт"}
+)  # fmt: skip
+
 # A word of OFF_TOPIC that at least this many articles use is a procurement word too («ставка»:
 # ключевая ставка of a penalty, «код» ОКПД2): it no longer makes the question off-topic.
 OFF_TOPIC_DF = 2

@@ -201,3 +201,31 @@ def test_english_compounds_match_russian_word_order(kb: KnowledgeBase) -> None:
     answer = kb.ask("what is the bid security amount")
     assert answer.outcome == "answer" and answer.article is not None
     assert answer.article.id == "security-bid-size-44"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "поставили автомобиль по госконтракту, а заказчик не платит уже месяц",
+        "заказчик не принимает поставку таблеток, сколько дней у него на приемку",
+        "аукцион на аренду помещения по 44 фз, какое обеспечение заявки",
+    ],
+)
+def test_goods_named_by_an_off_topic_word_keep_a_procurement_question_in_scope(
+    kb: KnowledgeBase, question: str
+) -> None:
+    # «автомобиль», «таблетка», «аренда» name what the customer buys: the customer, the
+    # contract or the law tie the question to procurement
+    assert not kb.index.parse_query(question).off_topic
+    assert kb.ask(question).outcome != "off_topic"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["машина не заводится на морозе что делать", "аукцион картин айвазовского где посмотреть"],
+)
+def test_off_topic_words_without_procurement_still_decline(
+    kb: KnowledgeBase, question: str
+) -> None:
+    assert kb.index.parse_query(question).off_topic
+    assert kb.ask(question).outcome == "off_topic"
