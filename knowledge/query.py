@@ -5,6 +5,7 @@ correction against the corpus vocabulary, and each word sorted into a term, an u
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -12,7 +13,15 @@ from rapidfuzz import fuzz, process
 from knowledge.derivation import nouns_of
 from knowledge.index import ArticleIndex
 from knowledge.terms import stem
-from knowledge.text import STOPWORDS, in_dictionary, is_ordinary, lemma, negated, words
+from knowledge.text import (
+    STOPWORDS,
+    in_dictionary,
+    is_object,
+    is_ordinary,
+    lemma,
+    negated,
+    words,
+)
 from knowledge.vocabulary import (
     ENGLISH_FILLER,
     OFF_TOPIC,
@@ -40,6 +49,40 @@ INTERROGATIVES = frozenset(
      "чем", "ли", "можно", "нельзя", "нужно", "надо", "how", "what", "when", "where", "which",
      "who", "why", "can", "could", "should", "must"}
 )  # fmt: skip
+# Words of buying and delivering: the nouns right after them, with their adjectives, name what
+# is bought («поставили бумагу в школу», «опаздываем с поставкой мебели», «закупка шин»). Those
+# goods do not decide which rule applies, so they do not count in a hit's coverage.
+SUPPLY = frozenset(
+    {"поставка", "поставить", "поставлять", "закупка", "закупать", "закупить", "купить",
+     "покупать", "покупка", "продать", "продавать", "продажа", "привезти", "отгрузить",
+     "отгружать", "завезти"}
+)  # fmt: skip
+MAX_GOODS = 4
+GOODS_DF = 5
+
+
+def goods(tokens: list[str], df: Mapping[str, int]) -> set[str]:
+    """Lemmas of what a question says is bought or delivered (after a word of SUPPLY), up to
+    a word many articles use (GOODS_DF): «долг заказчика» ends at «заказчик»."""
+    out: set[str] = set()
+    for i, w in enumerate(tokens):
+        if lemma(w) not in SUPPLY:
+            continue
+        taken = 0
+        j = i + 1
+        while j < len(tokens) and taken < MAX_GOODS:
+            if tokens[j] == "и" and j + 1 < len(tokens) and is_object(tokens[j + 1]):
+                j += 1
+                continue
+            lem = lemma(tokens[j])
+            if not is_object(tokens[j]) or lem in SUPPLY or df.get(lem, 0) >= GOODS_DF:
+                break
+            out.add(lem)
+            taken += 1
+            j += 1
+    return out
+
+
 _SENTENCE = re.compile(r"[^.!?;\n]+[.!?;\n]*")
 
 
@@ -72,6 +115,7 @@ class QueryParts:
     translated: bool = False  # English words were put into Russian (knowledge.glossary)
     # a token's verbs or deverbal nouns in the articles («возврат» for «вернула»), not tokens
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    goods: frozenset[str] = frozenset()  # what the question says is bought (goods())
 
 
 def correct(index: ArticleIndex, word: str) -> str | None:
@@ -192,4 +236,5 @@ def parse_query(index: ArticleIndex, query: str) -> QueryParts:
         uncovered,
         translated != original,
         related,
+        frozenset(goods(raw, index.df)),
     )

@@ -78,6 +78,8 @@ class SearchIndex(ArticleIndex):
         focus = self._focus(query)
 
         def asked(lem: str) -> float:
+            if lem in parts.goods:
+                return 0.0  # what is bought does not decide the rule (knowledge.query.goods)
             return 1.0 if focus is None or lem in focus else CONTEXT_COVER
 
         cover = {t: self.weight(t) * (1.0 if t.startswith("#") else asked(t)) for t in base}

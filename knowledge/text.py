@@ -301,6 +301,18 @@ def part_of_speech(word: str) -> str | None:
     return str(parses[0].tag.POS) if parses and parses[0].tag.POS else None
 
 
+@lru_cache(maxsize=50_000)
+def is_object(word: str) -> bool:
+    """A noun or adjective form that can be the object of a verb or a noun (accusative or
+    genitive in one of its parses): «бумагу», «мебели», «медицинских масок», not «школам»."""
+    if not word or not ("а" <= word[0] <= "я") or word in STOPWORDS:
+        return False
+    parses = _morph().parse(word)
+    return parses[0].tag.POS in {"NOUN", "ADJF"} and any(
+        p.tag.POS in {"NOUN", "ADJF"} and p.tag.case in {"accs", "gent", "gen2"} for p in parses
+    )
+
+
 def negated(tokens: list[str]) -> set[int]:
     """Positions of the nominal words negated by «не» (verbs stay: «не платит», «не подписали»
     are the topic itself)."""

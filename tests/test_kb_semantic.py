@@ -229,3 +229,19 @@ def test_off_topic_words_without_procurement_still_decline(
 ) -> None:
     assert kb.index.parse_query(question).off_topic
     assert kb.ask(question).outcome == "off_topic"
+
+
+@pytest.mark.parametrize(
+    ("question", "bought"),
+    [
+        ("Мы поставили бумагу в школу, акт подписали", {"бумага"}),
+        ("мы привезли столы и стулья в школу на три дня позже", {"стол", "стул"}),
+        ("госконтракт на поставку медицинских масок, заказчик", {"медицинский", "маска"}),
+        ("можно ли продать долг заказчика банку", set()),  # «долг»: many articles use it
+        ("поставка товара по контракту", set()),  # a word many articles use is no goods
+    ],
+)
+def test_what_is_bought_does_not_count_in_coverage(
+    kb: KnowledgeBase, question: str, bought: set[str]
+) -> None:
+    assert kb.index.parse_query(question).goods == bought
