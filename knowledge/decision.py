@@ -55,6 +55,7 @@ class SearchResult:
     ordinary: tuple[str, ...] = ()
     no_signal: bool = False  # only ordinary words: nothing in it is about procurement
     uncovered: bool = False  # names a neighbouring topic no article covers (UNCOVERED)
+    law_named: bool = False  # the question names 44-ФЗ or 223-ФЗ
 
     @property
     def best(self) -> Hit | None:
@@ -65,12 +66,23 @@ class SearchResult:
         if not self.hits or self.off_topic or self.vague or self.no_signal or self.uncovered:
             return False
         best = self.hits[0]
-        runner_up = self.hits[1].score if len(self.hits) > 1 else 0.0
+        rivals = [h for h in self.hits[1:] if not self._counterpart(best, h)]
+        runner_up = rivals[0].score if rivals else 0.0
         if best.confidence >= ANSWER and (
             best.score >= CLEAR * runner_up or best.confidence >= SURE
         ):
             return True
         return best.confidence >= LEADER and best.score >= LEAD * runner_up
+
+    def _counterpart(self, best: Hit, other: Hit) -> bool:
+        """A 223-ФЗ-only article behind a leader that covers 44-ФЗ, for a question that names
+        no law: the leader answers it (44-ФЗ articles say where 223-ФЗ differs), the other is
+        offered beside the answer rather than held against it."""
+        return (
+            not self.law_named
+            and other.article.applies_to == "223-ФЗ"
+            and best.article.applies_to != "223-ФЗ"
+        )
 
     @property
     def suggestions(self) -> tuple[Hit, ...]:

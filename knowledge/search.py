@@ -140,6 +140,7 @@ class SearchIndex(ArticleIndex):
             ordinary=tuple(ordinary),
             no_signal=no_signal,
             uncovered=parts.uncovered,
+            law_named=bool({"44фз", "223фз"} & {*tokens, *parts.lemmas}),
         )
 
     def _terms(

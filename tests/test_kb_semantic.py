@@ -161,6 +161,21 @@ def test_neck_and_neck_articles_are_offered_not_answered(kb: KnowledgeBase) -> N
     assert result(11.0, 0.65).confident  # a clear lead is answered
 
 
+def test_the_223_counterpart_of_a_44_leader_is_no_rival_unless_a_law_is_named(
+    kb: KnowledgeBase,
+) -> None:
+    leader = kb.articles["protection-rnp-44"]
+    counterpart = kb.articles["protection-rnp-223"]
+    other = kb.articles["protection-rnp-avoid"]
+
+    def result(law_named: bool) -> SearchResult:
+        hits = (Hit(leader, 10.2, 0.65), Hit(counterpart, 10.0, 0.66), Hit(other, 5.0, 0.3))
+        return SearchResult("q", hits, ("q",), (), False, law_named=law_named)
+
+    assert result(law_named=False).confident  # answered, the 223-ФЗ article beside it
+    assert not result(law_named=True).confident  # the law named: they compete on their own
+
+
 @pytest.mark.parametrize(
     ("question", "focus"),
     [

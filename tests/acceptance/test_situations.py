@@ -25,13 +25,12 @@ SITUATIONS = Path(__file__).resolve().parents[1] / "eval" / "situations.yaml"
 _TAG = re.compile(r"<[^>]+>")
 KNOWN_MISSES = frozenset(
     {
-        # declined: the acceptance and payment-term articles lead neck and neck
+        # offered a choice: the acceptance and payment-term articles lead neck and neck
         "Мы поставили бумагу в школу, акт подписали три недели назад, а денег до сих пор "
         "нет. Сколько заказчик вообще может тянуть с оплатой?",
         # offered a choice (the first article offered holds the rule)
         "отправили документ о приемке через ЕИС, а заказчик молчит уже две недели, ни "
         "подписи ни отказа. сколько он может так молчать?",
-        "нас внесли в реестр недобросовестных поставщиков, сколько там висеть?",
         # offered a choice led by another article (the guarantee articles lead neck and neck)
         "заказчик отказался принимать нашу банковскую гарантию, на каком основании он вообще "
         "может так сделать?",
