@@ -26,7 +26,9 @@ from knowledge.vocabulary import (
     ENGLISH_FILLER,
     OFF_TOPIC,
     OFF_TOPIC_DF,
+    PAYING,
     PROCUREMENT_FRAME,
+    TAXES,
     UNCOVERED,
 )
 
@@ -178,6 +180,15 @@ def _related(
     return related
 
 
+def _off_topic(named: bool, seq: list[str], concepts: list[str]) -> bool:
+    """Off-topic: a word of OFF_TOPIC (`named`) or a firm paying its own taxes, in a question
+    that nothing ties to public procurement (PROCUREMENT_FRAME): with such a tie, the
+    off-topic word names what is bought («поставили автомобиль по госконтракту»)."""
+    if PROCUREMENT_FRAME & {*seq, *concepts}:
+        return False
+    return named or bool(PAYING & set(seq) and TAXES & set(seq))
+
+
 def parse_query(index: ArticleIndex, query: str) -> QueryParts:
     glossary = index.glossary
     original = words(query)
@@ -216,8 +227,7 @@ def parse_query(index: ArticleIndex, query: str) -> QueryParts:
         else:
             seq.append(fixed)
     concepts = glossary.concepts(seq)
-    if off_topic and PROCUREMENT_FRAME & {*seq, *concepts}:
-        off_topic = False  # the off-topic word names what is bought, not the topic
+    off_topic = _off_topic(off_topic, seq, concepts)
     covered = glossary.covered(seq)  # «eis» is not in the articles but is a term
     if translated != original:
         concepts += [

@@ -179,6 +179,12 @@ OFF_TOPIC = frozenset(
 )
 
 
+# A firm paying its own taxes is bookkeeping, not procurement: a word of paying with a word of
+# tax («штраф за просрочку уплаты НДС», «как платить УСН за квартал») makes a question that
+# PROCUREMENT_FRAME does not tie to procurement off-topic («заказчик оплатил без НДС» stays).
+PAYING = frozenset({"платить", "заплатить", "уплатить", "уплата", "оплатить", "перечислить"})
+TAXES = frozenset({"налог", "налоговый", "ндс", "ндфл", "усн", "енвд", "взнос", "налогообложение"})
+
 # Words and glossary concepts that tie a question to public procurement whatever it buys: with one
 # of them a word of OFF_TOPIC names the goods («поставили автомобиль по госконтракту, заказчик не
 # платит», «аукцион на аренду помещения по 44-ФЗ»), not the topic, and the question stays in
@@ -186,7 +192,7 @@ OFF_TOPIC = frozenset(
 # procurement too («аукцион картин», «конкурс рисунков»).
 PROCUREMENT_FRAME = frozenset(
     {"заказчик", "госзаказчик", "госконтракт", "госзакупка", "закупка", "госзаказ",
-     "#44фз", "#223фз", "#еис", "#еруз", "#рнп", "#нмцк", "#нмцд", "#смп", "#икз", "#окпд2",
+     "#44фз", "#223фз", "#еис", "#еруз", "#рнп", "#нмцк", "#нмцд", "#икз", "#окпд2",
      "#ктру", "#этп", "#оик", "#оз", "#спецсчет", "#казначейскоесопровождение", "#пп1352",
      "#пп1875", "#квотасмп", "#единственныйпоставщик", "#контракт"}
 )  # fmt: skip

@@ -247,6 +247,20 @@ def test_off_topic_words_without_procurement_still_decline(
 
 
 @pytest.mark.parametrize(
+    "question",
+    ["когда платить налог на прибыль за год", "как перечислить страховые взносы за себя ип"],
+)
+def test_a_firm_paying_its_own_taxes_is_off_topic(kb: KnowledgeBase, question: str) -> None:
+    assert kb.ask(question).outcome == "off_topic"
+
+
+def test_tax_in_a_procurement_question_stays_in_scope(kb: KnowledgeBase) -> None:
+    answer = kb.ask("мы не платим ндс, нам снизят цену контракта?")
+    assert answer.outcome == "answer" and answer.article is not None
+    assert answer.article.id == "contract-price-usn-vat"
+
+
+@pytest.mark.parametrize(
     ("question", "bought"),
     [
         ("Мы поставили бумагу в школу, акт подписали", {"бумага"}),
