@@ -23,6 +23,7 @@ from knowledge.text import (
     words,
 )
 from knowledge.vocabulary import (
+    COLLOQUIAL,
     ENGLISH_FILLER,
     OFF_TOPIC,
     OFF_TOPIC_DF,
@@ -203,6 +204,8 @@ def parse_query(index: ArticleIndex, query: str) -> QueryParts:
     derived: dict[str, tuple[str, ...]] = {}
     for w in raw:
         lem = lemma(w)
+        if COLLOQUIAL.get(lem, "") in index.df:
+            w = lem = COLLOQUIAL[lem]  # «скинули цену»: the articles say «снизить»
         if (lem in OFF_TOPIC or w in OFF_TOPIC) and index.df.get(lem, 0) < OFF_TOPIC_DF:
             off_topic = True
         if (lem in UNCOVERED or w in UNCOVERED) and lem not in index.df:

@@ -179,6 +179,15 @@ OFF_TOPIC = frozenset(
 )
 
 
+# Colloquial verbs owners use for what the articles say in the law's words («скинули цену» is
+# «снизили цену», «выкинули заявку» is «отклонили заявку»): the question reads them as the
+# article word (only when the articles use it).
+COLLOQUIAL = {
+    "скинуть": "снизить", "скидывать": "снижать", "сбросить": "снизить", "сбрасывать": "снижать",
+    "стрясти": "взыскать", "выбить": "взыскать",
+    "опаздывать": "просрочить", "опоздать": "просрочить", "задолжать": "долг",
+}  # fmt: skip
+
 # A firm paying its own taxes is bookkeeping, not procurement: a word of paying with a word of
 # tax («штраф за просрочку уплаты НДС», «как платить УСН за квартал») makes a question that
 # PROCUREMENT_FRAME does not tie to procurement off-topic («заказчик оплатил без НДС» stays).

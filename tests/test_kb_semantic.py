@@ -261,6 +261,16 @@ def test_tax_in_a_procurement_question_stays_in_scope(kb: KnowledgeBase) -> None
 
 
 @pytest.mark.parametrize(
+    ("question", "word"),
+    [("скинули цену на аукционе", "снизить"), ("опаздываем с поставкой", "просрочить")],
+)
+def test_colloquial_verbs_read_as_the_articles_word(
+    kb: KnowledgeBase, question: str, word: str
+) -> None:
+    assert word in kb.index.parse_query(question).tokens
+
+
+@pytest.mark.parametrize(
     ("question", "bought"),
     [
         ("Мы поставили бумагу в школу, акт подписали", {"бумага"}),
