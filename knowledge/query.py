@@ -25,11 +25,10 @@ from knowledge.text import (
 from knowledge.vocabulary import (
     COLLOQUIAL,
     ENGLISH_FILLER,
+    NEIGHBOURS,
     OFF_TOPIC,
     OFF_TOPIC_DF,
-    PAYING,
     PROCUREMENT_FRAME,
-    TAXES,
     UNCOVERED,
 )
 
@@ -182,12 +181,13 @@ def _related(
 
 
 def _off_topic(named: bool, seq: list[str], concepts: list[str]) -> bool:
-    """Off-topic: a word of OFF_TOPIC (`named`) or a firm paying its own taxes, in a question
+    """Off-topic: a word of OFF_TOPIC (`named`) or a pair of NEIGHBOURS, in a question
     that nothing ties to public procurement (PROCUREMENT_FRAME): with such a tie, the
     off-topic word names what is bought («поставили автомобиль по госконтракту»)."""
     if PROCUREMENT_FRAME & {*seq, *concepts}:
         return False
-    return named or bool(PAYING & set(seq) and TAXES & set(seq))
+    words_ = set(seq)
+    return named or any(a & words_ and b & words_ for a, b in NEIGHBOURS)
 
 
 def parse_query(index: ArticleIndex, query: str) -> QueryParts:

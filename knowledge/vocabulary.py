@@ -188,11 +188,24 @@ COLLOQUIAL = {
     "опаздывать": "просрочить", "опоздать": "просрочить", "задолжать": "долг",
 }  # fmt: skip
 
-# A firm paying its own taxes is bookkeeping, not procurement: a word of paying with a word of
-# tax («штраф за просрочку уплаты НДС», «как платить УСН за квартал») makes a question that
-# PROCUREMENT_FRAME does not tie to procurement off-topic («заказчик оплатил без НДС» stays).
-PAYING = frozenset({"платить", "заплатить", "уплатить", "уплата", "оплатить", "перечислить"})
-TAXES = frozenset({"налог", "налоговый", "ндс", "ндфл", "усн", "енвд", "взнос", "налогообложение"})
+# A firm's own affairs next door to procurement: a question with a word of each set of a pair
+# and nothing that ties it to procurement (PROCUREMENT_FRAME) is off-topic. Paying or reducing
+# its own taxes («штраф за просрочку уплаты НДС», «как уменьшить УСН на взносы»; «заказчик
+# оплатил без НДС» stays), registering a business («как зарегистрировать ИП»; «регистрация в
+# ЕИС» stays) and opening a bank account («открыть расчётный счёт»; «открыть спецсчёт» stays).
+NEIGHBOURS: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
+    (
+        frozenset({"платить", "заплатить", "уплатить", "уплата", "оплатить", "перечислить",
+                   "уменьшить"}),
+        frozenset({"налог", "налоговый", "ндс", "ндфл", "усн", "енвд", "взнос",
+                   "налогообложение"}),
+    ),
+    (
+        frozenset({"регистрация", "зарегистрировать", "регистрировать", "открыть", "открытие"}),
+        frozenset({"ип", "ооо", "фирма", "компания", "юрлицо", "бизнес"}),
+    ),
+    (frozenset({"открыть", "открытие", "завести"}), frozenset({"счет"})),
+)  # fmt: skip
 
 # Words and glossary concepts that tie a question to public procurement whatever it buys: with one
 # of them a word of OFF_TOPIC names the goods («поставили автомобиль по госконтракту, заказчик не
@@ -203,7 +216,7 @@ PROCUREMENT_FRAME = frozenset(
     {"заказчик", "госзаказчик", "госконтракт", "госзакупка", "закупка", "госзаказ",
      "#44фз", "#223фз", "#еис", "#еруз", "#рнп", "#нмцк", "#нмцд", "#икз", "#окпд2",
      "#ктру", "#этп", "#оик", "#оз", "#спецсчет", "#казначейскоесопровождение", "#пп1352",
-     "#пп1875", "#квотасмп", "#единственныйпоставщик", "#контракт"}
+     "#пп1875", "#квотасмп", "#единственныйпоставщик", "#контракт", "#торги"}
 )  # fmt: skip
 
 # A word of OFF_TOPIC that at least this many articles use is a procurement word too («ставка»:
