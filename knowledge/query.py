@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from knowledge.derivation import nouns_of
 from knowledge.index import ArticleIndex
@@ -41,6 +42,7 @@ ORDINARY = 0.5
 # it weighs more than an ordinary verb or adverb, which frames the question («выложили»,
 # «опаздываем», «насчитал»).
 ORDINARY_NOUN = 4.0
+OSA_FROM = 6  # words this long are also corrected by edit distance (_closest)
 MAX_TYPOS = 50_000  # corrections remembered per index (the memo is emptied when full)
 
 
@@ -143,6 +145,15 @@ def _closest(index: ArticleIndex, word: str, lem: str) -> str | None:
             source, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3
         ):
             if match[0] == source[0]:  # typos rarely hit the first letter
+                return index.surface.get(match, match)
+    if len(word) >= OSA_FROM:
+        # one swapped, missing, doubled or wrong letter (two in a long word): «зяавок»,
+        # «зарпос», «напсиать» are a ratio of 83–87, one edit in Damerau's sense
+        most = 1 if len(word) < 8 else 2
+        for match, _d, _i in process.extract(
+            word, index.surface_keys, scorer=OSA.distance, score_cutoff=most, limit=3
+        ):
+            if match[0] == word[0]:
                 return index.surface.get(match, match)
     return None
 

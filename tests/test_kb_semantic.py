@@ -300,3 +300,11 @@ def test_what_is_bought_does_not_count_in_coverage(
     kb: KnowledgeBase, question: str, bought: set[str]
 ) -> None:
     assert kb.index.parse_query(question).goods == bought
+
+
+@pytest.mark.parametrize(
+    ("typo", "word"),
+    [("зяавок", "заявка"), ("зарпос", "запрос"), ("напсиать", "написать")],
+)
+def test_a_swapped_or_missing_letter_is_corrected(kb: KnowledgeBase, typo: str, word: str) -> None:
+    assert word in kb.index.parse_query(f"как подать {typo}").tokens
