@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from knowledge.text import lemma, lemmas, normalize, words
 
@@ -54,6 +56,7 @@ class Glossary:
             for name in (term.term, *term.synonyms, *term.english):
                 self._by_key.setdefault(" ".join(words(name)), term)
         self._max_len = max((len(k) for k in self._phrases), default=1)
+        self._english_keys = [k for k in self.translations if k.isalpha() and len(k) >= 4]
 
     @classmethod
     def load(cls, path: Path) -> Glossary:
@@ -93,6 +96,23 @@ class Glossary:
                     if found is not None:
                         return found
         return [word]
+
+    def knows(self, word: str) -> bool:
+        """True for an English word the map translates (itself or by its base)."""
+        return self._english(word) != [word]
+
+    def nearest_english(self, word: str) -> str | None:
+        """The word of the English map one edit away from a misspelt word («gurantee»,
+        «procruement»: two edits from eight letters), with the same first letter."""
+        if len(word) < 5 or not word.isalpha():
+            return None
+        most = 1 if len(word) < 8 else 2
+        for match, _distance, _i in process.extract(
+            word, self._english_keys, scorer=OSA.distance, score_cutoff=most, limit=3
+        ):
+            if match[0] == word[0]:
+                return str(match)
+        return None
 
     def _matches(self, lemma_seq: list[str]) -> Iterator[tuple[range, set[str]]]:
         """Every glossary phrase in the lemma sequence: its positions and its concepts."""

@@ -201,9 +201,26 @@ def _off_topic(named: bool, seq: list[str], concepts: list[str]) -> bool:
     return named or any(a & words_ and b & words_ for a, b in NEIGHBOURS)
 
 
+def english_typo(index: ArticleIndex, word: str) -> str:
+    """An English word the map does not translate and the word vectors do not know (so no
+    word of ordinary English either: «contact» stays) put right when a word of the map is an
+    edit or two away («gurantee» -> «guarantee»); any other word as it is."""
+    if not (word.isascii() and word.isalpha()) or index.semantics is None:
+        return word
+    glossary = index.glossary
+    if glossary.knows(word) or word in index.semantics.vectors:
+        return word
+    key = "en:" + word
+    if key not in index.typos:
+        if len(index.typos) >= MAX_TYPOS:
+            index.typos.clear()
+        index.typos[key] = glossary.nearest_english(word)
+    return index.typos[key] or word
+
+
 def parse_query(index: ArticleIndex, query: str) -> QueryParts:
     glossary = index.glossary
-    original = words(query)
+    original = [english_typo(index, w) for w in words(query)]
     translated = glossary.translate(original)
     contrast = negated(translated)  # «если мы не СМП»: СМП is not what is asked about
     raw = [w for i, w in enumerate(translated) if i not in contrast]

@@ -308,3 +308,12 @@ def test_what_is_bought_does_not_count_in_coverage(
 )
 def test_a_swapped_or_missing_letter_is_corrected(kb: KnowledgeBase, typo: str, word: str) -> None:
     assert word in kb.index.parse_query(f"как подать {typo}").tokens
+
+
+@needs_vectors
+def test_a_misspelt_english_word_is_put_right_but_a_real_one_is_not(kb: KnowledgeBase) -> None:
+    from knowledge.query import english_typo
+
+    assert english_typo(kb.index, "gurantee") == "guarantee"
+    assert english_typo(kb.index, "procruement") == "procurement"
+    assert english_typo(kb.index, "contact") == "contact"  # not «contract»: the vectors know it
