@@ -90,16 +90,22 @@ def goods(tokens: list[str], df: Mapping[str, int]) -> set[str]:
 _SENTENCE = re.compile(r"[^.!?;\n]+[.!?;\n]*")
 
 
+def _asks(text: str) -> bool:
+    """A question word in the text, in any of its forms («какие» is «какой»)."""
+    found = words(text)
+    return bool(INTERROGATIVES & {*found, *map(lemma, found)})
+
+
 def focus_text(query: str) -> str | None:
     """The question proper — from the clause where the last asking sentence starts asking
-    to its end — or None when that is the whole message."""
+    to its end; the last sentence when none asks — or None when that is the whole message."""
     sentences = [s for s in _SENTENCE.findall(query) if words(s)]
-    asking = [s for s in sentences if "?" in s or INTERROGATIVES & set(words(s))]
-    if not asking:
+    asking = [s for s in sentences if "?" in s or _asks(s)]
+    if not asking and len(sentences) < 2:
         return None
-    sentence = asking[-1]
+    sentence = (asking or sentences)[-1]
     clauses = sentence.split(",")
-    start = next((i for i, c in enumerate(clauses) if INTERROGATIVES & set(words(c))), 0)
+    start = next((i for i, c in enumerate(clauses) if _asks(c)), 0)
     focus = ",".join(clauses[start:])
     if len(sentences) == 1 and start == 0:
         return None

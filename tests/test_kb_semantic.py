@@ -189,6 +189,14 @@ def test_the_223_counterpart_of_a_44_leader_is_no_rival_unless_a_law_is_named(
         ),
         ("сколько дней на подписание контракта", None),  # the whole message asks
         ("заказчик не платит за поставку", None),  # nothing asks: the whole message counts
+        (  # a question word in another form («какие» is «какой»)
+            "Мы небольшая фирма из Челябинска. Подали заявку, какие декларации нужны",
+            " какие декларации нужны",
+        ),
+        (  # nothing asks: the last sentence is the question proper
+            "Добрый день, мы ИП. Обеспечение заявки на аукционе по 44",
+            " Обеспечение заявки на аукционе по 44",
+        ),
     ],
 )  # fmt: skip
 def test_the_question_proper_is_told_from_its_story(question: str, focus: str | None) -> None:
