@@ -56,6 +56,8 @@ class SearchResult:
     no_signal: bool = False  # only ordinary words: nothing in it is about procurement
     uncovered: bool = False  # names a neighbouring topic no article covers (UNCOVERED)
     law_named: bool = False  # the question names 44-ФЗ or 223-ФЗ
+    # the question proper alone (knowledge.query.focus_text) is answered with the same leader
+    agreed: bool = False
 
     @property
     def best(self) -> Hit | None:
@@ -65,6 +67,8 @@ class SearchResult:
     def confident(self) -> bool:
         if not self.hits or self.off_topic or self.vague or self.no_signal or self.uncovered:
             return False
+        if self.agreed:
+            return True
         best = self.hits[0]
         rivals = [h for h in self.hits[1:] if not self._counterpart(best, h)]
         runner_up = rivals[0].score if rivals else 0.0

@@ -4,6 +4,8 @@ them into answer / choice / decline)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import numpy.typing as npt
 
@@ -62,6 +64,25 @@ class SearchIndex(ArticleIndex):
         return parts.tokens, parts.unknown, parts.off_topic
 
     def search(self, query: str, k: int = 5) -> SearchResult:
+        """The hits for a message. A message whose story keeps its leader under the answer
+        threshold is answered when its question proper alone (focus_text), naming a glossary
+        term, is answered outright with the same article: two readings that agree."""
+        result = self._search(query, k)
+        best = result.best
+        focus = None if best is None or result.confident else focus_text(query)
+        if best is None or focus is None or not words(focus):
+            return result
+        alone = self._search(focus, k)
+        if (
+            alone.confident
+            and alone.best is not None
+            and alone.best.article.id == best.article.id
+            and any(t.startswith("#") for t in alone.terms)
+        ):
+            return dataclasses.replace(result, agreed=True)
+        return result
+
+    def _search(self, query: str, k: int = 5) -> SearchResult:
         parts = self.parse_query(query)
         tokens, unknown = parts.tokens, parts.unknown
         content = [lemma(w) for w in words(query)]

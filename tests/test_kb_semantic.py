@@ -325,3 +325,15 @@ def test_a_misspelt_english_word_is_put_right_but_a_real_one_is_not(kb: Knowledg
     assert english_typo(kb.index, "gurantee") == "guarantee"
     assert english_typo(kb.index, "procruement") == "procurement"
     assert english_typo(kb.index, "contact") == "contact"  # not «contract»: the vectors know it
+
+
+def test_a_preamble_does_not_hide_a_question_its_question_proper_answers(
+    kb: KnowledgeBase,
+) -> None:
+    question = (
+        "Коротко о нас: делаем мебель на заказ. Нужно ли обеспечение заявки на аукционе и сколько?"
+    )
+    assert not kb.index._search(question).confident  # the story alone sinks its coverage
+    answer = kb.ask(question)
+    assert answer.outcome == "answer" and answer.article is not None
+    assert answer.article.id == "security-bid-size-44"  # the question proper agrees
