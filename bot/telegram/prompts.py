@@ -33,8 +33,8 @@ def is_cancel(text: str | None) -> bool:
     return word in CANCEL_WORDS
 
 
-def cancel_word(message: Message) -> bool:
-    """Filter form of `is_cancel` for the message's text."""
+async def cancel_word(message: Message) -> bool:
+    """Filter form of `is_cancel` for the message's text (async: see bot/sync_filters.py)."""
     return is_cancel(message.text)
 
 
