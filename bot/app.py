@@ -24,7 +24,13 @@ from bot.jobs import consult as consult_jobs
 from bot.jobs import sync as sync_jobs
 from bot.jobs.reminders import ReminderRunner
 from bot.jobs.retention import retention_job
-from bot.middlewares import DbSessionMiddleware, FloodControlMiddleware, UserMiddleware
+from bot.middlewares import (
+    CommandMiddleware,
+    DbSessionMiddleware,
+    FloodControlMiddleware,
+    InputModeMiddleware,
+    UserMiddleware,
+)
 from bot.services import Clock
 from bot.services.answers import KnowledgeBase
 from bot.services.reminders.prefs import Defaults
@@ -32,7 +38,7 @@ from bot.sources.base import DirectorySource, Source
 from bot.sync_filters import inline_magic_filters
 from bot.telegram.callbacks import AnswerWhenDone
 from bot.telegram.outbox import Delivery
-from handlers import get_routers
+from handlers import get_prompts, get_routers
 
 EIS_DOWNLOADS = Path("data/eis")
 log = logging.getLogger("smebot")
@@ -143,6 +149,12 @@ def build_dispatcher(
     dp.update.outer_middleware(flood or FloodControlMiddleware())
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dp.update.outer_middleware(UserMiddleware(settings, clock))
+    # /cmd@otherbot is dropped, /FIND is /find; then a command or another button leaves an
+    # input mode (a prompt waiting for typed text: bot/telegram/prompts.py)
+    dp.message.outer_middleware(CommandMiddleware())
+    input_modes = InputModeMiddleware(get_prompts())
+    dp.message.outer_middleware(input_modes)
+    dp.callback_query.outer_middleware(input_modes)
     # every button press is answered once, by this, after its handler (bot/telegram/callbacks.py)
     dp.callback_query.middleware(AnswerWhenDone())
     dp.include_routers(*get_routers())

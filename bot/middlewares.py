@@ -1,4 +1,4 @@
-"""Session per update, current user, flood control."""
+"""Session per update, current user, flood control, commands, input modes."""
 
 from __future__ import annotations
 
@@ -6,17 +6,19 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.exceptions import TelegramAPIError
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.services.users import Contact, touch_user
+from bot.telegram.prompts import Prompt, is_cancel, not_an_answer
 from bot.ui.render import render
 
 log = logging.getLogger("smebot.flood")
@@ -152,3 +154,59 @@ class FloodControlMiddleware(BaseMiddleware):
             if user_id not in self._waiting:
                 self._hits.pop(user_id, None)
         self._warned = {k: t for k, t in self._warned.items() if now - t < self.window}
+
+
+class CommandMiddleware(BaseMiddleware):
+    """Commands as Telegram clients send them: `/cmd@otherbot` is addressed to another bot
+    and ignored (in groups and private chats alike); `/FIND` is the command `/find`."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if not isinstance(event, Message) or not (event.text or "").startswith("/"):
+            return await handler(event, data)
+        text = event.text or ""
+        token = text.split(maxsplit=1)[0]
+        name, _, mention = token.partition("@")
+        if mention and event.bot is not None:
+            me = await event.bot.me()
+            if mention.lower() != (me.username or "").lower():
+                return None
+        if name != name.lower():
+            event = event.model_copy(update={"text": token.lower() + text[len(token) :]})
+        return await handler(event, data)
+
+
+class InputModeMiddleware(BaseMiddleware):
+    """Leaves an input mode (bot/telegram/prompts.py) on a command, another button, a typed
+    «Отмена» or a message that is clearly no answer; registered on messages and presses."""
+
+    def __init__(self, prompts: Mapping[str, Prompt]) -> None:
+        self.prompts = prompts
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        raw = data.get("raw_state")
+        prompt = self.prompts.get(raw) if isinstance(raw, str) else None
+        state: FSMContext | None = data.get("state")
+        if prompt is None or state is None:
+            return await handler(event, data)
+        if isinstance(event, CallbackQuery):
+            if not prompt.owns(event.data):
+                await self._leave(state, data)
+        elif isinstance(event, Message) and event.text:
+            text = event.text
+            if is_cancel(text):
+                await self._leave(state, data)
+                await event.answer(render("common/input_cancelled", kind=prompt.kind))
+                return None
+            if text.startswith("/"):
+                await self._leave(state, data)
+            elif not_an_answer(text):
+                await self._leave(state, data)
+                await event.answer(render("common/not_an_answer", kind=prompt.kind))
+        return await handler(event, data)
+
+    @staticmethod
+    async def _leave(state: FSMContext, data: dict[str, Any]) -> None:
+        """The state goes (its data stays: the search filters live there); the handlers'
+        state filters of this update see it gone too."""
+        await state.set_state(None)
+        data["raw_state"] = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
+from bot.telegram.prompts import Prompt
 from handlers import (
     consult,
     errors,
@@ -37,3 +38,10 @@ def get_routers() -> list[Router]:
         questions.build_router(),
         fallback.build_router(),
     ]
+
+
+def get_prompts() -> dict[str, Prompt]:
+    """The input modes (FSM state → prompt) that InputModeMiddleware leaves on a command,
+    another button or a typed «Отмена»."""
+    modes = (settings.INPUT_PROMPTS, procurement.INPUT_PROMPTS, stats.INPUT_PROMPTS)
+    return {state: prompt for mode in modes for state, prompt in mode.items() if state}

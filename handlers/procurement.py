@@ -7,11 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from bot.services import Clock, Session, Sessionmaker
+from bot.services.amounts import parse_amount
 from bot.services.errors import NotFound
 from bot.services.procurement import (
     ProcedureCard,
@@ -30,6 +32,7 @@ from bot.services.sync import fetch_number
 from bot.services.users import UserInfo
 from bot.sources.base import Source
 from bot.telegram.callbacks import PRE
+from bot.telegram.prompts import Prompt, own_buttons
 from bot.telegram.send import edit_or_send
 from bot.ui.callbacks import FindCB, FindOp, MenuCB, MenuItem, ProcCB, ProcOp
 from bot.ui.procurement import (
@@ -45,6 +48,14 @@ from bot.ui.render import render
 
 log = logging.getLogger("smebot.procurement")
 MAX_QUERY = 300
+MAX_INPUT = 100
+
+
+class FindForm(StatesGroup):
+    price = State()  # «Цена до…»: a typed limit, or one of the buttons
+
+
+INPUT_PROMPTS = {FindForm.price.state: Prompt("price", own_buttons(FindCB, FindOp.SETPRICE))}
 
 
 async def number_in_message(message: Message) -> dict[str, Any] | bool:
@@ -203,6 +214,7 @@ async def _search_data(state: FSMContext) -> dict[str, Any]:
 
 async def on_find_price(query: CallbackQuery, state: FSMContext) -> None:
     await _search_data(state)
+    await state.set_state(FindForm.price)
     if isinstance(query.message, Message):
         await query.message.answer(
             render("procurement/price_prompt"), reply_markup=price_keyboard()
@@ -244,8 +256,20 @@ async def on_find_setprice(
     clock: Clock,
 ) -> None:
     await _search_data(state)
+    await state.set_state(None)
     price = callback_data.v if parse_price(callback_data.v) else None
     await _update_search(query, session, state, user, clock, find_price=price)
+
+
+async def on_price_text(
+    message: Message, session: Session, state: FSMContext, user: UserInfo, clock: Clock
+) -> None:
+    """A limit typed after «Цена до…»: «500 000», «500 тыс», «1,5 млн»."""
+    price = parse_amount((message.text or "")[:MAX_INPUT])
+    await _search_data(state)
+    await state.set_state(None)
+    await state.update_data(find_page=0, find_price=str(price))
+    await _show_search(message, session, state, user, clock)
 
 
 async def on_find_page(
@@ -299,6 +323,13 @@ async def on_menu_find(query: CallbackQuery) -> None:
 def build_router() -> Router:
     router = Router(name="procurement")
     router.message.register(cmd_find, F.chat.type == "private", Command("find"))
+    router.message.register(
+        on_price_text,
+        F.chat.type == "private",
+        F.text,
+        ~F.text.startswith("/"),
+        StateFilter(FindForm.price),
+    )
     router.message.register(
         on_number, F.chat.type == "private", F.text, ~F.text.startswith("/"), number_in_message
     )

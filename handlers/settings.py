@@ -21,6 +21,7 @@ from bot.services.reminders.prefs import Defaults, get_prefs
 from bot.services.users import UserInfo
 from bot.telegram.callbacks import Answer
 from bot.telegram.desk import edit_cards
+from bot.telegram.prompts import Prompt, own_buttons
 from bot.telegram.send import edit_or_send
 from bot.ui.answers import OutMessage
 from bot.ui.callbacks import SetCB, SetOp
@@ -49,6 +50,12 @@ PROMPTS = {
     SetOp.QUIET: "settings/quiet_prompt",
 }
 FIELDS = {SetOp.LEAD: "lead_times", SetOp.TZ: "timezone", SetOp.QUIET: "quiet_hours"}
+_CANCEL = own_buttons(SetCB, SetOp.CANCEL)
+INPUT_PROMPTS = {
+    SettingsForm.lead.state: Prompt("lead", _CANCEL),
+    SettingsForm.tz.state: Prompt("tz", _CANCEL + own_buttons(SetCB, SetOp.SETTZ)),
+    SettingsForm.quiet.state: Prompt("quiet", _CANCEL),
+}
 
 
 async def cmd_settings(

@@ -8,7 +8,9 @@ from datetime import date, datetime
 from functools import cache
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from bot.services import Clock, Session
@@ -19,6 +21,7 @@ from bot.services.stats.regions import ALL, parse_region
 from bot.services.stats.result import Stats
 from bot.services.users import UserInfo
 from bot.telegram.callbacks import PRE, Answer
+from bot.telegram.prompts import Prompt
 from bot.ui.callbacks import MenuCB, MenuItem, StatsCB, StatsOp
 from bot.ui.charts import stats_chart
 from bot.ui.render import render
@@ -32,6 +35,13 @@ from bot.ui.stats import (
 )
 
 MAX_ARGS = 200
+
+
+class StatsForm(StatesGroup):
+    period = State()  # «📅 Свой период»: the next message is the period (region optional)
+
+
+INPUT_PROMPTS = {StatsForm.period.state: Prompt("period")}
 KIND_WORDS = {
     "месяц": "month", "month": "month", "м": "month",
     "квартал": "quarter", "quarter": "quarter", "к": "quarter",
@@ -83,7 +93,7 @@ def _region_names() -> dict[str, str]:
     return names
 
 
-def _take_region(tokens: list[str], home_region: str) -> str | None:
+def _take_region(tokens: list[str], home_region: str | None) -> str | None:
     """A leading code or region name («74», «челябинская область», «Москва»); pops it."""
     if tokens and _REGION_RE.fullmatch(tokens[0]):
         return parse_region(tokens.pop(0), home_region)
@@ -131,7 +141,7 @@ def _named(period: Period) -> Period:
     return period
 
 
-def parse_args(args: str, home_region: str, today: date) -> StatsQuery:
+def parse_args(args: str, home_region: str | None, today: date) -> StatsQuery:
     """'/stats [region] [месяц|квартал|год | YEAR | МЕСЯЦ [YEAR] | YYYY-MM | DATE [DATE]]';
     a region is a code or a name («челябинская область»), a month a word («ноябрь»)."""
     tokens = [t for t in args.replace(",", " ").split() if t.lower() not in {"в", "за"}]
@@ -200,11 +210,28 @@ def _query_of(data: StatsCB, today: date) -> StatsQuery:
     return StatsQuery(region, _named(make_period("custom", today, start, end)))
 
 
-async def on_custom(query: CallbackQuery, callback_data: StatsCB, user: UserInfo) -> None:
-    """«Свой период»: explain how to ask for one."""
+async def on_custom(
+    query: CallbackQuery, callback_data: StatsCB, state: FSMContext, user: UserInfo
+) -> None:
+    """«Свой период»: the next message is the period, for the region of the summary."""
+    region = callback_data.r if callback_data.r != ALL else None
+    await state.set_state(StatsForm.period)
+    await state.update_data(stats_region=region or ALL)
     if isinstance(query.message, Message):
-        region = callback_data.r if callback_data.r != ALL else user.region
-        await query.message.answer(render("stats/custom_prompt", region=region))
+        shown = region or ALL
+        await query.message.answer(render("stats/custom_prompt", region=shown, home=user.region))
+
+
+async def on_period_text(
+    message: Message, session: Session, state: FSMContext, user: UserInfo, clock: Clock
+) -> None:
+    """The period typed after «Свой период»: «01.11.2026 30.11.2026», «ноябрь 2026»."""
+    now = clock()
+    data = await state.get_data()
+    region = str(data.get("stats_region") or user.region)
+    query = parse_args((message.text or "")[:MAX_ARGS], parse_region(region), now.date())
+    await state.set_state(None)
+    await send_stats(message, await get_stats(session, query, now), user)
 
 
 async def _stats_of(data: StatsCB, session: Session, clock: Clock) -> Stats:
@@ -247,6 +274,13 @@ async def on_menu_stats(
 def build_router() -> Router:
     router = Router(name="stats")
     router.message.register(cmd_stats, F.chat.type == "private", Command("stats"))
+    router.message.register(
+        on_period_text,
+        F.chat.type == "private",
+        F.text,
+        ~F.text.startswith("/"),
+        StateFilter(StatsForm.period),
+    )
     router.callback_query.register(on_custom, StatsCB.filter(F.op == StatsOp.CUSTOM))
     router.callback_query.register(on_show, StatsCB.filter(F.op == StatsOp.SHOW))
     router.callback_query.register(on_csv, StatsCB.filter(F.op == StatsOp.CSV))

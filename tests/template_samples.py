@@ -134,7 +134,13 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
     ],
     "start/menu": [{}],
     "start/ask_prompt": [{}],
-    "common/unknown_command": [{"command": "/x<y>&"}],
+    "common/unknown_command": [{"command": "/x<y>&"}, {"command": "/"}],
+    "common/input_cancelled": [
+        {"kind": k} for k in ("lead", "tz", "quiet", "price", "period", "other")
+    ],
+    "common/not_an_answer": [
+        {"kind": k} for k in ("lead", "tz", "quiet", "price", "period", "other")
+    ],
     "common/unsupported_content": [
         {"kind": k} for k in ("sticker", "photo", "voice", "document", "other")
     ],
@@ -338,7 +344,10 @@ SAMPLES.update(
         ],
         "stats/caption": [{"stats": STATS, "period_label": "ноябрь 2026"}],
         "stats/csv_caption": [{"stats": STATS_EMPTY, "period_label": HOSTILE}],
-        "stats/custom_prompt": [{"region": "74"}, {"region": HOSTILE}],
+        "stats/custom_prompt": [
+            {"region": "74", "home": "74"},
+            {"region": "all", "home": HOSTILE},
+        ],
         "stats/usage": [{"detail": HOSTILE}, {"detail": ""}],
     }
 )

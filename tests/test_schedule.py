@@ -114,3 +114,12 @@ def test_settings_validate_reminder_defaults() -> None:
         Settings(_env_file=None, reminder_lead_times="0m")
     with pytest.raises(ValueError, match="тихих часов"):
         Settings(_env_file=None, quiet_hours="25:00-01:00")
+
+
+def test_lead_times_with_decimals() -> None:
+    assert parse_lead_times("1,5 дня") == (2160,)
+    assert parse_lead_times("за 1,5 дня и за 2,5 часа") == (2160, 150)
+    assert parse_lead_times("1.5d, 3д") == (4320, 2160)
+    assert parse_lead_times("3d,1d,3h") == (4320, 1440, 180)  # a comma between leads stays one
+    with pytest.raises(BadInput, match="целые минуты"):
+        parse_lead_times("7,5 минут")

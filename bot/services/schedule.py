@@ -9,6 +9,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.services.errors import BadInput
@@ -25,7 +26,8 @@ DATE_EVENT_END = time(23, 59)
 # the confirmation of a subscription comes first; its key ends in ASAP, its lead is 0.
 ASAP = "asap"
 ASAP_DELAY = timedelta(minutes=1)
-_LEAD_RE = re.compile(r"^\s*(-?\d{1,6})\s*([a-zа-я]+)\s*$")
+_LEAD_RE = re.compile(r"^\s*(-?\d{1,6}(?:\.\d{1,3})?)\s*([a-zа-я]+)\s*$")
+_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d{1,3}\s*[a-zа-я])")  # «1,5 дня», not «3,1d»
 _UNITS = {
     "m": 1, "min": 1, "мин": 1, "м": 1, "минута": 1, "минуты": 1, "минут": 1, "минуту": 1,
     "h": 60, "ч": 60, "час": 60, "часа": 60, "часов": 60,
@@ -61,20 +63,25 @@ CITY_ZONES = {
 
 
 def parse_lead_times(text: str) -> tuple[int, ...]:
-    """'3d,1d,3h' -> minutes, longest first. Units m, h, d (and Russian м, ч, д)."""
+    """'3д, 1д, 3ч' or '3d,1d,3h' -> minutes, longest first. Units д, ч, м (and Latin d, h,
+    m, w, whole words); decimals with a comma or a point: «1,5 дня» is 36 hours."""
     plain = _LEAD_JOINERS.sub(",", text.strip().lower())  # «за 2 дня и 5 часов»
+    plain = _DECIMAL_COMMA.sub(".", plain)
     parts = [p for p in re.split(r"[,;\s]+(?=-?\d)", plain) if p.strip(" ,")]
     if not parts:
-        raise BadInput("Укажите хотя бы один срок, например: 3d,1d,3h")
+        raise BadInput("Укажите хотя бы один срок, например: 3д, 1д, 3ч.")
     minutes: set[int] = set()
     for part in parts:
         match = _LEAD_RE.match(part.replace(",", "").replace("ё", "е"))
         if match is None or match.group(2) not in _UNITS:
             raise BadInput(
                 f"Не понял срок «{part.strip()[:20]}»: пишите число и единицу — "
-                "m (минуты), h (часы) или d (дни), например 3d,1d,3h."
+                "д (дни), ч (часы) или м (минуты), например «за 3 дня, за 3 часа» или 3д, 3ч."
             )
-        value = int(match.group(1)) * _UNITS[match.group(2)]
+        exact = Decimal(match.group(1)) * _UNITS[match.group(2)]
+        if exact != exact.to_integral_value():
+            raise BadInput(f"Срок «{part.strip()[:20]}» не делится на целые минуты.")
+        value = int(exact)
         if not MIN_LEAD <= timedelta(minutes=value) <= MAX_LEAD:
             raise BadInput(f"Срок «{part.strip()[:20]}» вне допустимого: от 5 минут до 60 дней.")
         minutes.add(value)

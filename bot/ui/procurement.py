@@ -155,7 +155,7 @@ def search_filters(data: dict[str, object], user_region: str) -> SearchFilters:
     return SearchFilters(
         region=user_region if data.get("find_region", True) else None,
         smp_only=bool(data.get("find_smp")),
-        max_price=parse_price(price) if price else None,
+        max_price=Decimal(price) if price.isdigit() else None,
         accepting_only=bool(data.get("find_acc")),
     )
 

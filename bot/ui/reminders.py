@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,7 +16,7 @@ from bot.services.reminders.subscriptions import Subscribed, SubscriptionView
 from bot.ui.answers import OutMessage
 from bot.ui.callbacks import ArticleCB, ProcCB, ProcOp, SetCB, SetOp, SubCB, SubOp
 from bot.ui.procurement import filters_text
-from bot.ui.render import ZONE_NAMES, render, until_words
+from bot.ui.render import ZONE_NAMES, plural, render
 
 LIST_PAGE = 5
 EVENT_PHRASES = {
@@ -130,8 +130,20 @@ def _searches(payload: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def lead_words(minutes: int) -> str:
+    """A lead time exactly, not rounded: «1 день», «36 часов», «1 час 30 минут»."""
+    if minutes % 1440 == 0:
+        days = minutes // 1440
+        return f"{days} {plural(days, 'день', 'дня', 'дней')}"
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} {plural(rest, 'минуту', 'минуты', 'минут')}"
+    text = f"{hours} {plural(hours, 'час', 'часа', 'часов')}"
+    return f"{text} {rest} {plural(rest, 'минуту', 'минуты', 'минут')}" if rest else text
+
+
 def leads_words(leads: tuple[int, ...]) -> str:
-    return ", ".join(until_words(timedelta(minutes=m)) for m in leads)
+    return ", ".join(lead_words(m) for m in leads)
 
 
 def subscribed_message(result: Subscribed, tz: str) -> OutMessage:

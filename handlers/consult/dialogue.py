@@ -24,6 +24,7 @@ from bot.services.consultations import (
     card_about,
 )
 from bot.telegram.callbacks import PRE
+from bot.telegram.prompts import cancel_word, is_cancel
 from bot.telegram.send import edit_or_send, reply_in_chat
 from bot.ui.answers import OutMessage
 from bot.ui.callbacks import LONG_QUESTION_KEY, AboutOp, AskAboutCB, MenuCB, MenuItem
@@ -136,11 +137,12 @@ async def on_ask_about(
 
 
 async def on_state_command(message: Message, state: FSMContext) -> None:
-    """A command during the dialogue cancels it politely; the command itself still runs."""
+    """A command during the dialogue cancels it politely; the command itself still runs
+    (/cancel and a typed «Отмена» only cancel)."""
     follow_up = await state.get_state() == ConsultForm.follow_up.state
     await state.set_state(None)
     await message.answer(render("consult/cancelled", follow_up=follow_up))
-    if (message.text or "").split()[0].split("@")[0].lower() != "/cancel":
+    if not is_cancel(message.text):
         raise SkipHandler
 
 
@@ -184,6 +186,7 @@ def build_router() -> Router:
     router.message.filter(PRIVATE)
     router.message.register(cmd_consult, Command("consult"))
     router.message.register(on_state_command, StateFilter(ConsultForm), ~NOT_COMMAND)
+    router.message.register(on_state_command, StateFilter(ConsultForm), cancel_word)
     router.message.register(
         on_question, StateFilter(ConsultForm.question), HAS_CONTENT, NOT_COMMAND
     )
