@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -199,6 +200,9 @@ async def locate(message: Message, session: Session, settings: Settings) -> Cons
     in_topic = message.is_topic_message or bool(chat.is_forum)
     if chat.id == settings.consultant_chat_id and thread is not None and in_topic:
         found = await find_by_thread(session, chat.id, thread)
+        if found is None and not replied_to_bot(message):
+            # a topic the bot opened a moment ago: its record may not be committed yet
+            found = await _recorded_soon(session, lambda: find_by_thread(session, chat.id, thread))
         if found is not None:
             return found
     if replied_to_bot(message):
@@ -206,7 +210,9 @@ async def locate(message: Message, session: Session, settings: Settings) -> Cons
         assert replied is not None
         found = await find_by_post(session, chat.id, replied.message_id)
         if found is None and message.date - replied.date < RECENT_POST:
-            found = await _recorded_soon(session, chat.id, replied.message_id)
+            found = await _recorded_soon(
+                session, lambda: find_by_post(session, chat.id, replied.message_id)
+            )
         return found
     return None
 
@@ -220,12 +226,16 @@ RECORD_POLL_SECONDS = 0.2
 
 
 async def _recorded_soon(
-    session: Session, chat_id: int, message_id: int
+    session: Session, find: Callable[[], Awaitable[ConsultationView | None]]
 ) -> ConsultationView | None:
+    """Poll `find` for a while. This update's own transaction (the user's registration or
+    last-seen write) is committed first: on SQLite it would hold the write lock the card's
+    handler needs for the very commit we are waiting for."""
+    await session.commit()
     deadline = asyncio.get_running_loop().time() + RECORD_WAIT_SECONDS
     while asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(RECORD_POLL_SECONDS)
-        found = await find_by_post(session, chat_id, message_id)
+        found = await find()
         if found is not None:
             return found
     return None
