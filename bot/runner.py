@@ -22,6 +22,7 @@ from bot.config import ConfigError, Settings
 from bot.console import ConsoleSession, run_console
 from bot.db import create_engine, create_sessionmaker, upgrade
 from bot.services.roles import staff_ids
+from bot.services.users import KnownUsers
 from bot.telegram.desk import staff_menus
 from bot.ui.commands import bot_commands
 from models.consultation import ConsultationPost
@@ -39,7 +40,14 @@ async def run_polling(settings: Settings, token: str) -> None:
     kb = await load_knowledge(settings, sessionmaker)
     bot = build_bot(settings, token)
     eis = build_eis_source(settings)
-    dp = build_dispatcher(settings, sessionmaker, kb=kb, storage=build_storage(settings), eis=eis)
+    dp = build_dispatcher(
+        settings,
+        sessionmaker,
+        kb=kb,
+        storage=build_storage(settings),
+        eis=eis,
+        known_users=KnownUsers.watching(engine),  # the one process handling updates
+    )
     reminders = build_reminders(settings, sessionmaker, bot)
     scheduler = build_scheduler(settings, sessionmaker, eis=eis, reminders=reminders, bot=bot)
     try:
@@ -90,7 +98,7 @@ async def run_console_chat(
     session = ConsoleSession(first_message_id=(last_id or 0) + 1)
     bot = build_bot(settings, CONSOLE_TOKEN, session=session)
     kb = await load_knowledge(settings, sessionmaker)
-    dp = build_dispatcher(settings, sessionmaker, kb=kb)
+    dp = build_dispatcher(settings, sessionmaker, kb=kb, known_users=KnownUsers.watching(engine))
     try:
         await run_console(dp, bot, session, read_line, out, no_data=no_data)
     finally:

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from bot.services.users import KNOWN_FOR, Contact, KnownUsers, UserInfo, set_active
+from models import User
 from tests.support.bot import RunningBot
 
 ALICE = 3001
@@ -47,3 +51,36 @@ async def test_a_question_never_asks_for_the_staff_role(
         await _ask(running_bot, ALICE, "а какой размер обеспечения исполнения контракта?")
     assert seen, "the question was not logged"
     assert not [s for s in seen if "staff" in s.lower()], seen
+
+
+async def test_a_recent_user_is_not_read_again_until_someone_writes_users(
+    running_bot: RunningBot, engine: AsyncEngine, session: AsyncSession
+) -> None:
+    await _ask(running_bot, ALICE, QUESTION)
+    with statements(engine) as seen:
+        await _ask(running_bot, ALICE, "а какой размер обеспечения исполнения контракта?")
+    assert not [s for s in seen if "from users" in s.lower()], seen
+    # any write to users (here: found to have blocked the bot) makes the next update read
+    await set_active(session, ALICE, False)
+    with statements(engine) as seen:
+        await _ask(running_bot, ALICE, QUESTION)
+    assert [s for s in seen if "from users" in s.lower()], seen
+    user = await session.get(User, ALICE, populate_existing=True)
+    assert user is not None and user.is_active  # writing again reactivated them
+
+
+async def test_known_users_skip_what_was_read_before_a_write() -> None:
+    known = KnownUsers()
+    alice = Contact(ALICE, "Алиса")
+    info = UserInfo(ALICE, "Алиса", None, "Asia/Yekaterinburg", "66", True)
+    now = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
+    generation = known.generation
+    known.forget()  # a users write between the read and the put
+    known.put(alice, info, now, now, generation=generation)
+    assert known.get(alice, now) is None
+    known.put(alice, info, now, now, generation=known.generation)
+    assert known.get(alice, now) == info
+    assert known.get(Contact(ALICE, "Алиса", username="alice"), now) is None  # renamed
+    assert known.get(alice, now + KNOWN_FOR) is None  # another process may have written
+    known.put(alice, replace(info, is_active=False), now, now, generation=known.generation)
+    assert known.get(alice, now) is None  # an inactive user is always read (reactivation)

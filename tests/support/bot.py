@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.app import build_bot, build_dispatcher
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
 from bot.services.answers import KnowledgeBase
+from bot.services.users import KnownUsers
 from tests.fakebotapi import FakeBotAPI
 
 
@@ -63,7 +64,15 @@ async def start_bot(
 ) -> RunningBot:
     settings = settings.model_copy(update={"bot_api_url": api.url})
     bot = build_bot(settings, api.token)
-    dp = build_dispatcher(settings, sessionmaker, kb=kb or shipped_kb(), clock=clock, eis=eis)  # type: ignore[arg-type]
+    engine = sessionmaker.kw["bind"]  # remembered users as `smebot run` does (KnownUsers)
+    dp = build_dispatcher(
+        settings,
+        sessionmaker,
+        kb=kb or shipped_kb(),
+        clock=clock,
+        eis=eis,  # type: ignore[arg-type]
+        known_users=KnownUsers.watching(engine),
+    )
 
     async def poll() -> None:
         try:
