@@ -33,8 +33,8 @@ from bot.middlewares import (
 )
 from bot.services import Clock
 from bot.services.answers import KnowledgeBase
+from bot.services.known_users import KnownUsers
 from bot.services.reminders.prefs import Defaults
-from bot.services.users import KnownUsers
 from bot.sources.base import DirectorySource, Source
 from bot.sync_filters import inline_magic_filters
 from bot.telegram.callbacks import AnswerWhenDone

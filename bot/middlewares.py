@@ -17,7 +17,8 @@ from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.services.users import Contact, KnownUsers, touch_user
+from bot.services.known_users import KnownUsers
+from bot.services.users import Contact, touch_user
 from bot.telegram.prompts import Prompt, is_cancel, not_an_answer
 from bot.ui.render import render
 

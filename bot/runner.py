@@ -21,8 +21,8 @@ from bot.app import (
 from bot.config import ConfigError, Settings
 from bot.console import ConsoleSession, run_console
 from bot.db import create_engine, create_sessionmaker, upgrade
+from bot.services.known_users import KnownUsers
 from bot.services.roles import staff_ids
-from bot.services.users import KnownUsers
 from bot.telegram.desk import staff_menus
 from bot.ui.commands import bot_commands
 from models.consultation import ConsultationPost

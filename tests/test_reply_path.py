@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot.services.users import KNOWN_FOR, Contact, KnownUsers, UserInfo, set_active
+from bot.services.known_users import KNOWN_FOR, KnownUsers
+from bot.services.users import Contact, UserInfo, set_active, touch_user
 from models import User
 from tests.support.bot import RunningBot
 
@@ -71,16 +72,42 @@ async def test_a_recent_user_is_not_read_again_until_someone_writes_users(
 
 async def test_known_users_skip_what_was_read_before_a_write() -> None:
     known = KnownUsers()
-    alice = Contact(ALICE, "Алиса")
+    alice, bob = Contact(ALICE, "Алиса"), Contact(ALICE + 1, "Боб")
     info = UserInfo(ALICE, "Алиса", None, "Asia/Yekaterinburg", "66", True)
+    bob_info = replace(info, id=bob.id, first_name="Боб")
     now = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
     generation = known.generation
-    known.forget()  # a users write between the read and the put
+    known.forget(ALICE)  # Alice written between the read and the put
     known.put(alice, info, now, now, generation=generation)
-    assert known.get(alice, now) is None
+    known.put(bob, bob_info, now, now, generation=generation)
+    assert known.get(alice, now) is None and known.get(bob, now) == bob_info
     known.put(alice, info, now, now, generation=known.generation)
     assert known.get(alice, now) == info
+    known.forget(bob.id)  # another user's write keeps Alice
+    assert known.get(alice, now) == info and known.get(bob, now) is None
     assert known.get(Contact(ALICE, "Алиса", username="alice"), now) is None  # renamed
     assert known.get(alice, now + KNOWN_FOR) is None  # another process may have written
     known.put(alice, replace(info, is_active=False), now, now, generation=known.generation)
     assert known.get(alice, now) is None  # an inactive user is always read (reactivation)
+    known.put(alice, info, now, now, generation=known.generation)
+    generation = known.generation
+    known.forget()  # a write that names no user: everyone
+    assert known.get(alice, now) is None
+    known.put(alice, info, now, now, generation=generation)
+    assert known.get(alice, now) is None
+
+
+async def test_the_engine_tells_which_users_were_written(
+    engine: AsyncEngine, session: AsyncSession
+) -> None:
+    known = KnownUsers.watching(engine)
+    now = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
+    people = [Contact(ALICE + i, f"Имя{i}") for i in range(3)]
+    for contact in people:
+        await touch_user(
+            session, contact, now=now, default_timezone="Asia/Yekaterinburg", default_region="66",
+            known=known,
+        )  # fmt: skip
+    assert all(known.get(c, now) is not None for c in people)  # a new user keeps the others
+    await set_active(session, ALICE, False)  # names no user: everyone is read again
+    assert all(known.get(c, now) is None for c in people)

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import upsert
 from models import User
 
+if TYPE_CHECKING:
+    from bot.services.known_users import KnownUsers
+
 TOUCH_EVERY = timedelta(minutes=5)  # how stale «last seen» may get to spare a write per update
-KNOWN_FOR = timedelta(seconds=60)  # how long another process's change to a user may go unseen
-KNOWN_MAX = 50_000
-_USERS_WRITE = re.compile(
-    r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+\"?users\"?[\s(]", re.I
-)
+USER_OPTION = "smebot_user"  # execution option: the one user a users write touches (KnownUsers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,68 +80,6 @@ def _current(user: Any, contact: Contact, now: datetime) -> bool:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Known:
-    info: UserInfo
-    contact: Contact
-    until: datetime  # last seen + TOUCH_EVERY, or read + KNOWN_FOR, whichever comes first
-
-
-class KnownUsers:
-    """Users the process read or wrote lately, so that an update from someone who wrote a
-    moment ago costs no SELECT. Only for a process that alone handles the updates (`smebot
-    run`, the console chat); web replicas share users and do without.
-
-    Every write to the users table through the watched engine forgets them all, at the
-    statement and again when its transaction ends (settings, /forget, a user found to have
-    blocked the bot, the periodic «last seen»: whatever the code and whoever the user); an
-    entry read before such a write is not stored (`generation`). Changes made by other
-    processes (an operator's CLI) are seen within KNOWN_FOR."""
-
-    def __init__(self) -> None:
-        self._known: dict[int, _Known] = {}
-        self.generation = 0
-
-    @classmethod
-    def watching(cls, engine: AsyncEngine) -> KnownUsers:
-        known = cls()
-        sync = engine.sync_engine
-        event.listen(sync, "after_cursor_execute", known._on_statement)
-        event.listen(sync, "commit", known._on_end)
-        event.listen(sync, "rollback", known._on_end)
-        return known
-
-    def forget(self) -> None:
-        self._known.clear()
-        self.generation += 1
-
-    def get(self, contact: Contact, now: datetime) -> UserInfo | None:
-        known = self._known.get(contact.id)
-        if known is None or known.contact != contact or now >= known.until:
-            return None
-        return known.info
-
-    def put(self, contact: Contact, info: UserInfo, last_seen: datetime, now: datetime, *,
-            generation: int) -> None:  # fmt: skip
-        """Remember `info` unless a users write has happened since `generation` was read."""
-        if generation != self.generation or not info.is_active:
-            self._known.pop(contact.id, None)
-            return
-        if len(self._known) >= KNOWN_MAX:
-            self._known.clear()
-        until = min(last_seen + TOUCH_EVERY, now + KNOWN_FOR)
-        self._known[contact.id] = _Known(replace(info, is_new=False), contact, until)
-
-    def _on_statement(self, conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if _USERS_WRITE.match(statement):
-            conn.info["smebot_users_written"] = True
-            self.forget()
-
-    def _on_end(self, conn: Any) -> None:
-        if conn.info.pop("smebot_users_written", False):
-            self.forget()
-
-
 async def touch_user(
     session: AsyncSession,
     contact: Contact,
@@ -188,7 +124,8 @@ async def touch_user(
         index_elements=["id"],
         update=["first_name", "last_name", "username", "language", "last_seen_at", "is_active"],
     )
-    await session.execute(stmt)
+    # the cache forgets only this user for this write (see KnownUsers)
+    await session.execute(stmt.execution_options(**{USER_OPTION: contact.id}))
     await session.commit()
     generation = known.generation if known is not None else 0  # after our own write
     session.expire_all()

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.app import build_bot, build_dispatcher
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
 from bot.services.answers import KnowledgeBase
-from bot.services.users import KnownUsers
+from bot.services.known_users import KnownUsers
 from tests.fakebotapi import FakeBotAPI
 
 
