@@ -4,6 +4,7 @@ dispatcher answers through the fake Bot API."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -13,10 +14,12 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from bot.services.answers import KnowledgeBase
 from bot.services.known_users import KNOWN_FOR, KnownUsers
 from bot.services.users import Contact, UserInfo, set_active, touch_user
+from bot.ui.answer_text import article_texts
 from models import User
-from tests.support.bot import RunningBot
+from tests.support.bot import RunningBot, shipped_kb
 
 ALICE = 3001
 QUESTION = "какое обеспечение заявки на аукционе?"
@@ -111,3 +114,19 @@ async def test_the_engine_tells_which_users_were_written(
     assert all(known.get(c, now) is not None for c in people)  # a new user keeps the others
     await set_active(session, ALICE, False)  # names no user: everyone is read again
     assert all(known.get(c, now) is None for c in people)
+
+
+def test_a_published_article_is_shown_as_published_at_once() -> None:
+    """Views and their texts are kept per set of articles: a publish replaces them."""
+    kb = KnowledgeBase(list(shipped_kb().articles.values()), shipped_kb().glossary)
+    answer = kb.ask(QUESTION)
+    assert answer.article is not None
+    first = article_texts(kb.view(answer.article.id))
+    assert article_texts(kb.view(answer.article.id)) == first  # the kept view
+    edited = dataclasses.replace(
+        kb.articles[answer.article.id], body="Новый текст статьи.", title="Новое название"
+    )
+    kb.replace_articles([edited if a.id == edited.id else a for a in kb.articles.values()])
+    texts = article_texts(kb.view(edited.id))
+    assert "Новый текст статьи." in texts[0] and "Новое название" in texts[0]
+    assert "Новое название" in article_texts(kb.ask(QUESTION).article)[0]  # type: ignore[arg-type]
