@@ -75,6 +75,7 @@ async def run_polling(settings: Settings, token: str) -> None:
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=False)
+        await dp["question_log"].close()  # also on a failed start (the shutdown hook did not run)
         await reminders.stop()
         await dp.storage.close()
         close = getattr(eis, "close", None)
@@ -102,4 +103,5 @@ async def run_console_chat(
     try:
         await run_console(dp, bot, session, read_line, out, no_data=no_data)
     finally:
+        await dp["question_log"].close()
         await engine.dispose()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import update
@@ -214,25 +214,7 @@ class KnowledgeBase:
 
 
 # ------------------------------------------------------------------ persistence
-async def log_question(
-    session: AsyncSession, answer: Answer, *, user_id: int | None, source: str, now: datetime
-) -> int:
-    row = QuestionLog(
-        user_id=user_id,
-        source=source,
-        question=answer.question[: MAX_QUESTION * 5],
-        outcome=answer.outcome,
-        article_id=answer.article.id if answer.article else None,
-        score=answer.score,
-        confidence=answer.confidence,
-        answered=answer.answered,
-        created_at=now,
-    )
-    session.add(row)
-    await session.commit()
-    return row.id
-
-
+# (questions are logged by bot.services.question_log, behind the reply)
 async def _own_log(session: AsyncSession, log_id: int, user_id: int) -> QuestionLog:
     row = await session.get(QuestionLog, log_id)
     if row is None:

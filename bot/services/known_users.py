@@ -95,5 +95,9 @@ class KnownUsers:
         self.forget(user_id)
 
     def _on_end(self, conn: Any) -> None:
-        for user_id in conn.info.pop(_WRITTEN, ()):
+        try:
+            written = conn.info.pop(_WRITTEN, ())
+        except Exception:  # an invalidated connection (its rollback after a failure)
+            written = (ALL,)
+        for user_id in written:
             self.forget(user_id)

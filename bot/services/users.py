@@ -100,6 +100,9 @@ async def touch_user(
     found = await session.execute(select(*_COLUMNS).where(User.id == contact.id))
     existing: Any = found.first()  # a plain row: no ORM identity map on the hot path
     if existing is not None and _current(existing, contact, now):
+        # the connection goes back to the pool now, not after the reply is sent (the
+        # question log's writer must never wait for one a handler holds across a send)
+        await session.commit()
         info = _info(existing)
         if known is not None:
             known.put(contact, info, existing.last_seen_at, now, generation=generation)
@@ -131,6 +134,7 @@ async def touch_user(
     session.expire_all()
     user = await session.get(User, contact.id)
     assert user is not None
+    await session.commit()  # as above: no connection held across the handler
     info = _info(user, is_new=is_new)
     if known is not None and user.last_seen_at is not None:
         known.put(contact, info, user.last_seen_at, now, generation=generation)

@@ -52,6 +52,7 @@ class RunningBot:
         tasks: set[asyncio.Task[object]] = set(getattr(self.dp, "_handle_update_tasks", ()))
         if tasks:
             await asyncio.wait(tasks, timeout=timeout)
+        await self.dp["question_log"].flush()  # type: ignore[index]  # written behind replies
 
 
 async def start_bot(
