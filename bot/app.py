@@ -33,6 +33,8 @@ from bot.middlewares import (
 )
 from bot.services import Clock
 from bot.services.answers import KnowledgeBase
+from bot.services.known_users import KnownUsers
+from bot.services.question_log import QuestionLogWriter
 from bot.services.reminders.prefs import Defaults
 from bot.sources.base import DirectorySource, Source
 from bot.sync_filters import inline_magic_filters
@@ -135,7 +137,10 @@ def build_dispatcher(
     storage: BaseStorage | None = None,
     eis: Source | None = None,
     flood: BaseMiddleware | None = None,
+    known_users: KnownUsers | None = None,
 ) -> Dispatcher:
+    """`known_users` only where this dispatcher alone handles the updates (see KnownUsers)."""
+    question_log = QuestionLogWriter(sessionmaker)
     dp = Dispatcher(
         storage=storage or MemoryStorage(),
         settings=settings,
@@ -144,11 +149,13 @@ def build_dispatcher(
         eis=eis,
         sessionmaker=sessionmaker,
         defaults=reminder_defaults(settings),
+        question_log=question_log,
     )
+    dp.shutdown.register(question_log.close)  # nothing asked is lost on a stop
     # before the session: see there; web replicas pass one counted in Redis (bot/roles/flood.py)
     dp.update.outer_middleware(flood or FloodControlMiddleware())
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
-    dp.update.outer_middleware(UserMiddleware(settings, clock))
+    dp.update.outer_middleware(UserMiddleware(settings, clock, known_users))
     # /cmd@otherbot is dropped, /FIND is /find; then a command or another button leaves an
     # input mode (a prompt waiting for typed text: bot/telegram/prompts.py)
     dp.message.outer_middleware(CommandMiddleware())

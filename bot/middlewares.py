@@ -17,6 +17,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.services.known_users import KnownUsers
 from bot.services.users import Contact, touch_user
 from bot.telegram.prompts import Prompt, is_cancel, not_an_answer
 from bot.ui.render import render
@@ -38,11 +39,15 @@ class DbSessionMiddleware(BaseMiddleware):
 
 
 class UserMiddleware(BaseMiddleware):
-    """Registers the sender on first contact and refreshes last seen (reactivating them)."""
+    """Registers the sender on first contact and refreshes last seen (reactivating them);
+    with `known`, someone who wrote a moment ago is not read again (see KnownUsers)."""
 
-    def __init__(self, settings: Settings, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, settings: Settings, clock: Callable[[], datetime], known: KnownUsers | None = None
+    ) -> None:
         self.settings = settings
         self.clock = clock
+        self.known = known
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         tg_user: User | None = data.get("event_from_user")
@@ -60,6 +65,7 @@ class UserMiddleware(BaseMiddleware):
                 now=self.clock(),
                 default_timezone=self.settings.default_timezone,
                 default_region=self.settings.default_region,
+                known=self.known,
             )
         return await handler(event, data)
 

@@ -21,6 +21,7 @@ from bot.app import (
 from bot.config import ConfigError, Settings
 from bot.console import ConsoleSession, run_console
 from bot.db import create_engine, create_sessionmaker, upgrade
+from bot.services.known_users import KnownUsers
 from bot.services.roles import staff_ids
 from bot.telegram.desk import staff_menus
 from bot.ui.commands import bot_commands
@@ -39,7 +40,14 @@ async def run_polling(settings: Settings, token: str) -> None:
     kb = await load_knowledge(settings, sessionmaker)
     bot = build_bot(settings, token)
     eis = build_eis_source(settings)
-    dp = build_dispatcher(settings, sessionmaker, kb=kb, storage=build_storage(settings), eis=eis)
+    dp = build_dispatcher(
+        settings,
+        sessionmaker,
+        kb=kb,
+        storage=build_storage(settings),
+        eis=eis,
+        known_users=KnownUsers.watching(engine),  # the one process handling updates
+    )
     reminders = build_reminders(settings, sessionmaker, bot)
     scheduler = build_scheduler(settings, sessionmaker, eis=eis, reminders=reminders, bot=bot)
     try:
@@ -67,6 +75,7 @@ async def run_polling(settings: Settings, token: str) -> None:
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=False)
+        await dp["question_log"].close()  # also on a failed start (the shutdown hook did not run)
         await reminders.stop()
         await dp.storage.close()
         close = getattr(eis, "close", None)
@@ -90,8 +99,9 @@ async def run_console_chat(
     session = ConsoleSession(first_message_id=(last_id or 0) + 1)
     bot = build_bot(settings, CONSOLE_TOKEN, session=session)
     kb = await load_knowledge(settings, sessionmaker)
-    dp = build_dispatcher(settings, sessionmaker, kb=kb)
+    dp = build_dispatcher(settings, sessionmaker, kb=kb, known_users=KnownUsers.watching(engine))
     try:
         await run_console(dp, bot, session, read_line, out, no_data=no_data)
     finally:
+        await dp["question_log"].close()
         await engine.dispose()

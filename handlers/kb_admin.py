@@ -215,9 +215,14 @@ async def cmd_kb_help(message: Message) -> None:
     await message.answer(render("kb/usage", command="kb"))
 
 
+# what this router's handlers take (Command reads the text or the caption)
+STAFF_INPUT = F.document | F.text.startswith("/") | F.caption.startswith("/")
+
+
 def build_router() -> Router:
     router = Router(name="kb_admin")
-    router.message.filter(F.chat.type == "private", IsStaff())
+    # the cheap checks first: only a document or a command asks the database for the role
+    router.message.filter(F.chat.type == "private", STAFF_INPUT, IsStaff())
     router.callback_query.filter(IsStaff())
     router.message.register(on_document, F.document)
     router.message.register(cmd_kb_edit, Command("kb_edit"))

@@ -11,7 +11,8 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.services import Session
-from bot.services.answers import KnowledgeBase, log_question, record_choice, record_feedback
+from bot.services.answers import KnowledgeBase, record_choice, record_feedback
+from bot.services.question_log import QuestionLogWriter
 from bot.services.users import UserInfo
 from bot.telegram.send import send_all
 from bot.ui.answers import answer_messages, article_messages
@@ -24,7 +25,7 @@ NOT_LOGGED = frozenset({"empty", "too_long", "small_talk"})
 async def on_question(
     message: Message,
     kb: KnowledgeBase,
-    session: Session,
+    question_log: QuestionLogWriter,
     user: UserInfo,
     clock: Callable[[], datetime],
     state: FSMContext,
@@ -33,8 +34,8 @@ async def on_question(
     log_id = 0
     if answer.outcome == "too_long":  # «Спросить консультанта» under the refusal sends it
         await state.update_data({LONG_QUESTION_KEY: answer.question})
-    if answer.outcome not in NOT_LOGGED:
-        log_id = await log_question(session, answer, user_id=user.id, source="chat", now=clock())
+    if answer.outcome not in NOT_LOGGED:  # the id now, the row right after the reply
+        log_id = await question_log.log(answer, user_id=user.id, source="chat", now=clock())
     await send_all(message, answer_messages(answer, log_id))
 
 
@@ -44,9 +45,11 @@ async def on_article(
     kb: KnowledgeBase,
     session: Session,
     user: UserInfo,
+    question_log: QuestionLogWriter,
 ) -> None:
     view = kb.view(callback_data.id)
     if callback_data.q:
+        await question_log.flush()  # the question may have been asked a moment ago
         await record_choice(session, callback_data.q, user.id, view.id)
     if isinstance(query.message, Message):
         await send_all(query.message, article_messages(view, callback_data.q))
@@ -58,7 +61,9 @@ async def on_feedback(
     session: Session,
     user: UserInfo,
     callback_answer: CallbackAnswer,
+    question_log: QuestionLogWriter,
 ) -> None:
+    await question_log.flush()  # the question may have been asked a moment ago
     changed = await record_feedback(session, callback_data.q, user.id, callback_data.v > 0)
     text = (
         render("qa/feedback", useful=callback_data.v > 0)

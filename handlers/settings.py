@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.services import Clock, Session
 from bot.services.consultations import get_consultation, posts_of
 from bot.services.privacy import Forgotten, forget_user
+from bot.services.question_log import QuestionLogWriter
 from bot.services.reminders.planner import update_prefs
 from bot.services.reminders.prefs import Defaults, get_prefs
 from bot.services.users import UserInfo
@@ -128,8 +129,10 @@ async def on_forget_yes(
     clock: Clock,
     settings: Settings,
     callback_answer: Answer,
+    question_log: QuestionLogWriter,
 ) -> None:
     await state.clear()
+    await question_log.flush()  # a question asked a moment ago is forgotten too
     done = await forget_user(
         session,
         user.id,

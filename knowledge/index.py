@@ -64,6 +64,15 @@ class Postings:
         at = int(np.searchsorted(docs, doc))
         return at < len(docs) and int(docs[at]) == doc
 
+    def holding(self, term: str, docs: npt.NDArray[np.int32]) -> list[int]:
+        """Which of `docs` contain `term` (one search for them all, not one per doc)."""
+        found = self.get(term)
+        if found is None or not len(found[0]):
+            return []
+        own = found[0]
+        at = np.minimum(np.searchsorted(own, docs), len(own) - 1)
+        return [int(d) for d in docs[own[at] == docs]]
+
     @property
     def nbytes(self) -> int:
         return self.docs.nbytes + self.weights.nbytes

@@ -123,7 +123,11 @@ class SearchIndex(ArticleIndex):
             ranked, base, tokens, parts.lemmas, max(top_lexical, 1.0), related
         )
         leading = ranked[: max(k, 3)]
-        matched_by_doc = {i: {t for t in q if self.postings.has(t, i)} for i, _ in leading}
+        matched_by_doc: dict[int, set[str]] = {i: set() for i, _ in leading}
+        leading_docs = np.array([i for i, _ in leading], np.int32)
+        for t in q:
+            for i in self.postings.holding(t, leading_docs):
+                matched_by_doc[i].add(t)
         sims = self._similarities(
             [t for t in base if not t.startswith("#")] + ordinary, [i for i, _ in leading]
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import update
@@ -100,6 +100,8 @@ class KnowledgeBase:
         self.articles = {a.id: a for a in articles}
         self.glossary = glossary
         self.index = SearchIndex(articles, glossary)
+        # an article as shown (its body split into messages), built once per set of articles
+        self._views: dict[str, ArticleView] = {}
 
     @classmethod
     def from_dir(cls, directory: Path) -> KnowledgeBase:
@@ -111,17 +113,23 @@ class KnowledgeBase:
         The new index is built first; the articles and the index are then assigned in one
         statement, with no await in between, so no update sees one without the other."""
         index = SearchIndex(articles, self.glossary)
-        self.articles, self.index = {a.id: a for a in articles}, index
+        self.articles, self.index, self._views = {a.id: a for a in articles}, index, {}
 
     # ---------------------------------------------------------------- views
     def ref(self, article: Article, score: float = 0.0) -> ArticleRef:
         return ArticleRef(article.id, article.title, article.section, round(score, 4))
 
     def view(self, article_id: str) -> ArticleView:
-        article = self.articles.get(article_id)
+        found = self._views.get(article_id)
+        if found is None:
+            found = self._views[article_id] = self._view(self.articles, article_id)
+        return found
+
+    def _view(self, articles: dict[str, Article], article_id: str) -> ArticleView:
+        article = articles.get(article_id)
         if article is None:
             raise NotFound("Такой статьи в базе знаний нет.")
-        related = tuple(self.ref(self.articles[r]) for r in article.related if r in self.articles)
+        related = tuple(self.ref(articles[r]) for r in article.related if r in articles)
         return ArticleView(
             id=article.id,
             title=article.title,
@@ -206,25 +214,7 @@ class KnowledgeBase:
 
 
 # ------------------------------------------------------------------ persistence
-async def log_question(
-    session: AsyncSession, answer: Answer, *, user_id: int | None, source: str, now: datetime
-) -> int:
-    row = QuestionLog(
-        user_id=user_id,
-        source=source,
-        question=answer.question[: MAX_QUESTION * 5],
-        outcome=answer.outcome,
-        article_id=answer.article.id if answer.article else None,
-        score=answer.score,
-        confidence=answer.confidence,
-        answered=answer.answered,
-        created_at=now,
-    )
-    session.add(row)
-    await session.commit()
-    return row.id
-
-
+# (questions are logged by bot.services.question_log, behind the reply)
 async def _own_log(session: AsyncSession, log_id: int, user_id: int) -> QuestionLog:
     row = await session.get(QuestionLog, log_id)
     if row is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import upsert
 from models import User
 
+if TYPE_CHECKING:
+    from bot.services.known_users import KnownUsers
+
 TOUCH_EVERY = timedelta(minutes=5)  # how stale «last seen» may get to spare a write per update
+USER_OPTION = "smebot_user"  # execution option: the one user a users write touches (KnownUsers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,13 +87,26 @@ async def touch_user(
     now: datetime,
     default_timezone: str,
     default_region: str,
+    known: KnownUsers | None = None,
 ) -> UserInfo:
     """Create the user on first contact, else refresh names and reactivate; last seen is
-    written at most every TOUCH_EVERY. The usual update costs one SELECT and no write."""
+    written at most every TOUCH_EVERY. The usual update costs one SELECT and no write, or
+    nothing at all when `known` remembers the user."""
+    if known is not None:
+        info = known.get(contact, now)
+        if info is not None:
+            return info
+    generation = known.generation if known is not None else 0
     found = await session.execute(select(*_COLUMNS).where(User.id == contact.id))
     existing: Any = found.first()  # a plain row: no ORM identity map on the hot path
     if existing is not None and _current(existing, contact, now):
-        return _info(existing)
+        # the connection goes back to the pool now, not after the reply is sent (the
+        # question log's writer must never wait for one a handler holds across a send)
+        await session.commit()
+        info = _info(existing)
+        if known is not None:
+            known.put(contact, info, existing.last_seen_at, now, generation=generation)
+        return info
     is_new = existing is None
     dialect = session.get_bind().dialect.name
     stmt = upsert(
@@ -110,12 +127,18 @@ async def touch_user(
         index_elements=["id"],
         update=["first_name", "last_name", "username", "language", "last_seen_at", "is_active"],
     )
-    await session.execute(stmt)
+    # the cache forgets only this user for this write (see KnownUsers)
+    await session.execute(stmt.execution_options(**{USER_OPTION: contact.id}))
     await session.commit()
+    generation = known.generation if known is not None else 0  # after our own write
     session.expire_all()
     user = await session.get(User, contact.id)
     assert user is not None
-    return _info(user, is_new=is_new)
+    await session.commit()  # as above: no connection held across the handler
+    info = _info(user, is_new=is_new)
+    if known is not None and user.last_seen_at is not None:
+        known.put(contact, info, user.last_seen_at, now, generation=generation)
+    return info
 
 
 async def set_active(session: AsyncSession, user_id: int, active: bool) -> None:

@@ -3,6 +3,8 @@ prints them. No aiogram here (and the card texts in bot/ui/cards.py do not load 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from bot.services.answers import MAX_QUESTION, Answer, ArticleView, small_talk_kind
 from bot.ui.glossary import shown_synonyms
 from bot.ui.render import render
@@ -10,11 +12,18 @@ from bot.ui.render import render
 
 def article_texts(view: ArticleView) -> list[str]:
     """An article split into message texts (the chat adds its buttons under the last one)."""
+    return list(_article_texts(view))
+
+
+@lru_cache(maxsize=512)
+def _article_texts(view: ArticleView) -> tuple[str, ...]:
+    """The texts depend on the view alone (a frozen value: an edited article is another
+    view), so each is rendered once while it is asked about."""
     n = len(view.chunks)
-    return [
+    return tuple(
         render("qa/answer", article=view, chunk=chunk, first=i == 0, last=i == n - 1)
         for i, chunk in enumerate(view.chunks)
-    ]
+    )
 
 
 def answer_texts(answer: Answer) -> list[str]:

@@ -23,6 +23,7 @@ from bot.services.consultations import (
     article_about,
     card_about,
 )
+from bot.services.question_log import QuestionLogWriter
 from bot.telegram.callbacks import PRE
 from bot.telegram.prompts import cancel_word, is_cancel
 from bot.telegram.send import edit_or_send, reply_in_chat
@@ -120,6 +121,7 @@ async def on_ask_about(
     consult: ConsultContext,
     bot: Bot,
     kb: KnowledgeBase | None = None,
+    question_log: QuestionLogWriter | None = None,
 ) -> None:
     """«Вопрос консультанту» under a card, «Спросить консультанта» under an answer: the
     consultant will see what it was about. Under a question refused as too long for the
@@ -131,6 +133,8 @@ async def on_ask_about(
             await flow.submit(consult, query.message, text, None)  # a refusal keeps the text
             await state.update_data({LONG_QUESTION_KEY: None})  # sent: not twice
             return
+    if callback_data.op is AboutOp.ANSWER and question_log is not None:
+        await question_log.flush()  # the question may have been asked a moment ago
     about = await _about(callback_data, consult, kb)
     await start_dialogue(state, ConsultForm.question, consult.now, about=about)
     await reply_in_chat(query, bot, prompt_message(about))

@@ -87,8 +87,14 @@ async def on_rate(query: CallbackQuery, callback_data: ConsultCB, consult: Consu
 def build_router() -> Router:
     router = Router(name="consult.user")
     router.message.filter(PRIVATE)
+    # the cheap checks first: only a reply to one of the bot's messages asks for the role
     router.message.register(
-        on_reply_to_answer, HAS_CONTENT, NOT_COMMAND, ~IsStaff(), answered_consultation
+        on_reply_to_answer,
+        HAS_CONTENT,
+        NOT_COMMAND,
+        F.reply_to_message.from_user.is_bot,
+        ~IsStaff(),
+        answered_consultation,
     )
     router.callback_query.register(on_more, ConsultCB.filter(F.op == ConsultOp.MORE))
     router.callback_query.register(on_done, ConsultCB.filter(F.op == ConsultOp.DONE))

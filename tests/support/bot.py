@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.app import build_bot, build_dispatcher
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
 from bot.services.answers import KnowledgeBase
+from bot.services.known_users import KnownUsers
 from tests.fakebotapi import FakeBotAPI
 
 
@@ -51,6 +52,7 @@ class RunningBot:
         tasks: set[asyncio.Task[object]] = set(getattr(self.dp, "_handle_update_tasks", ()))
         if tasks:
             await asyncio.wait(tasks, timeout=timeout)
+        await self.dp["question_log"].flush()  # type: ignore[index]  # written behind replies
 
 
 async def start_bot(
@@ -63,7 +65,15 @@ async def start_bot(
 ) -> RunningBot:
     settings = settings.model_copy(update={"bot_api_url": api.url})
     bot = build_bot(settings, api.token)
-    dp = build_dispatcher(settings, sessionmaker, kb=kb or shipped_kb(), clock=clock, eis=eis)  # type: ignore[arg-type]
+    engine = sessionmaker.kw["bind"]  # remembered users as `smebot run` does (KnownUsers)
+    dp = build_dispatcher(
+        settings,
+        sessionmaker,
+        kb=kb or shipped_kb(),
+        clock=clock,
+        eis=eis,  # type: ignore[arg-type]
+        known_users=KnownUsers.watching(engine),
+    )
 
     async def poll() -> None:
         try:
