@@ -96,11 +96,13 @@ async def test_total_and_per_chat_limits_are_kept(fake_api: FakeBotAPI, bot: Bot
     messages = [Outgoing(i, chat, f"сообщение {i}") for i, chat in enumerate(chats)]
     messages += [Outgoing(100 + i, chats[0], f"ещё {i}") for i in range(3)]  # one chat thrice
     started = time.monotonic()
-    journal, stats = await _deliver(Delivery(bot, rate=20), messages)
+    # the rate a deployment configures under Telegram's limit (SEND_RATE 25 for ~30/s): the
+    # fake runs in this process, so a busy machine bunches the arrivals it times
+    journal, stats = await _deliver(Delivery(bot, rate=17), messages)
     elapsed = time.monotonic() - started
     assert stats.sent == 43 and fake_api.rejections == []  # the fake answers 429 beyond limits
     assert len(journal.done) == 43 and {o.status for o in journal.done} == {"sent"}
-    assert elapsed >= 42 / 20 * 0.9  # paced, not bursted
+    assert elapsed >= 42 / 17 * 0.9  # paced, not bursted
     to_first = [s for s in fake_api.sent if s.chat_id == chats[0]]
     assert len(to_first) == 4
 
