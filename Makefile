@@ -45,10 +45,12 @@ pytest: install
 	$(BIN)/pytest
 
 ## The fast loop while developing: lint, then the unit and in-process tests (no subprocess
-## acceptance runs of `smebot run`, no tests marked slow).
+## acceptance runs of `smebot run`, no tests marked slow) in three workers: most of their time
+## is waiting on a fake server or a subprocess, so 3 workers fit 2 cores (SQLite only: the
+## PostgreSQL test database is shared, so `make test` stays in one process).
 quick: install
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q -x -m "not slow" --ignore=tests/acceptance
+	env -u TEST_DATABASE_URL -u TEST_REDIS_URL $(BIN)/pytest -q -x -n 3 -m "not slow" --ignore=tests/acceptance
 
 ## Everything CI checks: lint, types, import contracts, the whole test suite.
 test: lint typecheck imports kb-check pytest
