@@ -212,7 +212,11 @@ class Planned:
 
 def due_time(event_at: datetime, lead_minutes: int, tz: str, quiet: QuietHours | None) -> datetime:
     """Event minus lead, moved to the end of quiet hours unless the event would pass first."""
-    due = event_at - timedelta(minutes=lead_minutes)
+    return _after_quiet(event_at - timedelta(minutes=lead_minutes), event_at, tz, quiet)
+
+
+def _after_quiet(due: datetime, event_at: datetime, tz: str, quiet: QuietHours | None) -> datetime:
+    """`due`, or the end of the quiet hours it falls in when that end still precedes the event."""
     if quiet is None:
         return due
     local = due.astimezone(ZoneInfo(tz))
@@ -253,13 +257,7 @@ def asap_due(event_at: datetime, tz: str, quiet: QuietHours | None, now: datetim
     event is nearer), moved to the end of quiet hours when that end still comes before the
     event; otherwise it stays inside them — a reminder at night beats none."""
     due = now + ASAP_DELAY if now + ASAP_DELAY < event_at else now
-    if quiet is None:
-        return due
-    local = due.astimezone(ZoneInfo(tz))
-    if not quiet.contains(local.time()):
-        return due
-    moved = quiet.end_after(local).astimezone(UTC)
-    return moved if moved < event_at else due
+    return _after_quiet(due, event_at, tz, quiet)
 
 
 def catch_up(
