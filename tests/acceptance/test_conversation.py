@@ -101,6 +101,16 @@ async def test_owner_consultant_and_admin_through_smebot_run(
         api.user_says(OWNER, number)
         card = await api.next_message(OWNER, after=mark, timeout=WAIT)
         assert number in card.text and "Поставка тракторов" in card.text, card.text
+        mark = api.mark()
+        api.user_says(OWNER, f"/find {number}")  # a number after /find is looked up too
+        found = await api.next_message(OWNER, after=mark, timeout=WAIT)
+        assert f"Закупка № {number}" in found.text, found.text
+
+        # what a term means comes from the glossary
+        mark = api.mark()
+        api.user_says(OWNER, "что такое нмцк")
+        term = await api.next_message(OWNER, after=mark, timeout=WAIT)
+        assert "начальная (максимальная) цена контракта" in term.text, term.text
 
         # /stats is a chart
         await eventually(lambda: procedures(engine), "the demo notices")
