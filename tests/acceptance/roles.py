@@ -12,7 +12,7 @@ from typing import Any
 
 import aiohttp
 
-from tests.acceptance.support import STRIPPED, WAIT, Managed, smebot_command
+from tests.acceptance.support import START_WAIT, STRIPPED, WAIT, Managed, smebot_command
 from tests.fakebotapi import FakeBotAPI
 
 SECRET = "test-webhook-secret_0123456789"
@@ -69,7 +69,7 @@ class RoleProcess(Managed):
                 stderr=out,
             )
 
-    async def ready(self, timeout: float = WAIT) -> None:
+    async def ready(self, timeout: float = START_WAIT) -> None:
         """Until /readyz answers 200 (the process has started and its checks pass)."""
         deadline = time.monotonic() + timeout
         while True:

@@ -23,6 +23,9 @@ from tests.fakebotapi import FakeBotAPI
 
 # Generous: CI runs on a busy 2-core machine; a healthy bot answers in well under a second.
 WAIT = 60.0
+# A process start imports aiogram, loads the knowledge base and the word vectors: about 10 s of
+# CPU, which a 2-core machine at a load of 8–12 (CI beside other work) stretches past a minute.
+START_WAIT = 300.0
 STRIPPED = ("BOT_", "ADMIN_", "CONSULT", "DATABASE_", "REDIS_", "IMPORT_", "EIS_", "REMINDER_")
 
 
@@ -80,7 +83,9 @@ class BotProcess(Managed):
                 stdout=out,
                 stderr=out,
             )
-        await self.until(lambda: self.api.calls.count("getUpdates") > polls_before, "polling")
+        await self.until(
+            lambda: self.api.calls.count("getUpdates") > polls_before, "polling", START_WAIT
+        )
 
     def output(self) -> str:
         return "\n".join(

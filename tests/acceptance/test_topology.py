@@ -30,7 +30,7 @@ from tests.acceptance.roles import (
     run_cli,
     update_message,
 )
-from tests.acceptance.support import WAIT
+from tests.acceptance.support import START_WAIT, WAIT
 from tests.factories import insert_due_subscribers
 from tests.fakebotapi import FakeBotAPI
 
@@ -188,7 +188,7 @@ async def test_two_web_replicas_and_an_elected_worker(
         # the active worker starts sending; the standby waits
         active, standby = workers
         await active.start()
-        await until(lambda: active.metric("smebot_worker_leader"), "a leader", procs)
+        await until(lambda: active.metric("smebot_worker_leader"), "a leader", procs, START_WAIT)
         await standby.start()
         await standby.ready()
         assert await standby.metric("smebot_worker_leader") == 0.0

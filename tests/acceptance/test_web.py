@@ -19,7 +19,7 @@ from tests.acceptance.roles import (
     run_cli,
     update_message,
 )
-from tests.acceptance.support import WAIT
+from tests.acceptance.support import START_WAIT, WAIT
 from tests.fakebotapi import FakeBotAPI
 
 USER, FORGER = 5101, 5102
@@ -99,7 +99,7 @@ async def web_waits_for_migrations(web: RoleProcess) -> None:
     import asyncio
     import time
 
-    deadline = time.monotonic() + WAIT
+    deadline = time.monotonic() + START_WAIT
     while "run `smebot db upgrade`" not in web.output():
         assert web.proc is not None and web.proc.returncode is None, web.output()
         assert time.monotonic() < deadline, web.output()
