@@ -59,9 +59,10 @@ def smebot(cwd: Path, *args: str, stdin: str = "", **settings: str) -> Ran:
 
 
 def smebot_process(
-    cwd: Path, *args: str, stdin: str = "", timeout: float = 120, **settings: str
+    cwd: Path, *args: str, stdin: str = "", timeout: float = 600, **settings: str
 ) -> Ran:
-    """`python -m bot ARGS` as a real subprocess: the smoke test of a command."""
+    """`python -m bot ARGS` as a real subprocess: the smoke test of a command. The timeout only
+    catches a hang: a busy 2-core machine stretches a 10 s command several times over."""
     done = subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input=stdin,
