@@ -10,7 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db import downgrade, upgrade
-from models import Procedure, Subscription
+from bot.services.reminders.planner import reconcile
+from bot.services.reminders.prefs import Defaults
+from bot.services.reminders.subscriptions import subscribe
+from models import Procedure, Reminder, ReminderStatus, Subscription
 from models.base import UTCDateTime
 from tests.factories import NOW, add_procedure, add_user
 
@@ -99,3 +102,49 @@ async def test_migration_0011_moves_stored_days_and_back(
 
     await upgrade(engine)
     assert (await _at_head(sessionmaker))[0] == AFTER
+
+
+async def test_a_summing_up_day_is_replanned_at_nine_without_an_update_message(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """Reminders planned before 0011 for a summing-up «moment» at 23:59:59 (the «за 3 часа»
+    at 20:59) move to 09:00 local at the next reconcile; the day did not move, so no
+    «срок перенесён» goes out."""
+    defaults = Defaults("3d,1d,3h", "", "Asia/Yekaterinburg")
+    async with sessionmaker() as session:
+        await add_user(session, 802)
+        await add_procedure(session, DAYS, summarizing_at=END_UFA)
+        await subscribe(session, 802, "procedure", DAYS, defaults, NOW)
+    before = await _summing_up_reminders(sessionmaker)
+    assert before[180] == (END_UFA - timedelta(hours=3), False)  # 20:59:59 local
+    await downgrade(engine, "0010")
+    await upgrade(engine)
+    async with sessionmaker() as session:
+        assert await reconcile(session, defaults, NOW) == 1
+    after = await _summing_up_reminders(sessionmaker)
+    nine = datetime(2026, 12, 6, 4, 0, tzinfo=UTC)  # 09:00 +05:00 on 6 December
+    assert after == {
+        4320: (nine - timedelta(days=3), True),
+        1440: (nine - timedelta(days=1), True),
+        180: (nine, True),
+    }
+    async with sessionmaker() as session:
+        updates = await session.scalar(
+            sa.select(sa.func.count()).select_from(Reminder).where(Reminder.kind == "update")
+        )
+    assert updates == 0
+
+
+async def _summing_up_reminders(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> dict[int, tuple[datetime, bool]]:
+    """lead → (due, date only) of the summing-up reminders still to go."""
+    async with sessionmaker() as session:
+        rows = (
+            await session.execute(
+                sa.select(Reminder).where(
+                    Reminder.event == "summarizing", Reminder.status == ReminderStatus.PENDING
+                )
+            )
+        ).scalars()
+        return {r.lead_minutes: (r.due_at, r.date_only) for r in rows}
