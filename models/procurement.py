@@ -43,8 +43,12 @@ class Procedure(Base):
     currency: Mapped[str] = mapped_column(String(3))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     applications_end: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # An auction or a summing-up is a moment (`_at`) or, given without a time, a day (`_on`,
+    # the day as the notice writes it): one of the two, never both.
     auction_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    auction_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     summarizing_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    summarizing_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     smp_only: Mapped[bool] = mapped_column(Boolean)
     preferences: Mapped[str] = mapped_column(Text, default="")
     okpd2: Mapped[str] = mapped_column(Text, default="")  # space-separated codes

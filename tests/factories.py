@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import insert
@@ -55,6 +55,8 @@ async def add_procedure(
     applications_end: datetime | None = NOW + timedelta(days=5),
     auction_at: datetime | None = None,
     summarizing_at: datetime | None = None,
+    auction_on: date | None = None,
+    summarizing_on: date | None = None,
     status: str | None = None,
     updated_at: datetime = NOW,
     region: str = "74",
@@ -72,7 +74,9 @@ async def add_procedure(
         currency="RUB",
         applications_end=applications_end,
         auction_at=auction_at,
+        auction_on=auction_on,
         summarizing_at=summarizing_at,
+        summarizing_on=summarizing_on,
         smp_only=True,
         preferences="",
         okpd2="17.12.14",

@@ -71,7 +71,9 @@ CARD = ProcedureCard(
     published_at=datetime(2026, 11, 20, 5, tzinfo=UTC),
     applications_end=datetime(2026, 11, 28, 5, tzinfo=UTC),
     auction_at=datetime(2026, 11, 30, 5, tzinfo=UTC),
+    auction_on=None,
     summarizing_at=datetime(2026, 12, 1, 5, tzinfo=UTC),
+    summarizing_on=None,
     smp_only=True,
     preferences="Преимущество <учреждениям> & организациям инвалидов",
     okpd2="17.12.14",
@@ -83,6 +85,14 @@ CARD = ProcedureCard(
 )
 CARD_223 = dataclasses.replace(
     CARD, law="223", days_left=0, platform_url=None, lots=(), smp_only=False
+)
+# the EIS way: the auction's and the summing-up's days without a time
+CARD_DAYS = dataclasses.replace(
+    CARD,
+    auction_at=None,
+    auction_on=date(2026, 12, 4),
+    summarizing_at=None,
+    summarizing_on=date(2026, 12, 7),
 )
 CONTRACT = ContractCard(
     number="1770989550925003831",
@@ -195,14 +205,9 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
     ],
     "glossary/usage": [{"terms": ["СМП", "НМЦК", "<x>"]}],
     "procurement/procedure": [
-        {"card": CARD, "tz": "Asia/Yekaterinburg", "tz_name": "Екатеринбург", "auction_day": None},
-        {"card": CARD_223, "tz": "Europe/Moscow", "tz_name": "Москва", "auction_day": None},
-        {
-            "card": CARD,
-            "tz": "Europe/Moscow",
-            "tz_name": "Москва",
-            "auction_day": date(2026, 12, 4),
-        },
+        {"card": CARD, "tz": "Asia/Yekaterinburg", "tz_name": "Екатеринбург"},
+        {"card": CARD_223, "tz": "Europe/Moscow", "tz_name": "Москва"},
+        {"card": CARD_DAYS, "tz": "Europe/Moscow", "tz_name": "Москва"},
     ],
     "procurement/contract": [
         {"card": CONTRACT},

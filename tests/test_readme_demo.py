@@ -40,7 +40,8 @@ def test_readme_numbers_are_in_the_demo_data_on_any_date(tmp_path: Path, now: da
     notice = next(d for d in docs if isinstance(d, ProcedureRecord) and d.number == notice_no)
     assert notice.applications_end is not None
     assert notice.applications_end > now + timedelta(days=7)  # open whenever it is tried
-    assert notice.auction_at is not None  # a day without a time: «время не указано»
+    assert notice.auction_on is not None  # a day without a time: «время не указано»
+    assert notice.auction_at is None
     contract = next(d for d in docs if isinstance(d, ContractRecord) and d.number == contract_no)
     assert len(contract.stages) >= 2
     executions = [

@@ -46,9 +46,9 @@ def test_ep_notification_ef2020(samples: Path) -> None:
     # endDT 2025-10-22T09:00:00+03:00
     assert doc.applications_end == datetime(2025, 10, 22, 6, 0, tzinfo=UTC)
     assert doc.published_at == datetime(2025, 10, 10, 6, 11, 53, 421000, tzinfo=UTC)
-    # biddingDate 2025-10-22+03:00 is a day: its start in that zone
-    assert doc.auction_at == datetime(2025, 10, 21, 21, 0, tzinfo=UTC)
-    assert doc.summarizing_at == datetime(2025, 10, 24, 20, 59, 59, tzinfo=UTC)
+    # biddingDate 2025-10-22+03:00 and summarizingDate are days: kept as the days written
+    assert (doc.auction_at, doc.auction_on) == (None, date(2025, 10, 22))
+    assert (doc.summarizing_at, doc.summarizing_on) == (None, date(2025, 10, 24))
     assert doc.smp_only is False
     assert doc.okpd2 == ("21.20.10.235",)
     assert doc.version == 1
@@ -158,6 +158,7 @@ def test_purchase_notice_223(samples: Path) -> None:
     # 2016-08-05T18:00:00 without offset = Moscow (UTC+3)
     assert doc.applications_end == datetime(2016, 8, 5, 15, 0, tzinfo=UTC)
     assert doc.summarizing_at == datetime(2016, 9, 22, 13, 0, tzinfo=UTC)
+    assert doc.summarizing_on is None and doc.auction_on is None
     assert doc.max_price == Decimal("3077055.86")
     (lot,) = doc.lots
     assert lot.number == 1

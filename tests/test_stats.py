@@ -238,7 +238,8 @@ async def test_importer_keeps_cells_equal_to_a_full_rebuild(
             platform_url=p.platform_url, max_price=p.max_price, currency=p.currency,
             published_at=p.published_at, applications_end=p.applications_end,
             auction_at=p.auction_at, summarizing_at=p.summarizing_at, smp_only=p.smp_only,
-            version=p.version + 1, source_hash=f"moved-{p.number}",
+            version=p.version + 1, source_hash=f"moved-{p.number}", auction_on=p.auction_on,
+            summarizing_on=p.summarizing_on,
         )  # fmt: skip
         return dc_replace(rec, **changes)
 

@@ -29,8 +29,10 @@ def procedure_payload(card: ProcedureCard) -> dict[str, Any]:
         "currency": card.currency,
         "published_at": iso(card.published_at),
         "applications_end": iso(card.applications_end),
-        "auction_at": iso(card.auction_at),
+        "auction_at": iso(card.auction_at),  # a moment, or
+        "auction_on": iso(card.auction_on),  # a day without a time ("2026-12-04")
         "summarizing_at": iso(card.summarizing_at),
+        "summarizing_on": iso(card.summarizing_on),
         "platform": {"name": card.platform_name, "url": card.platform_url},
         "smp_only": card.smp_only,
         "status": card.status,

@@ -179,18 +179,6 @@ def date_event(name: str, day: date, tz: str, number: int = 0) -> Event:
     return Event(name, local.astimezone(UTC), number, date_only=True)
 
 
-def eis_day(at: datetime | None) -> date | None:
-    """The day of an EIS date given without a time (`biddingDate 2026-12-04+05:00`): it is
-    stored as the start of that day in the notice's zone (UTC+2…+12), i.e. on the hour between
-    12:00 and 22:00 UTC; None for a moment with a time."""
-    if at is None:
-        return None
-    utc = at.astimezone(UTC)
-    if utc.minute or utc.second or utc.microsecond or not 12 <= utc.hour <= 22:
-        return None
-    return (utc + timedelta(hours=12)).date()
-
-
 def date_due(event_at: datetime, lead_minutes: int, tz: str, quiet: QuietHours | None) -> datetime:
     """09:00 local on the event's day minus whole days of the lead (under a day: on the day),
     moved to the end of quiet hours when 09:00 is inside them."""

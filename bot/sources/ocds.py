@@ -27,6 +27,7 @@ from bot.sources.records import (
     check_amount,
     check_amounts,
 )
+from bot.sources.when import When, written_day
 
 Json = dict[str, Any]
 Parsed = Document | SourceError
@@ -85,6 +86,13 @@ def moment(value: object) -> datetime | None:
     if parsed.tzinfo is None:
         return None  # OCDS requires offsets; a naive time has no reliable meaning
     return parsed.astimezone(UTC)
+
+
+def when(value: object) -> When:
+    """A date written without a time (`2026-12-04`, `2026-12-04+05:00`) → that day; a
+    date-time with an offset → its moment (`moment`); anything else → neither."""
+    on = written_day(_str(value))
+    return When(on=on) if on is not None else When(at=moment(value))
 
 
 def day(value: object) -> date | None:
@@ -191,6 +199,8 @@ def _procedure(release: Json, ocid: str, digest: str) -> ProcedureRecord:
             )
         )
     period = _obj(tender.get("tenderPeriod"))
+    auction = when(_obj(tender.get("auctionPeriod")).get("startDate"))
+    summarizing = when(_obj(tender.get("awardPeriod")).get("endDate"))
     return ProcedureRecord(
         number=ocid,
         law="ocds",
@@ -211,8 +221,10 @@ def _procedure(release: Json, ocid: str, digest: str) -> ProcedureRecord:
         or moment(period.get("startDate"))
         or moment(release.get("date")),
         applications_end=moment(period.get("endDate")),
-        auction_at=moment(_obj(tender.get("auctionPeriod")).get("startDate")),
-        summarizing_at=moment(_obj(tender.get("awardPeriod")).get("endDate")),
+        auction_at=auction.at,
+        summarizing_at=summarizing.at,
+        auction_on=auction.on,
+        summarizing_on=summarizing.on,
         smp_only=False,
         okpd2=tuple(dict.fromkeys(okpd2)),
         lots=tuple(lots),

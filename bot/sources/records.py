@@ -56,7 +56,7 @@ class ProcedureRecord:
     currency: str
     published_at: datetime | None
     applications_end: datetime | None
-    auction_at: datetime | None
+    auction_at: datetime | None  # the auction's moment, when the source gives its time
     summarizing_at: datetime | None
     smp_only: bool
     preferences: tuple[str, ...] = ()
@@ -65,6 +65,8 @@ class ProcedureRecord:
     status: str | None = None  # None: derive from dates; CANCELLED for cancel documents
     version: int = 1
     source_hash: str = ""
+    auction_on: date | None = None  # the auction's day, when the source gives no time
+    summarizing_on: date | None = None  # (either `_at` or `_on`, never both: `When`)
 
 
 @dataclass(frozen=True, slots=True)

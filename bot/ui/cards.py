@@ -9,17 +9,13 @@ from bot.services.procurement import (
     ContractList,
     ProcedureCard,
 )
-from bot.services.schedule import eis_day
 from bot.services.stats.period import Period
 from bot.services.stats.result import Stats
 from bot.ui.render import render, zone_name
 
 
 def procedure_text(card: ProcedureCard, tz: str) -> str:
-    auction_day = eis_day(card.auction_at)  # the EIS gives an auction's day without a time
-    return render(
-        "procurement/procedure", card=card, tz=tz, tz_name=zone_name(tz), auction_day=auction_day
-    )
+    return render("procurement/procedure", card=card, tz=tz, tz_name=zone_name(tz))
 
 
 def contract_text(card: ContractCard | ContractList) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -46,8 +46,10 @@ class ProcedureCard:
     currency: str
     published_at: datetime | None
     applications_end: datetime | None
-    auction_at: datetime | None
+    auction_at: datetime | None  # a moment, or
+    auction_on: date | None  # a day without a time (never both)
     summarizing_at: datetime | None
+    summarizing_on: date | None
     smp_only: bool
     preferences: str
     okpd2: str
@@ -95,7 +97,9 @@ def _card(
         published_at=p.published_at,
         applications_end=p.applications_end,
         auction_at=p.auction_at,
+        auction_on=p.auction_on,
         summarizing_at=p.summarizing_at,
+        summarizing_on=p.summarizing_on,
         smp_only=p.smp_only,
         preferences=p.preferences,
         okpd2=p.okpd2,

@@ -17,7 +17,7 @@ from bot.services.procurement import (
     procedure_with_status,
     same_contract,
 )
-from bot.services.schedule import Event, date_event, eis_day
+from bot.services.schedule import Event, date_event
 from bot.sources.records import ProcedureStatus
 from models import Contract, ExecutionDoc, Subscription
 
@@ -83,13 +83,12 @@ async def _procedure_target(
     status = procedure_status(p.status, protocol, p.applications_end, now)
     events: list[Event] = []
     if status not in ENDED:
-        for name, at in (
-            ("applications_end", p.applications_end),
-            ("auction", p.auction_at),
-            ("summarizing", p.summarizing_at),
+        for name, at, day in (
+            ("applications_end", p.applications_end, None),
+            ("auction", p.auction_at, p.auction_on),
+            ("summarizing", p.summarizing_at, p.summarizing_on),
         ):
-            day = eis_day(at) if name == "auction" else None  # an auction day, no time
-            if day is not None:
+            if day is not None:  # a day without a time: reminded at 09:00 local
                 events.append(date_event(name, day, tz))
             elif at is not None:
                 events.append(Event(name, at))

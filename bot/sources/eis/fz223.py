@@ -15,6 +15,7 @@ from bot.sources.eis.values import (
     parse_int,
     parse_moment,
     parse_money,
+    parse_when,
     region_code,
 )
 from bot.sources.eis.xml import NS_223_CONTRACT, NS_223_PURCHASE, X223, El, Xml, doc_label, split
@@ -31,6 +32,7 @@ from bot.sources.records import (
     ProcedureRecord,
     ProtocolRecord,
 )
+from bot.sources.when import NEITHER, When
 
 Mapper223 = Callable[[str, El, str], Document]
 Fields = dict[str, tuple[str, str]]  # integrCode (lower case) → (description, raw value)
@@ -69,6 +71,17 @@ def _223_moment(fields: Fields, codes: tuple[str, ...]) -> datetime | None:
             except ValueError:
                 continue
     return None
+
+
+def _223_when(fields: Fields, codes: tuple[str, ...]) -> When:
+    """The first readable extendField value of `codes`: a moment, or a day without a time."""
+    for code in codes:
+        if code in fields:
+            try:
+                return parse_when(fields[code][1])
+            except ValueError:
+                continue
+    return NEITHER
 
 
 def _notice_lots(data: El, smp: bool) -> tuple[list[Lot], list[str], bool, bool]:
@@ -116,7 +129,12 @@ def _notice223(root_type: str, item: El, digest: str) -> ProcedureRecord:
     inn, kpp = x.text(customer, "inn"), x.text(customer, "kpp")
     fields = _extend_fields(x, data)
     lots, okpd2, smp, cancelled = _notice_lots(data, root_type.upper().endswith("SMBO"))
-    auction_raw = x.first_text(data, "auctionTime", "auctionDateTime", "auctionDate")
+    auction = parse_when(
+        x.first_text(data, "auctionTime", "auctionDateTime", "auctionDate")
+    ) or _223_when(fields, ("auctiondatetime", "lotauctiondatetime"))
+    summarizing = parse_when(x.first_text(data, "summingupDateTime", "summingUpDate")) or _223_when(
+        fields, ("purchasedatetime", "summarizingdatetime", "lotsummarizingdatetime")
+    )
     return ProcedureRecord(
         number=number,
         law="223",
@@ -134,13 +152,10 @@ def _notice223(root_type: str, item: El, digest: str) -> ProcedureRecord:
         published_at=parse_moment(x.text(data, "publicationDateTime")),
         applications_end=parse_moment(x.text(data, "submissionCloseDateTime"))
         or _223_moment(fields, ("lotendreq", "submissionclosedatetime")),
-        auction_at=parse_moment(auction_raw)
-        or _223_moment(fields, ("auctiondatetime", "lotauctiondatetime")),
-        summarizing_at=parse_moment(x.first_text(data, "summingupDateTime", "summingUpDate"))
-        or _223_moment(
-            fields,
-            ("purchasedatetime", "summarizingdatetime", "lotsummarizingdatetime"),
-        ),
+        auction_at=auction.at,
+        summarizing_at=summarizing.at,
+        auction_on=auction.on,
+        summarizing_on=summarizing.on,
         smp_only=smp,
         preferences=("forSmallOrMiddle",) if smp else (),
         okpd2=dedupe(okpd2),

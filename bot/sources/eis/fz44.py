@@ -19,10 +19,10 @@ from bot.sources.eis.values import (
     DocumentError,
     decode_customer_code,
     dedupe,
-    parse_day_end,
     parse_int,
     parse_moment,
     parse_money,
+    parse_when,
     region_code,
     registry_number,
 )
@@ -36,6 +36,7 @@ from bot.sources.records import (
     ProcedureRecord,
     ProtocolRecord,
 )
+from bot.sources.when import When
 
 # Preference/requirement codes that restrict a 44-ФЗ purchase to SMP/SONKO (ч. 3 ст. 30).
 SMP_ONLY_CODES = frozenset({"PVS33044"})
@@ -72,8 +73,8 @@ class _Notice:
     max_price: Decimal | None
     currency: str | None
     applications_end: datetime | None
-    auction_at: datetime | None
-    summarizing_at: datetime | None
+    auction: When  # biddingDate: a day with its zone in every sample
+    summarizing: When  # summarizingDate: the same
     customer_name: str | None
     customer_code: str | None  # IKZ customerCode
     prefs: list[Preference]
@@ -129,8 +130,10 @@ def _procedure(el: El, doc_type: str, digest: str, notice: _Notice) -> Procedure
         currency=notice.currency or "RUB",
         published_at=notice.published,
         applications_end=notice.applications_end,
-        auction_at=notice.auction_at,
-        summarizing_at=notice.summarizing_at,
+        auction_at=notice.auction.at,
+        summarizing_at=notice.summarizing.at,
+        auction_on=notice.auction.on,
+        summarizing_on=notice.summarizing.on,
         smp_only=any(is_smp_restriction(code, name) for code, name in notice.prefs),
         preferences=dedupe([code or "" for code, _ in notice.prefs]),
         okpd2=dedupe(notice.okpd2),
@@ -158,8 +161,8 @@ def _notice_2020(el: El, common: El) -> _Notice:
     max_price = parse_money(x.text(info, "contractConditionsInfo/maxPriceInfo/maxPrice"))
     currency = x.text(info, "contractConditionsInfo/maxPriceInfo/currency/code")
     applications_end = parse_moment(x.text(proc, "collectingInfo/endDT"))
-    auction_at = parse_moment(x.text(proc, "biddingDate"))
-    summarizing_at = parse_day_end(x.text(proc, "summarizingDate"))
+    auction = parse_when(x.text(proc, "biddingDate"))
+    summarizing = parse_when(x.text(proc, "summarizingDate"))
     requirements = x.findall(info, "customerRequirementsInfo/customerRequirementInfo")
     first = requirements[0] if requirements else None
     prefs = _pref_items(
@@ -178,8 +181,8 @@ def _notice_2020(el: El, common: El) -> _Notice:
         max_price=max_price,
         currency=currency,
         applications_end=applications_end,
-        auction_at=auction_at,
-        summarizing_at=summarizing_at,
+        auction=auction,
+        summarizing=summarizing,
         customer_name=x.text(first, "customer/fullName"),
         customer_code=x.text(first, "contractConditionsInfo/IKZInfo/customerCode"),
         prefs=prefs,
@@ -227,8 +230,8 @@ def _notice_fcs(el: El) -> _Notice:
     prices = [parse_money(x.text(lot, "maxPrice")) for lot in lot_nodes]
     known = [p for p in prices if p is not None]
     applications_end = parse_moment(x.first_text(proc, "collecting/endDate", "collecting/endDT"))
-    auction_at = parse_moment(x.first_text(proc, "bidding/date", "biddingDate"))
-    summarizing_at = parse_day_end(
+    auction = parse_when(x.first_text(proc, "bidding/date", "biddingDate"))
+    summarizing = parse_when(
         x.first_text(proc, "summarizing/date", "summarizingDate", "summingUp/date")
     )
     first_lot = lot_nodes[0] if lot_nodes else None
@@ -243,8 +246,8 @@ def _notice_fcs(el: El) -> _Notice:
         max_price=sum(known, Decimal(0)) if known else None,
         currency=x.text(first_lot, "currency/code"),
         applications_end=applications_end,
-        auction_at=auction_at,
-        summarizing_at=summarizing_at,
+        auction=auction,
+        summarizing=summarizing,
         customer_name=x.text(first_req, "customer/fullName"),
         customer_code=x.text(first_req, "IKZInfo/customerCode"),
         prefs=prefs,

@@ -2,7 +2,8 @@
 
 Date rules: date-times keep their own offset and are converted to UTC; values without an
 offset (223-ФЗ) are Europe/Moscow. A day with a zone (`2025-10-22+03:00`) is a calendar day in
-that zone: `auction_at` is the start of that day, `summarizing_at` the end of it (both in UTC).
+that zone: `parse_when` keeps it as that day (an auction's or a summing-up's day, stored in a
+DATE column), `parse_moment` takes its start where only a moment will do (a publish date).
 """
 
 from __future__ import annotations
@@ -12,14 +13,13 @@ from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from bot.sources.when import DAY_RE, NEITHER, When, written_day
+
 MOSCOW = ZoneInfo("Europe/Moscow")
 
 
 class DocumentError(ValueError):
     """A well-formed document that cannot be mapped (missing or invalid required data)."""
-
-
-_DAY_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(Z|[+-]\d{2}:\d{2})?$")
 
 
 def _zone(suffix: str | None, default: tzinfo) -> tzinfo:
@@ -34,7 +34,7 @@ def parse_moment(text: str | None, naive: tzinfo = MOSCOW) -> datetime | None:
     """A date-time (or a day, taken at its start) as an aware UTC datetime."""
     if not text:
         return None
-    day = _DAY_RE.match(text)
+    day = DAY_RE.match(text)
     if day:
         local = datetime.combine(date.fromisoformat(day.group(1)), time.min)
         return local.replace(tzinfo=_zone(day.group(2), naive)).astimezone(UTC)
@@ -44,15 +44,15 @@ def parse_moment(text: str | None, naive: tzinfo = MOSCOW) -> datetime | None:
     return value.astimezone(UTC)
 
 
-def parse_day_end(text: str | None, naive: tzinfo = MOSCOW) -> datetime | None:
-    """A day with a zone → the end of that day in that zone (UTC); date-times as they are."""
+def parse_when(text: str | None, naive: tzinfo = MOSCOW) -> When:
+    """A date written without a time (`2026-12-04+05:00`, `2026-12-04`) → that day; a
+    date-time → its moment in UTC (no offset: `naive`); nothing → neither."""
     if not text:
-        return None
-    day = _DAY_RE.match(text)
-    if not day:
-        return parse_moment(text, naive)
-    local = datetime.combine(date.fromisoformat(day.group(1)), time(23, 59, 59))
-    return local.replace(tzinfo=_zone(day.group(2), naive)).astimezone(UTC)
+        return NEITHER
+    day = written_day(text)
+    if day is not None:
+        return When(on=day)
+    return When(at=parse_moment(text, naive))
 
 
 def parse_date(text: str | None) -> date | None:
