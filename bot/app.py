@@ -15,7 +15,6 @@ from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import LinkPreviewOptions
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import utcnow
@@ -24,6 +23,7 @@ from bot.jobs import consult as consult_jobs
 from bot.jobs import sync as sync_jobs
 from bot.jobs.reminders import ReminderRunner
 from bot.jobs.retention import retention_job
+from bot.jobs.running import Scheduler
 from bot.middlewares import (
     CommandMiddleware,
     DbSessionMiddleware,
@@ -213,12 +213,13 @@ def build_scheduler(
     clock: Clock = utcnow,
     reminders: ReminderRunner | None = None,
     bot: Bot | None = None,
-) -> AsyncIOScheduler:
-    """APScheduler in the running loop, memory job store; jobs open their own sessions."""
-    scheduler = AsyncIOScheduler(timezone=UTC)
+) -> Scheduler:
+    """APScheduler in the running loop, memory job store; jobs open their own sessions; a
+    stop lets the runs under way finish (`Scheduler.stop`)."""
+    scheduler = Scheduler(timezone=UTC)
     if reminders is not None:
         scheduler.add_job(
-            reminders.tick,
+            scheduler.tracked(reminders.tick),
             "interval",
             seconds=settings.reminder_poll_seconds,
             id="reminders",
@@ -227,7 +228,7 @@ def build_scheduler(
             coalesce=True,
         )
     scheduler.add_job(
-        retention_job,
+        scheduler.tracked(retention_job),
         "interval",
         hours=24,
         args=(sessionmaker, clock),
@@ -243,7 +244,7 @@ def build_scheduler(
     if settings.import_dir is not None:
         settings.import_dir.mkdir(parents=True, exist_ok=True)
         scheduler.add_job(
-            sync_jobs.import_directory_job,
+            scheduler.tracked(sync_jobs.import_directory_job),
             "interval",
             minutes=settings.import_interval_minutes,
             args=(sessionmaker, DirectorySource(settings.import_dir, min_age=5.0), clock),
@@ -254,7 +255,7 @@ def build_scheduler(
         )
     if eis is not None:
         scheduler.add_job(
-            sync_jobs.eis_sync_job,
+            scheduler.tracked(sync_jobs.eis_sync_job),
             "cron",
             hour=settings.eis_sync_hour,
             timezone=settings.default_timezone,
@@ -272,7 +273,7 @@ def build_scheduler(
         )
     if bot is not None:
         scheduler.add_job(
-            consult_jobs.sla_job,
+            scheduler.tracked(consult_jobs.sla_job),
             "interval",
             minutes=10,
             args=(sessionmaker, bot, clock),

@@ -73,8 +73,7 @@ async def run_polling(settings: Settings, token: str) -> None:
         log.info("polling %s as @%s", settings.bot_api_url, me.username)
         await dp.start_polling(bot, handle_signals=True, close_bot_session=False)
     finally:
-        if scheduler.running:
-            scheduler.shutdown(wait=False)
+        await scheduler.stop(reminders.delivery.stop)  # the runs under way finish first
         await dp["question_log"].close()  # also on a failed start (the shutdown hook did not run)
         await reminders.stop()
         await dp.storage.close()

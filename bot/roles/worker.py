@@ -175,8 +175,7 @@ async def _lead(
     finally:
         for task in (watch, stopped, refresh):
             task.cancel()
-        if scheduler.running:
-            scheduler.shutdown(wait=False)
+        await scheduler.stop(reminders.delivery.stop)  # the runs under way finish first
         with contextlib.suppress(Exception):
             await reminders.stop()
         close = getattr(eis, "close", None)

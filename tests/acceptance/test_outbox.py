@@ -27,7 +27,16 @@ LEAD = timedelta(minutes=5)  # the shortest lead time the bot accepts
 
 
 def reminders_to(api: DeskAPI, chat_id: int) -> list[float]:
-    return [s.at for s in api.sent if s.chat_id == chat_id and (s.text or "").startswith("⏰")]
+    """When the application-deadline reminders reached `chat_id`. The notice's auction is a day
+    without a time, the day its applications end: after 09:00 local that day's reminder is
+    already past, so a subscription gets a catch-up about the auction at once — not counted."""
+    return [
+        s.at
+        for s in api.sent
+        if s.chat_id == chat_id
+        and (s.text or "").startswith("⏰")
+        and "подача заявок" in (s.text or "")
+    ]
 
 
 async def test_reminder_digest_and_news_across_a_restart(
@@ -53,8 +62,8 @@ async def test_reminder_digest_and_news_across_a_restart(
     )
     await bot.start()
     try:
-        # a notice whose applications end a minute after the lead time from now
-        end = datetime.now(UTC).replace(microsecond=0) + LEAD + timedelta(seconds=75)
+        # a notice whose applications end two minutes after the lead time from now
+        end = datetime.now(UTC).replace(microsecond=0) + LEAD + timedelta(seconds=120)
         name, xml, number = notice_file(701, end=end, title="Поставка тракторов колёсных")
         drop_files(import_dir, [(name, xml)])
         await eventually(lambda: procedures(engine, number), "the notice's import")
@@ -97,7 +106,8 @@ async def test_reminder_digest_and_news_across_a_restart(
         assert await bot.stop() == 0, bot.output()
         assert not reminders_to(api, SUBSCRIBER)  # not due yet
 
-        await bot.start()  # a restart before the reminder is due
+        await bot.start()  # a restart, usually before the reminder is due
+        restarted = time.time()
         # news: the admin announces an article
         mark = api.mark()
         api.user_says(ADMIN, "/kb_announce execution-payment-term-44")
@@ -119,7 +129,8 @@ async def test_reminder_digest_and_news_across_a_restart(
         await bot.until(lambda: reminders_to(api, SUBSCRIBER), "the reminder", timeout=240)
         sent_at = time.time()
         assert sent_at >= due - 1, "sent before its time"
-        assert sent_at <= due + POLL + 30, f"{sent_at - due:.1f} s late"
+        # on time; or, when a loaded machine made the restart outlast the lead, at once after it
+        assert sent_at <= max(due, restarted) + POLL + 30, f"{sent_at - due:.1f} s late"
         await bot.until(lambda: time.time() > sent_at + 5 * POLL, "a few more polls")
         assert len(reminders_to(api, SUBSCRIBER)) == 1
         assert ("sendMessage", "Bad Gateway") in api.rejections
