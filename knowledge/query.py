@@ -25,11 +25,14 @@ from knowledge.text import (
 )
 from knowledge.vocabulary import (
     COLLOQUIAL,
+    DOMAINS,
     ENGLISH_FILLER,
+    EVERYDAY_CONCEPTS,
     NEIGHBOURS,
     OFF_TOPIC,
     OFF_TOPIC_DF,
     PROCUREMENT_FRAME,
+    TIE_WORDS,
     UNCOVERED,
 )
 
@@ -200,10 +203,16 @@ def _related(
 def _off_topic(named: bool, seq: list[str], concepts: list[str]) -> bool:
     """Off-topic: a word of OFF_TOPIC (`named`) or a pair of NEIGHBOURS, in a question
     that nothing ties to public procurement (PROCUREMENT_FRAME): with such a tie, the
-    off-topic word names what is bought («поставили автомобиль по госконтракту»)."""
+    off-topic word names what is bought («поставили автомобиль по госконтракту»). A word of
+    a neighbouring domain (DOMAINS) needs a looser tie: a word of TIE_WORDS or a concept
+    of procurement itself (not EVERYDAY_CONCEPTS)."""
     if PROCUREMENT_FRAME & {*seq, *concepts}:
         return False
     words_ = set(seq)
+    if DOMAINS & words_ and not (
+        TIE_WORDS & words_ or any(c not in EVERYDAY_CONCEPTS for c in concepts)
+    ):
+        return True
     return named or any(a & words_ and b & words_ for a, b in NEIGHBOURS)
 
 

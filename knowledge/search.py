@@ -9,7 +9,7 @@ import dataclasses
 import numpy as np
 import numpy.typing as npt
 
-from knowledge.decision import MIN_SIGNAL, VAGUE, Hit, SearchResult, confidence
+from knowledge.decision import MIN_SIGNAL, SUGGEST, VAGUE, Hit, SearchResult, confidence
 from knowledge.index import ArticleIndex
 from knowledge.query import ORDINARY, ORDINARY_NOUN, QueryParts, focus_text, parse_query
 from knowledge.semantics import NO_ROWS, SEM_CANDIDATES, SEM_FLOOR, SEMANTIC, Similarities
@@ -36,6 +36,10 @@ REVERSED = True
 # A question's verb found as its deverbal noun in an article («вернула» ~ «возврат»), or the
 # other way round, counts DERIVED of the word itself (knowledge.derivation).
 DERIVED = 0.7
+# A story whose question proper alone (focus_text), naming a glossary term, is answered
+# outright with one of the story's first FOCUS_PICKS articles that the story offered at
+# least with SUGGEST confidence: the question proper picks that article among them.
+FOCUS_PICKS = 3
 
 
 def _ordinary_weight(lem: str) -> float:
@@ -66,7 +70,9 @@ class SearchIndex(ArticleIndex):
     def search(self, query: str, k: int = 5) -> SearchResult:
         """The hits for a message. A message whose story keeps its leader under the answer
         threshold is answered when its question proper alone (focus_text), naming a glossary
-        term, is answered outright with the same article: two readings that agree."""
+        term, is answered outright with the same article (two readings that agree) or with
+        one of the story's first FOCUS_PICKS articles offered at least as a suggestion (the
+        question proper picks among them; that article goes first)."""
         result = self._search(query, k)
         best = result.best
         focus = None if best is None or result.confident else focus_text(query)
@@ -74,13 +80,20 @@ class SearchIndex(ArticleIndex):
             return result
         alone = self._search(focus, k)
         if (
-            alone.confident
-            and alone.best is not None
-            and alone.best.article.id == best.article.id
-            and any(t.startswith("#") for t in alone.terms)
+            not alone.confident
+            or alone.best is None
+            or not any(t.startswith("#") for t in alone.terms)
         ):
-            return dataclasses.replace(result, agreed=True)
-        return result
+            return result
+        at = [h.article.id for h in result.hits[:FOCUS_PICKS]]
+        picked = alone.best.article.id
+        if picked not in at:
+            return result
+        i = at.index(picked)
+        if i and result.hits[i].confidence < SUGGEST:
+            return result
+        hits = (result.hits[i], *result.hits[:i], *result.hits[i + 1 :])
+        return dataclasses.replace(result, hits=hits, agreed=True)
 
     def _search(self, query: str, k: int = 5) -> SearchResult:
         parts = self.parse_query(query)

@@ -219,6 +219,27 @@ PROCUREMENT_FRAME = frozenset(
      "#пп1875", "#квотасмп", "#единственныйпоставщик", "#контракт", "#торги"}
 )  # fmt: skip
 
+# A firm's own affairs in the neighbouring domains — its taxes, its staff, customs, its own
+# customers and loans («декларация по УСН», «трудовой договор», «гарантия для таможни»,
+# «покупатель вернул товар», «кредит на грузовик»): a question with such a word is off-topic
+# unless something ties it to procurement (TIES), whatever words it shares with the articles
+# (several articles mention УСН, НДС or a loan for a contract).
+DOMAINS = frozenset(
+    {"налог", "налоговый", "ндс", "ндфл", "усн", "упрощенка", "енвд", "ифнс", "вычет",
+     "налогообложение", "трудовой", "прогул", "объяснительный", "зарплата", "employee",
+     "salary", "таможня", "таможенный", "растаможка", "ввоз", "customs", "покупатель",
+     "потребитель", "кредит", "кредитный"}
+)  # fmt: skip
+# What ties a question with a word of DOMAINS to procurement: PROCUREMENT_FRAME, the price,
+# and any glossary concept but the everyday ones (a loan's «штраф», a firm's «договор», an
+# «ип» is #смп, customs take a «банковская гарантия» too).
+EVERYDAY_CONCEPTS = frozenset(
+    {"#смп", "#мсп", "#209фз", "#договор", "#акт", "#упд", "#пени", "#неустойка", "#штраф",
+     "#оплата", "#бг", "#аванс", "#жалоба", "#факторинг", "#протокол", "#мойбизнес",
+     "#корпорациямсп", "#рго"}
+)  # fmt: skip
+TIE_WORDS = frozenset({"цена", "поставщик", "участник", "участвовать", "торги"})
+
 # A word of OFF_TOPIC that at least this many articles use is a procurement word too («ставка»:
 # ключевая ставка of a penalty, «код» ОКПД2): it no longer makes the question off-topic.
 OFF_TOPIC_DF = 2

@@ -130,3 +130,33 @@ def test_what_a_term_means_comes_from_the_glossary(
         [message] = answer_messages(answer)
         assert answer.term is not None and answer.term.description in message.text
         assert message.keyboard is not None and len(message.keyboard.inline_keyboard) >= 2
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("нмцк это что", "НМЦК"),  # the term first
+        ("МЧД — что это такое и зачем оно мне", "МЧД"),
+        ("кто такие смп", "СМП"),
+        ("что за РНП и при чём он к нам", "РНП"),
+        ("what is an SME and why does it matter", "СМП"),
+    ],
+)
+def test_a_term_asked_with_its_purpose_or_put_first_is_still_a_definition(
+    kb: KnowledgeBase, question: str, term: str
+) -> None:
+    from bot.services.definitions import defined_term
+
+    found = defined_term(kb.glossary, question)
+    assert found is not None and found.term == term
+
+
+@pytest.mark.parametrize(
+    "question", ["как рассчитать нмцк что это за формула", "кто такие смп по выручке и людям"]
+)
+def test_a_question_about_a_terms_figures_is_not_a_definition(
+    kb: KnowledgeBase, question: str
+) -> None:
+    from bot.services.definitions import defined_term
+
+    assert defined_term(kb.glossary, question) is None

@@ -142,13 +142,14 @@ def test_quality_floors(kb: KnowledgeBase) -> None:
     for case in load_cases(EVAL):
         if case.expected:
             assert case.expected in kb.articles, case.expected
-    assert report.fact_rate >= 0.75
-    assert report.wrong_rate <= 0.13
-    assert report.top1_rate >= 0.85
-    assert report.top3_rate >= 0.93  # 94.8 % since the QA questions joined dev (2026-12-01)
-    # 88.5 % since 260 blind-style questions joined dev (2026-12-01; 38 out of scope, many of
-    # them traps worded like procurement)
-    assert report.decline_rate >= 0.85
+    # measured 2026-12-02 (issue 14, neighbouring domains declined, the question proper
+    # picks among a story's leaders): fact 79.7 %, wrong 6.0 %, top-1 88.8 %, top-3 95.6 %,
+    # out of scope declined 96.2 %
+    assert report.fact_rate >= 0.78
+    assert report.wrong_rate <= 0.07
+    assert report.top1_rate >= 0.87
+    assert report.top3_rate >= 0.94
+    assert report.decline_rate >= 0.95
 
 
 def test_ask_cli_json_and_stdin() -> None:

@@ -9,10 +9,24 @@ import re
 from knowledge.glossary import Glossary, Term
 from knowledge.text import lemma, words
 
+# «и зачем оно мне», «и при чём они к закупкам», «and why does it matter»: what a term is for
+# asked together with what it is — the glossary's description says both
+_WHAT_FOR = (
+    r"(?:\s*[,—-]?\s*(?:и|а|and)\s+(?:зачем|для\s+чего|при\s*ч[её]м|как\s+с\s+ним\w*|"
+    r"why|what\s+for|how\s+does\s+it)\b[^?!.]{0,60})?"
+)
 _ASKS_MEANING = re.compile(
-    r"^\s*(?:а\s+)?(?:что\s+(?:такое|значит|означает|это\s+за)|расшифру\w*|"
-    r"what\s+(?:is|does|are)(?:\s+an?|\s+the)?|what's(?:\s+an?)?)\s+"
-    r"(?P<term>[^?!.]{1,60}?)(?:\s+(?:mean|means|stand\s+for))?\s*[?!.]*\s*$",
+    r"^\s*(?:а\s+)?(?:что\s+(?:такое|значит|означает|это\s+за)|что\s+за|расшифру\w*|"
+    r"кто\s+так(?:ие|ой|ая)|"
+    r"what\s+(?:is|does|are)(?:\s+an?|\s+the)?|what's(?:\s+an?)?|who\s+are)\s+"
+    rf"(?P<term>[^?!.,]{{1,60}}?)(?:\s+(?:mean|means|stand\s+for))?{_WHAT_FOR}\s*[?!.]*\s*$",
+    re.IGNORECASE,
+)
+# the term first: «КТРУ это что?», «МЧД — что это такое и зачем оно мне»
+_TERM_FIRST = re.compile(
+    r"^\s*(?:а\s+)?(?P<term>[^?!.,—-]{1,40}?)\s*[—-]?\s*(?:это\s+)?"
+    r"(?:что(?:\s+это)?(?:\s+такое)?|кто\s+так(?:ие|ой|ая)|что\s+за\s+зверь)"
+    rf"(?:\s+такое)?{_WHAT_FOR}\s*[?!.]*\s*$",
     re.IGNORECASE,
 )
 MAX_TERM_WORDS = 4
@@ -20,7 +34,7 @@ MAX_TERM_WORDS = 4
 
 def defined_term(glossary: Glossary, question: str) -> Term | None:
     """The glossary term `question` asks the meaning of, if it asks only that."""
-    m = _ASKS_MEANING.match(question)
+    m = _ASKS_MEANING.match(question) or _TERM_FIRST.match(question)
     if m is None:
         return None
     asked = m.group("term").strip(" «»\"'")

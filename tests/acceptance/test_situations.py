@@ -38,7 +38,6 @@ KNOWN_MISSES = frozenset(
         # offered a choice: «вернула» now matches «возврат заявки» and the rule's article
         # leads, but the withdrawal article is neck and neck
         "площадка вернула нам заявку через час после подачи, почему так бывает?",
-        "выиграли электронный аукцион, сколько у нас дней, чтобы подписать контракт?",
     }
 )
 

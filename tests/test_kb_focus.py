@@ -1,0 +1,41 @@
+"""A message that tells its story before it asks (issue 14): the question proper picks the
+article among the few the whole story found neck and neck."""
+
+from __future__ import annotations
+
+from bot.services.answers import KnowledgeBase
+from knowledge.decision import SUGGEST
+
+STORY = (
+    "Итоги аукциона подвели вчера, победителем признали фирму, у которой, как мы знаем, нет "
+    "лицензии. Хотим жаловаться. Сколько дней у нас на подачу жалобы на итоги?"
+)
+
+
+def test_the_question_proper_picks_among_the_storys_leading_articles(kb: KnowledgeBase) -> None:
+    whole = kb.index._search(STORY)
+    # the story alone: the cancelled-procurement article leads, neck and neck, no answer
+    assert not whole.confident
+    leaders = [h.article.id for h in whole.hits[:3]]
+    assert leaders[0] != "protection-complaint-deadlines-44"
+    assert "protection-complaint-deadlines-44" in leaders
+    result = kb.index.search(STORY)
+    assert result.confident and result.best is not None
+    assert result.best.article.id == "protection-complaint-deadlines-44"
+    answer = kb.ask(STORY)
+    assert answer.outcome == "answer" and answer.article is not None
+    assert answer.article.id == "protection-complaint-deadlines-44"
+
+
+def test_the_question_proper_does_not_pick_an_article_the_story_did_not_offer(
+    kb: KnowledgeBase,
+) -> None:
+    # «сколько с нас сдерут за опоздание» alone finds an article the whole story scores far
+    # below a suggestion: the story stays declined rather than answered with it
+    question = (
+        "мы привезли столы и стулья в школу на три дня позже, сколько с нас сдерут за опоздание"
+    )
+    whole = kb.index._search(question)
+    assert not whole.confident and all(h.confidence < SUGGEST for h in whole.hits)
+    assert not kb.index.search(question).confident
+    assert kb.ask(question).outcome == "none"

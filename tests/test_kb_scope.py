@@ -1,0 +1,48 @@
+"""Where the base ends (issue 14): a firm's own affairs in the neighbouring domains — taxes,
+staff, customs, its own customers and loans — are declined, whatever words they share with
+the articles, unless something ties the question to procurement."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.services.answers import KnowledgeBase
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "до какого числа платить авансовый платёж по усн за квартал",
+        "какая ставка ндс на детские товары",
+        "как вернуть переплату по налогу на прибыль",
+        "how do I reclaim VAT paid on imported goods",
+        "сколько дней ждать объяснительную за прогул",
+        "как оформить трудовой договор с бухгалтером на полставки",
+        "can I fire an employee during probation",
+        "сколько стоит растаможка станка из китая",
+        "покупатель требует деньги за бракованный чайник, сколько у нас дней",
+        "какой банк даст кредит на покупку склада для ооо",
+    ],
+)
+def test_a_firms_own_affairs_in_neighbouring_domains_are_off_topic(
+    kb: KnowledgeBase, question: str
+) -> None:
+    assert kb.index.parse_query(question).off_topic
+    assert kb.ask(question).outcome == "off_topic"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "нас заставляют снизить цену на сумму ндс потому что мы на усн",
+        "где взять кредит на исполнение госконтракта",
+        "налоговая выдаёт подпись для торгов бесплатно?",
+        "какой ндс указывать в заявке на аукцион если мы на упрощёнке",
+    ],
+)
+def test_the_same_domains_tied_to_procurement_stay_in_scope(
+    kb: KnowledgeBase, question: str
+) -> None:
+    # the price, the contract, the auction or the bid tie the tax or the loan to procurement
+    assert not kb.index.parse_query(question).off_topic
+    assert kb.ask(question).outcome not in {"off_topic", "none"}
