@@ -99,13 +99,14 @@ async def touch_user(
     info = known.get(contact, now)
     if info is not None:
         return info
-    pending = known.in_flight(contact.id)
-    if pending is not None:
+    # one reader per user at a time: the others wait, then look again (nothing remembered if
+    # it failed or the user was written since; then the first of them reads, the rest wait)
+    while (pending := known.in_flight(contact.id)) is not None:
         await asyncio.shield(pending)  # a follower cancelled never cancels the reader
-        info = known.get(contact, now)  # None if it failed or was written since: read here
+        info = known.get(contact, now)
         if info is not None:
             return info
-    with known.reading(contact.id):
+    with known.reading(contact.id):  # no await since the loop saw no reader
         return await _touch(session, contact, now, default_timezone, default_region, known)
 
 
