@@ -8,7 +8,6 @@ from pathlib import Path
 
 from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
@@ -40,6 +39,7 @@ from bot.sources.base import DirectorySource, Source
 from bot.sync_filters import inline_magic_filters
 from bot.telegram.callbacks import AnswerWhenDone
 from bot.telegram.outbox import Delivery
+from bot.telegram.session import JsonSession
 from handlers import get_prompts, get_routers
 
 EIS_DOWNLOADS = Path("data/eis")
@@ -96,10 +96,11 @@ def pin_response_types() -> None:
 
 
 def build_bot(settings: Settings, token: str, session: BaseSession | None = None) -> Bot:
-    """A Bot talking to BOT_API_URL (Telegram's by default), or through `session`."""
+    """A Bot talking to BOT_API_URL (Telegram's by default; JSON bodies, see JsonSession), or
+    through `session`."""
     pin_response_types()
     if session is None:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
+        session = JsonSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
     return Bot(token=token, session=session, default=bot_properties())
 
 

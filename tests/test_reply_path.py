@@ -4,6 +4,7 @@ dispatcher answers through the fake Bot API."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.services.answers import KnowledgeBase
 from bot.services.known_users import KNOWN_FOR, KnownUsers
@@ -114,6 +115,69 @@ async def test_the_engine_tells_which_users_were_written(
     assert all(known.get(c, now) is not None for c in people)  # a new user keeps the others
     await set_active(session, ALICE, False)  # names no user: everyone is read again
     assert all(known.get(c, now) is None for c in people)
+
+
+async def _touch_at_once(
+    sessionmaker: async_sessionmaker[AsyncSession], known: KnownUsers, contacts: list[Contact]
+) -> list[UserInfo]:
+    now = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
+
+    async def touch(contact: Contact) -> UserInfo:
+        async with sessionmaker() as session:
+            return await touch_user(
+                session, contact, now=now, default_timezone="Asia/Yekaterinburg",
+                default_region="66", known=known,
+            )  # fmt: skip
+
+    return list(await asyncio.gather(*(touch(c) for c in contacts)))
+
+
+async def test_messages_sent_at_once_by_someone_new_register_them_once(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    known = KnownUsers.watching(engine)
+    alice = Contact(ALICE, "Алиса")
+    with statements(engine) as seen:
+        infos = await _touch_at_once(sessionmaker, known, [alice] * 20)
+    assert len([s for s in seen if s.lower().startswith("insert into users")]) == 1, seen
+    assert len([s for s in seen if "from users" in s.lower()]) == 2, seen  # before and after
+    assert [i.is_new for i in infos].count(True) == 1
+    assert {replace(i, is_new=False) for i in infos} == {replace(infos[0], is_new=False)}
+    # renamed meanwhile: the cached name is not theirs, so that update writes its own
+    with statements(engine) as seen:
+        infos = await _touch_at_once(
+            sessionmaker, known, [Contact(ALICE + 1, "Боб"), Contact(ALICE + 1, "Борис")]
+        )
+    assert len([s for s in seen if s.lower().startswith("insert into users")]) == 2, seen
+    assert sorted(i.first_name for i in infos) == ["Боб", "Борис"]
+
+
+async def test_after_a_failed_registration_the_next_waiting_update_registers_the_user(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    known = KnownUsers.watching(engine)
+    failures = iter([RuntimeError("connection lost")])
+
+    def fail_once(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lower().lstrip().startswith("select") and "from users" in statement.lower():
+            exc = next(failures, None)
+            if exc is not None:
+                raise exc
+
+    event.listen(engine.sync_engine, "before_cursor_execute", fail_once)
+    try:
+        with statements(engine) as seen:
+            results = await asyncio.gather(
+                _touch_at_once(sessionmaker, known, [Contact(ALICE, "Алиса")]),
+                _touch_at_once(sessionmaker, known, [Contact(ALICE, "Алиса")] * 3),
+                return_exceptions=True,
+            )
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", fail_once)
+    assert isinstance(results[0], RuntimeError)  # the first reader failed ...
+    assert [i.id for i in results[1]] == [ALICE] * 3  # type: ignore[union-attr]  # ... not these
+    assert len([s for s in seen if s.lower().startswith("insert into users")]) == 1, seen
+    assert not known._in_flight
 
 
 def test_a_published_article_is_shown_as_published_at_once() -> None:

@@ -3,7 +3,10 @@ SELECT (issue 13: replies near the framework's floor)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -39,10 +42,15 @@ class KnownUsers:
     its transaction ends, so settings, /forget, a user found to have blocked the bot and
     reactivation are seen whatever code writes users. An entry read before such a write is
     not stored (`generation`). Changes made by other processes (an operator's CLI) are seen
-    within KNOWN_FOR."""
+    within KNOWN_FOR.
+
+    While one update reads or registers a user, that user's other updates wait for it and
+    then look here again (`in_flight`, `reading`): twenty messages sent at once by someone new
+    cost one registration, not twenty racing ones holding twenty pool connections."""
 
     def __init__(self) -> None:
         self._known: dict[int, _Known] = {}
+        self._in_flight: dict[int, asyncio.Future[None]] = {}
         self.generation = 0
         self._cleared = 0  # generation of the last forget-everyone
         self._changed: dict[int, int] = {}  # user -> generation of their last write
@@ -83,6 +91,22 @@ class KnownUsers:
             self._known.clear()
         until = min(last_seen + TOUCH_EVERY, now + KNOWN_FOR)
         self._known[contact.id] = _Known(replace(info, is_new=False), contact, until)
+
+    def in_flight(self, user_id: int) -> asyncio.Future[None] | None:
+        """Done when the update now reading or writing this user has finished, if any."""
+        return self._in_flight.get(user_id)
+
+    @contextmanager
+    def reading(self, user_id: int) -> Iterator[None]:
+        """Marks this user as being read or written until the block ends (even by failing)."""
+        done = asyncio.get_running_loop().create_future()
+        self._in_flight[user_id] = done
+        try:
+            yield
+        finally:
+            if self._in_flight.get(user_id) is done:
+                del self._in_flight[user_id]
+            done.set_result(None)
 
     def _on_statement(
         self, conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, *_args: Any

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -91,11 +92,32 @@ async def touch_user(
 ) -> UserInfo:
     """Create the user on first contact, else refresh names and reactivate; last seen is
     written at most every TOUCH_EVERY. The usual update costs one SELECT and no write, or
-    nothing at all when `known` remembers the user."""
-    if known is not None:
+    nothing at all when `known` remembers the user (or has just read them for another of
+    their updates, which this one waits for)."""
+    if known is None:
+        return await _touch(session, contact, now, default_timezone, default_region, None)
+    info = known.get(contact, now)
+    if info is not None:
+        return info
+    # one reader per user at a time: the others wait, then look again (nothing remembered if
+    # it failed or the user was written since; then the first of them reads, the rest wait)
+    while (pending := known.in_flight(contact.id)) is not None:
+        await asyncio.shield(pending)  # a follower cancelled never cancels the reader
         info = known.get(contact, now)
         if info is not None:
             return info
+    with known.reading(contact.id):  # no await since the loop saw no reader
+        return await _touch(session, contact, now, default_timezone, default_region, known)
+
+
+async def _touch(
+    session: AsyncSession,
+    contact: Contact,
+    now: datetime,
+    default_timezone: str,
+    default_region: str,
+    known: KnownUsers | None,
+) -> UserInfo:
     generation = known.generation if known is not None else 0
     found = await session.execute(select(*_COLUMNS).where(User.id == contact.id))
     existing: Any = found.first()  # a plain row: no ORM identity map on the hot path
