@@ -29,6 +29,9 @@ from models.consultation import ConsultationPost
 from models.procurement import Procedure
 
 log = logging.getLogger("smebot")
+# getUpdates long-poll: an idle bot asks Telegram twice a minute instead of six times; an
+# update still arrives at once (Telegram answers the open request as soon as it has one)
+LONG_POLL_SECONDS = 30
 CONSOLE_TOKEN = "100000000:console-token-not-used-for-any-network-call"
 
 
@@ -71,7 +74,9 @@ async def run_polling(settings: Settings, token: str) -> None:
         await bot.delete_webhook(drop_pending_updates=False)
         scheduler.start()
         log.info("polling %s as @%s", settings.bot_api_url, me.username)
-        await dp.start_polling(bot, handle_signals=True, close_bot_session=False)
+        await dp.start_polling(
+            bot, handle_signals=True, close_bot_session=False, polling_timeout=LONG_POLL_SECONDS
+        )
     finally:
         await scheduler.stop(reminders.delivery.stop)  # the runs under way finish first
         await dp["question_log"].close()  # also on a failed start (the shutdown hook did not run)
