@@ -343,6 +343,7 @@ SAMPLES.update(
             {"stats": STATS, "period_label": HOSTILE},
         ],
         "stats/caption": [{"stats": STATS, "period_label": "ноябрь 2026"}],
+        "stats/csv_header": [{}],
         "stats/csv_caption": [{"stats": STATS_EMPTY, "period_label": HOSTILE}],
         "stats/custom_prompt": [
             {"region": "74", "home": "74"},
