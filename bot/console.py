@@ -39,6 +39,14 @@ EXIT_WORDS = frozenset({"exit", "quit", "выход", ":q"})
 SAVE_DIR = Path("data/console")
 BUTTON_DIGITS = 4  # longer numbers (notices, contracts, INN) are messages, never buttons
 REPLY_RE = re.compile(r"^\s*>>\s*(\d{1,4})\s+(.+)$", re.S)  # «>>7 текст» replies to [7]'s message
+SAVED_RE = re.compile(r"^(\d{4,})-")  # «0007-stats.png»: the number of a file saved earlier
+
+
+def next_file_number(save_dir: Path) -> int:
+    """One after the highest number of a file saved in `save_dir` (by any earlier session), so a
+    new session's files never overwrite the old ones; 1 in an empty or missing directory."""
+    numbers = (SAVED_RE.match(p.name) for p in save_dir.glob("*")) if save_dir.is_dir() else ()
+    return max((int(m.group(1)) for m in numbers if m is not None), default=0) + 1
 
 
 @dataclass
@@ -63,7 +71,7 @@ class ConsoleSession(BaseSession):
         self.outbox: list[Sent] = []
         self.save_dir = save_dir
         self._ids: Iterator[int] = itertools.count(max(1, first_message_id))
-        self._files: Iterator[int] = itertools.count(1)
+        self._files: Iterator[int] = itertools.count(next_file_number(save_dir))
 
     async def make_request(
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None

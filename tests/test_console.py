@@ -1,0 +1,29 @@
+"""The console chat's own rendering: saved files, button labels, logging."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiogram import Bot
+from aiogram.types import BufferedInputFile
+
+from bot.console import ConsoleSession
+from bot.runner import CONSOLE_TOKEN
+
+
+async def test_saved_files_continue_after_an_earlier_session(tmp_path: Path) -> None:
+    """A new session numbers its files after the highest one on disk: 0001-stats.png of an
+    earlier session is never overwritten."""
+    (tmp_path / "0001-stats.png").write_bytes(b"first session")
+    (tmp_path / "0012-stats.csv").write_bytes(b"first session")
+    (tmp_path / "console.log").write_text("not a saved file")
+    session = ConsoleSession(save_dir=tmp_path)
+    bot = Bot(CONSOLE_TOKEN, session=session)
+    await bot.send_photo(1, BufferedInputFile(b"second", filename="stats.png"))
+    await bot.send_document(1, BufferedInputFile(b"third", filename="stats.csv"))
+    saved = [item.saved for item in session.outbox]
+    assert saved == [tmp_path / "0013-stats.png", tmp_path / "0014-stats.csv"]
+    assert (tmp_path / "0001-stats.png").read_bytes() == b"first session"
+    fresh = ConsoleSession(save_dir=tmp_path / "missing")
+    await Bot(CONSOLE_TOKEN, session=fresh).send_photo(1, BufferedInputFile(b"x", "a.png"))
+    assert fresh.outbox[0].saved == tmp_path / "missing" / "0001-a.png"
