@@ -30,7 +30,7 @@ from aiogram.types import (
     User,
 )
 
-from bot.ui.console_text import html_to_text
+from bot.ui.console_text import button_label, html_to_text
 from bot.ui.render import render
 
 CONSOLE_USER = User(id=100_000_001, is_bot=False, first_name="Гость", language_code="ru")
@@ -269,7 +269,7 @@ class ConsoleChat:
                             button.callback_data,
                             button.url,
                         )
-                        cells.append(f"[{number}] {button.text}")
+                        cells.append(f"[{number}] {button_label(button.text)}")
                     self.out.write("  " + "   ".join(cells) + "\n")
         self.out.flush()
 

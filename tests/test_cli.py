@@ -144,12 +144,17 @@ def test_chat_through_stdin(tmp_path: Path, cli_db: str) -> None:
 
 def test_console_consultant_answers_by_replying(tmp_path: Path, cli_db: str) -> None:
     """CONSULTANT_IDS with the console user's id: ask, then answer with «>>N текст»."""
-    lines = "/consult Как вернуть обеспечение заявки?\n>>8 В течение 5 рабочих дней.\n"
+    lines = "/consult Как вернуть обеспечение заявки?\n>>8 В течение 5 рабочих дней.\n11\n"
     result = smebot(tmp_path, "chat", stdin=lines, DATABASE_URL=cli_db, CONSULTANT_IDS="100000001")
     assert result.returncode == 0, result.stderr
     assert "[7] ↩️ Отозвать вопрос" in result.stdout  # README's walkthrough: these numbers
     assert "[8] 🛠 Взять в работу" in result.stdout
     assert "Ответ консультанта" in result.stdout and "5 рабочих дней" in result.stdout
+    assert "[11] ✅ Закрыть вопрос" in result.stdout
+    # the rating keyboard: no digit but the button's number («[7] 5 ⭐» read as button 5)
+    ratings = re.findall(r"\[(\d+)\] ([★☆]{5})", result.stdout)
+    assert [stars for _n, stars in ratings] == ["★☆☆☆☆", "★★☆☆☆", "★★★☆☆", "★★★★☆", "★★★★★"]
+    assert "⭐" not in "".join(line for line in result.stdout.splitlines() if "] " in line)
 
 
 def test_console_consultant_demo_works_again_in_a_second_session(

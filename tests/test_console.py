@@ -9,6 +9,7 @@ from aiogram.types import BufferedInputFile
 
 from bot.console import ConsoleSession
 from bot.runner import CONSOLE_TOKEN
+from bot.ui.console_text import button_label
 
 
 async def test_saved_files_continue_after_an_earlier_session(tmp_path: Path) -> None:
@@ -27,3 +28,9 @@ async def test_saved_files_continue_after_an_earlier_session(tmp_path: Path) -> 
     fresh = ConsoleSession(save_dir=tmp_path / "missing")
     await Bot(CONSOLE_TOKEN, session=fresh).send_photo(1, BufferedInputFile(b"x", "a.png"))
     assert fresh.outbox[0].saved == tmp_path / "missing" / "0001-a.png"
+
+
+def test_button_labels_never_read_as_another_number() -> None:
+    assert button_label("5 ⭐") == "★★★★★" and button_label("1 ⭐") == "★☆☆☆☆"
+    assert button_label("2 недели") == "«2 недели»"  # a label starting with a digit is quoted
+    assert button_label("✅ Закрыть") == "✅ Закрыть"
