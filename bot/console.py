@@ -37,6 +37,7 @@ CONSOLE_USER = User(id=100_000_001, is_bot=False, first_name="Гость", langu
 CONSOLE_BOT = User(id=100_000_000, is_bot=True, first_name="smebot", username="smebot_console_bot")
 EXIT_WORDS = frozenset({"exit", "quit", "выход", ":q"})
 SAVE_DIR = Path("data/console")
+LOG_FILE = SAVE_DIR / "console.log"  # `smebot chat` logs here, not into the conversation
 BUTTON_DIGITS = 4  # longer numbers (notices, contracts, INN) are messages, never buttons
 REPLY_RE = re.compile(r"^\s*>>\s*(\d{1,4})\s+(.+)$", re.S)  # «>>7 текст» replies to [7]'s message
 SAVED_RE = re.compile(r"^(\d{4,})-")  # «0007-stats.png»: the number of a file saved earlier
@@ -282,10 +283,13 @@ async def run_console(
     out: TextIO,
     *,
     no_data: bool = False,
+    log_file: Path | None = None,
 ) -> None:
-    """Conversation loop until EOF or an exit word; `no_data` adds how to load demo data."""
+    """Conversation loop until EOF or an exit word; `no_data` adds how to load demo data,
+    `log_file` where the log records go (said once, at the start)."""
     chat = ConsoleChat(dp, bot, session, out)
-    out.write(html_to_text(render("console/intro", save_dir=f"{session.save_dir}/")) + "\n")
+    intro = render("console/intro", save_dir=f"{session.save_dir}/", log_file=log_file)
+    out.write(html_to_text(intro) + "\n")
     if no_data:
         out.write(html_to_text(render("console/no_data")) + "\n")
     await chat.say("/start")

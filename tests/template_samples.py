@@ -788,7 +788,10 @@ SAMPLES.update(_consult_samples())
 
 SAMPLES.update(
     {
-        "console/intro": [{"save_dir": "data/console/"}],
+        "console/intro": [
+            {"save_dir": "data/console/", "log_file": None},
+            {"save_dir": "data/console/", "log_file": "data/console/console.log"},
+        ],
         "console/saved": [
             {"kind": "photo", "path": "data/console/0001-stats.png"},
             {"kind": "document", "path": HOSTILE},
