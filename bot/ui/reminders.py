@@ -130,8 +130,15 @@ def _searches(payload: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+WEEK_MINUTES = 7 * 1440
+
+
 def lead_words(minutes: int) -> str:
-    """A lead time exactly, not rounded: «1 день», «36 часов», «1 час 30 минут»."""
+    """A lead time exactly, not rounded, as it follows «за»: «1 неделю», «2 недели», «1 день»,
+    «36 часов», «1 час 30 минут» (a whole number of weeks in weeks: «1w» is not «7 дней»)."""
+    if minutes % WEEK_MINUTES == 0:
+        weeks = minutes // WEEK_MINUTES
+        return f"{weeks} {plural(weeks, 'неделю', 'недели', 'недель')}"
     if minutes % 1440 == 0:
         days = minutes // 1440
         return f"{days} {plural(days, 'день', 'дня', 'дней')}"
