@@ -141,3 +141,8 @@ async def procedures(engine: AsyncEngine, number: str | None = None) -> int:
             return int((await conn.execute(query)).scalar_one())
     except DBAPIError:
         return 0
+
+
+def reminders_to(api: FakeBotAPI, chat_id: int) -> list[float]:
+    """When each reminder («⏰ …») reached `chat_id`."""
+    return [s.at for s in api.sent if s.chat_id == chat_id and (s.text or "").startswith("⏰")]

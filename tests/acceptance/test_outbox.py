@@ -18,16 +18,13 @@ from tests.acceptance.support import (
     eventually,
     notice_file,
     procedures,
+    reminders_to,
 )
 from tests.support.consult import DeskAPI
 
 SUBSCRIBER, SEARCHER, READER, ADMIN = 4201, 4202, 4203, 4204
 POLL = 2.0
 LEAD = timedelta(minutes=5)  # the shortest lead time the bot accepts
-
-
-def reminders_to(api: DeskAPI, chat_id: int) -> list[float]:
-    return [s.at for s in api.sent if s.chat_id == chat_id and (s.text or "").startswith("⏰")]
 
 
 async def test_reminder_digest_and_news_across_a_restart(
