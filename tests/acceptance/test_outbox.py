@@ -13,11 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.acceptance.support import (
     WAIT,
-    BotProcess,
     drop_files,
     eventually,
+    importing_bot,
     notice_file,
     procedures,
+    reminders_every,
     reminders_to,
 )
 from tests.support.consult import DeskAPI
@@ -32,22 +33,9 @@ async def test_reminder_digest_and_news_across_a_restart(
 ) -> None:
     api = desk_api
     url, engine = bot_db
-    import_dir = tmp_path / "import"
-    import_dir.mkdir()
     api.add_private_chat(ADMIN)
-    bot = BotProcess(
-        api,
-        tmp_path,
-        {
-            "DATABASE_URL": url,
-            "IMPORT_DIR": str(import_dir),
-            "IMPORT_INTERVAL_MINUTES": "0.05",
-            "REMINDER_POLL_SECONDS": str(POLL),
-            "REMINDER_LEAD_TIMES": "5m",
-            "QUIET_HOURS": "нет",
-            "ADMIN_IDS": str(ADMIN),
-        },
-    )
+    env = reminders_every(POLL, "5m")
+    bot, import_dir = importing_bot(api, tmp_path, url, **env, ADMIN_IDS=str(ADMIN))
     await bot.start()
     try:
         # a notice whose applications end a minute after the lead time from now

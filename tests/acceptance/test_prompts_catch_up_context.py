@@ -15,11 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.services.schedule import ASAP_DELAY
 from tests.acceptance.support import (
     WAIT,
-    BotProcess,
     drop_files,
     eventually,
+    importing_bot,
     notice_file,
     procedures,
+    reminders_every,
     reminders_to,
 )
 from tests.fakebotapi import Sent
@@ -47,22 +48,9 @@ async def test_cancelled_prompts_catch_up_reminder_and_consultation_context(
 ) -> None:
     api = desk_api
     url, engine = bot_db
-    import_dir = tmp_path / "import"
-    import_dir.mkdir()
     api.add_private_chat(CONSULTANT)
-    bot = BotProcess(
-        api,
-        tmp_path,
-        {
-            "DATABASE_URL": url,
-            "IMPORT_DIR": str(import_dir),
-            "IMPORT_INTERVAL_MINUTES": "0.05",
-            "REMINDER_POLL_SECONDS": str(POLL),
-            "REMINDER_LEAD_TIMES": "1w",
-            "QUIET_HOURS": "нет",
-            "CONSULTANT_IDS": str(CONSULTANT),
-        },
-    )
+    env = reminders_every(POLL, "1w")
+    bot, import_dir = importing_bot(api, tmp_path, url, **env, CONSULTANT_IDS=str(CONSULTANT))
     await bot.start()
     try:
         # a notice whose applications end in two days: the week's lead is already behind
