@@ -143,9 +143,13 @@ async def procedures(engine: AsyncEngine, number: str | None = None) -> int:
         return 0
 
 
-def reminders_to(api: FakeBotAPI, chat_id: int) -> list[float]:
-    """When each reminder («⏰ …») reached `chat_id`."""
-    return [s.at for s in api.sent if s.chat_id == chat_id and (s.text or "").startswith("⏰")]
+def reminders_to(api: FakeBotAPI, chat_id: int, about: str = "") -> list[float]:
+    """When each reminder («⏰ …», mentioning `about`) reached `chat_id`."""
+    return [
+        s.at
+        for s in api.sent
+        if s.chat_id == chat_id and (s.text or "").startswith("⏰") and about in (s.text or "")
+    ]
 
 
 def importing_bot(api: FakeBotAPI, workdir: Path, url: str, **env: str) -> tuple[BotProcess, Path]:
