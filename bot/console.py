@@ -30,15 +30,24 @@ from aiogram.types import (
     User,
 )
 
-from bot.ui.console_text import html_to_text
+from bot.ui.console_text import button_label, html_to_text
 from bot.ui.render import render
 
 CONSOLE_USER = User(id=100_000_001, is_bot=False, first_name="Гость", language_code="ru")
 CONSOLE_BOT = User(id=100_000_000, is_bot=True, first_name="smebot", username="smebot_console_bot")
 EXIT_WORDS = frozenset({"exit", "quit", "выход", ":q"})
 SAVE_DIR = Path("data/console")
+LOG_FILE = SAVE_DIR / "console.log"  # `smebot chat` logs here, not into the conversation
 BUTTON_DIGITS = 4  # longer numbers (notices, contracts, INN) are messages, never buttons
 REPLY_RE = re.compile(r"^\s*>>\s*(\d{1,4})\s+(.+)$", re.S)  # «>>7 текст» replies to [7]'s message
+SAVED_RE = re.compile(r"^(\d{4,})-")  # «0007-stats.png»: the number of a file saved earlier
+
+
+def next_file_number(save_dir: Path) -> int:
+    """One after the highest number of a file saved in `save_dir` (by any earlier session), so a
+    new session's files never overwrite the old ones; 1 in an empty or missing directory."""
+    numbers = (SAVED_RE.match(p.name) for p in save_dir.glob("*")) if save_dir.is_dir() else ()
+    return max((int(m.group(1)) for m in numbers if m is not None), default=0) + 1
 
 
 @dataclass
@@ -63,7 +72,7 @@ class ConsoleSession(BaseSession):
         self.outbox: list[Sent] = []
         self.save_dir = save_dir
         self._ids: Iterator[int] = itertools.count(max(1, first_message_id))
-        self._files: Iterator[int] = itertools.count(1)
+        self._files: Iterator[int] = itertools.count(next_file_number(save_dir))
 
     async def make_request(
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
@@ -261,7 +270,7 @@ class ConsoleChat:
                             button.callback_data,
                             button.url,
                         )
-                        cells.append(f"[{number}] {button.text}")
+                        cells.append(f"[{number}] {button_label(button.text)}")
                     self.out.write("  " + "   ".join(cells) + "\n")
         self.out.flush()
 
@@ -274,10 +283,13 @@ async def run_console(
     out: TextIO,
     *,
     no_data: bool = False,
+    log_file: Path | None = None,
 ) -> None:
-    """Conversation loop until EOF or an exit word; `no_data` adds how to load demo data."""
+    """Conversation loop until EOF or an exit word; `no_data` adds how to load demo data,
+    `log_file` where the log records go (said once, at the start)."""
     chat = ConsoleChat(dp, bot, session, out)
-    out.write(html_to_text(render("console/intro", save_dir=f"{session.save_dir}/")) + "\n")
+    intro = render("console/intro", save_dir=f"{session.save_dir}/", log_file=log_file)
+    out.write(html_to_text(intro) + "\n")
     if no_data:
         out.write(html_to_text(render("console/no_data")) + "\n")
     await chat.say("/start")

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 BOT_TOKEN_RE = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,64}")
@@ -64,16 +68,20 @@ def install_secret_filter() -> None:
         _installed = True
 
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
 def setup_logging(level: str, fmt: str = "text") -> None:
     install_secret_filter()
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logging.basicConfig(level=level, format=LOG_FORMAT)
     if fmt == "json":  # LOG_FORMAT=json
         from bot.logjson import use_json
 
         use_json()
+    _quiet_chatty_loggers(level)
+
+
+def _quiet_chatty_loggers(level: str) -> None:
     quiet = max(logging.getLevelName(level), logging.WARNING)
     logging.getLogger("aiogram.event").setLevel(quiet)
     # «setup plugin alembic.autogenerate.*» and «Context impl SQLiteImpl» are Alembic's INFO;
@@ -81,3 +89,42 @@ def setup_logging(level: str, fmt: str = "text") -> None:
     # failures are ERRORs and still show)
     for name in ("alembic", "pymorphy3", "apscheduler"):
         logging.getLogger(name).setLevel(quiet)
+
+
+class _OneLine(logging.Formatter):
+    """An error as one line in the console's conversation; its trace is in the log file."""
+
+    def __init__(self, log_file: Path) -> None:
+        super().__init__()
+        self.log_file = log_file
+
+    def format(self, record: logging.LogRecord) -> str:
+        first = (record.getMessage().splitlines() or [""])[0]
+        return f"{record.levelname} {record.name}: {first} (details: {self.log_file})"
+
+
+@contextmanager
+def console_logging(level: str, log_file: Path) -> Iterator[None]:
+    """The console chat's logging: records go to `log_file`, not between the messages of the
+    conversation; an ERROR still shows on stderr, as one line naming the file. The handlers
+    are removed on exit (the CLI runs in-process in tests)."""
+    install_secret_filter()
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    to_file = logging.FileHandler(log_file, encoding="utf-8")
+    to_file.setFormatter(logging.Formatter(LOG_FORMAT))
+    errors = logging.StreamHandler(sys.stderr)
+    errors.setLevel(logging.ERROR)
+    errors.setFormatter(_OneLine(log_file))
+    root = logging.getLogger()
+    previous = root.level
+    root.setLevel(level)
+    _quiet_chatty_loggers(level)
+    for handler in (to_file, errors):
+        root.addHandler(handler)
+    try:
+        yield
+    finally:
+        for handler in (to_file, errors):
+            root.removeHandler(handler)
+        to_file.close()
+        root.setLevel(previous)

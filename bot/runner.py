@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
@@ -91,7 +92,10 @@ async def run_polling(settings: Settings, token: str) -> None:
 
 
 async def run_console_chat(
-    settings: Settings, read_line: Callable[[], str | None], out: TextIO
+    settings: Settings,
+    read_line: Callable[[], str | None],
+    out: TextIO,
+    log_file: Path | None = None,
 ) -> None:
     engine = create_engine(settings.database_url)
     await upgrade(engine)
@@ -105,7 +109,7 @@ async def run_console_chat(
     kb = await load_knowledge(settings, sessionmaker)
     dp = build_dispatcher(settings, sessionmaker, kb=kb, known_users=KnownUsers.watching(engine))
     try:
-        await run_console(dp, bot, session, read_line, out, no_data=no_data)
+        await run_console(dp, bot, session, read_line, out, no_data=no_data, log_file=log_file)
     finally:
         await dp["question_log"].close()
         await engine.dispose()

@@ -348,6 +348,7 @@ SAMPLES.update(
             {"stats": STATS, "period_label": HOSTILE},
         ],
         "stats/caption": [{"stats": STATS, "period_label": "ноябрь 2026"}],
+        "stats/csv_header": [{}],
         "stats/csv_caption": [{"stats": STATS_EMPTY, "period_label": HOSTILE}],
         "stats/custom_prompt": [
             {"region": "74", "home": "74"},
@@ -366,30 +367,60 @@ SAMPLES.update(
     {
         "reminders/deadline": [
             {
-                "left": timedelta(days=1),
-                "event_at": _AT,
-                "date_only": False,
-                "days_left": None,
+                "events": [
+                    {
+                        "left": timedelta(days=1),
+                        "event_at": _AT,
+                        "date_only": False,
+                        "days_left": None,
+                        "phrase": "заканчивается подача заявок",
+                    }
+                ],
                 "tz": "Asia/Yekaterinburg",
-                "phrase": "заканчивается подача заявок",
                 "sub_kind": "procedure",
                 "target": "0169300000126000123",
                 "title": HOSTILE,
             },
             *[
                 {
-                    "left": timedelta(hours=3),
-                    "event_at": _AT,
-                    "date_only": True,
-                    "days_left": days,
+                    "events": [
+                        {
+                            "left": timedelta(hours=3),
+                            "event_at": _AT,
+                            "date_only": True,
+                            "days_left": days,
+                            "phrase": "заканчивается этап 2",
+                        }
+                    ],
                     "tz": "Europe/Moscow",
-                    "phrase": "заканчивается этап 2",
                     "sub_kind": "contract",
                     "target": "2745300000126000001",
                     "title": "",
                 }
                 for days in (0, 1, 3)
             ],
+            {  # catch-up reminders of one subscription due at once: one message
+                "events": [
+                    {
+                        "left": timedelta(days=2),
+                        "event_at": _AT,
+                        "date_only": False,
+                        "days_left": None,
+                        "phrase": "заканчивается подача заявок",
+                    },
+                    {
+                        "left": timedelta(days=4),
+                        "event_at": _AT,
+                        "date_only": True,
+                        "days_left": 4,
+                        "phrase": "проводятся торги",
+                    },
+                ],
+                "tz": "Asia/Yekaterinburg",
+                "sub_kind": "procedure",
+                "target": "0169300000126000123",
+                "title": HOSTILE,
+            },
         ],
         "reminders/update": [
             {
@@ -792,7 +823,10 @@ SAMPLES.update(_consult_samples())
 
 SAMPLES.update(
     {
-        "console/intro": [{"save_dir": "data/console/"}],
+        "console/intro": [
+            {"save_dir": "data/console/", "log_file": None},
+            {"save_dir": "data/console/", "log_file": "data/console/console.log"},
+        ],
         "console/saved": [
             {"kind": "photo", "path": "data/console/0001-stats.png"},
             {"kind": "document", "path": HOSTILE},

@@ -127,10 +127,15 @@ def test_empty_token_from_env_example_opens_the_console(tmp_path: Path, cli_db: 
 
 def test_chat_through_stdin(tmp_path: Path, cli_db: str) -> None:
     # smoke: chat
-    lines = "/help\n8\nфото котика\n/menu\n1\n99\n"
+    lines = "/help\n8\nфото котика\n/menu\n1\n99\n/consult Как вернуть обеспечение?\n"
     result = smebot_process(tmp_path, "chat", stdin=lines, DATABASE_URL=cli_db)
     assert result.returncode == 0, result.stderr
     out = result.stdout
+    # the queued consultation logs a WARNING: into the file named once, not the conversation
+    assert out.count("data/console/console.log") == 1 and "вопрос можно отозвать" in out
+    assert "WARNING" not in out + result.stderr and "queued" not in out + result.stderr
+    log = (tmp_path / "data" / "console" / "console.log").read_text(encoding="utf-8")
+    assert "WARNING smebot.consult: consultation 1 queued" in log
     assert "Здравствуйте" in out  # /start is sent on entry
     assert "[1] ⚖️ Вопрос по закону" in out
     assert "В базе пока нет закупок" in out and "make run" in out  # a fresh database says so
@@ -144,12 +149,17 @@ def test_chat_through_stdin(tmp_path: Path, cli_db: str) -> None:
 
 def test_console_consultant_answers_by_replying(tmp_path: Path, cli_db: str) -> None:
     """CONSULTANT_IDS with the console user's id: ask, then answer with «>>N текст»."""
-    lines = "/consult Как вернуть обеспечение заявки?\n>>8 В течение 5 рабочих дней.\n"
+    lines = "/consult Как вернуть обеспечение заявки?\n>>8 В течение 5 рабочих дней.\n11\n"
     result = smebot(tmp_path, "chat", stdin=lines, DATABASE_URL=cli_db, CONSULTANT_IDS="100000001")
     assert result.returncode == 0, result.stderr
     assert "[7] ↩️ Отозвать вопрос" in result.stdout  # README's walkthrough: these numbers
     assert "[8] 🛠 Взять в работу" in result.stdout
     assert "Ответ консультанта" in result.stdout and "5 рабочих дней" in result.stdout
+    assert "[11] ✅ Закрыть вопрос" in result.stdout
+    # the rating keyboard: no digit but the button's number («[7] 5 ⭐» read as button 5)
+    ratings = re.findall(r"\[(\d+)\] ([★☆]{5})", result.stdout)
+    assert [stars for _n, stars in ratings] == ["★☆☆☆☆", "★★☆☆☆", "★★★☆☆", "★★★★☆", "★★★★★"]
+    assert "⭐" not in "".join(line for line in result.stdout.splitlines() if "] " in line)
 
 
 def test_console_consultant_demo_works_again_in_a_second_session(
@@ -183,7 +193,7 @@ def test_chat_saves_the_chart_and_the_csv(tmp_path: Path) -> None:
     result = smebot(tmp_path, "chat", stdin="/stats\n", DATABASE_URL=db)
     assert result.returncode == 0, result.stderr
     assert "В базе пока нет закупок" not in result.stdout
-    saved = sorted((tmp_path / "data" / "console").iterdir())
+    saved = sorted((tmp_path / "data" / "console").glob("0*"))
     assert [p.suffix for p in saved] == [".png"] and saved[0].stat().st_size > 10_000
     assert f"Изображение сохранено: {saved[0].relative_to(tmp_path)}" in result.stdout
     csv_button = next(  # numbers are stable: the same lines number the same buttons

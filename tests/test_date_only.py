@@ -128,14 +128,17 @@ def test_a_day_reminder_says_tomorrow_not_in_two_days() -> None:
     auction = date_event("auction", date(2026, 12, 4), EKB)
     due = datetime(2026, 12, 3, 9, 0, tzinfo=ZoneInfo(EKB))  # 09:00 the day before
     days = _days_between(due, auction.at, EKB)
+    event = {
+        "left": auction.at - due,
+        "event_at": auction.at,
+        "date_only": True,
+        "days_left": days,
+        "phrase": "торги",
+    }
     text = render(
         "reminders/deadline",
-        left=auction.at - due,
-        event_at=auction.at,
-        date_only=True,
-        days_left=days,
+        events=[event],
         tz=EKB,
-        phrase="торги",
         sub_kind="procedure",
         target="0374030000026000287",
         title="",

@@ -165,7 +165,8 @@ async def test_cancelled_procedure_stops_reminders_with_one_notice(world: AsyncS
 
 async def test_crash_recovery_never_resends_what_may_have_gone(world: AsyncSession) -> None:
     await subscribe(world, ALICE, "procedure", NUMBER, DEFAULTS, NOW)
-    at = NOW + timedelta(days=4, hours=12)  # deadline 3d + 1d and auction 3d leads due
+    await subscribe(world, BOB, "procedure", NUMBER, DEFAULTS, NOW)
+    at = NOW + timedelta(days=2, minutes=1)  # each one's 3-day lead of the applications' end
     _, due = await claim_due(world, at, "dead-process", 100)
     assert len(due) == 2
     await mark_sending(world, [due[0].id], at)  # killed during this HTTP call
@@ -174,7 +175,7 @@ async def test_crash_recovery_never_resends_what_may_have_gone(world: AsyncSessi
     assert await release_expired(world, at + timedelta(minutes=11)) == 2
     (unknown,) = await _rows(world, status="unknown")
     assert unknown.id == due[0].id and "not resent" in unknown.outcome
-    (back,) = await _rows(world, status="pending", event="auction", lead_minutes=4320)
+    (back,) = await _rows(world, status="pending", event="applications_end", lead_minutes=4320)
     assert back.id == due[1].id and back.claim_token is None
 
 

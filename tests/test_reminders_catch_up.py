@@ -15,6 +15,7 @@ from bot.services.reminders.planner import reconcile, update_prefs
 from bot.services.reminders.prefs import Defaults
 from bot.services.reminders.subscriptions import subscribe
 from bot.services.schedule import ASAP_DELAY
+from bot.ui.reminders import reminder_message
 from models import Procedure
 from tests.factories import NOW, add_procedure, add_user
 from tests.test_reminders import _rows
@@ -97,3 +98,38 @@ async def test_a_deadline_moved_closer_by_an_import_is_reminded_once(world: Asyn
     assert sorted(sent) == ["applications_end", "moved"]
     assert await reconcile(world, WEEK, at + timedelta(minutes=3)) == 0
     assert await _send_due(world, at + timedelta(days=2), "t2") == []
+
+
+async def test_catch_ups_of_one_subscription_due_together_are_one_message(
+    session: AsyncSession,
+) -> None:
+    """Subscribing when the week's lead is behind for both the applications' end and the
+    auction: two catch-up rows due at the same moment go out as one message, and a retried
+    message still tells both."""
+    number = "0169300000126000323"
+    await add_user(session, ALICE)
+    await add_procedure(
+        session,
+        number,
+        applications_end=NOW + timedelta(days=2),
+        auction_at=NOW + timedelta(days=4),
+    )
+    done = await subscribe(session, ALICE, "procedure", number, WEEK, NOW)
+    assert done.planned == 2
+    at = NOW + timedelta(minutes=2)
+    _, due = await claim_due(session, at, "t1", 100)
+    (one,) = due
+    assert one.event == "applications_end" and [e.event for e in one.also] == ["auction"]
+    text = reminder_message(one, at).text
+    assert text.count("⏰") == 1 and "подача заявок" in text and "проводятся торги" in text
+    merged = [r for r in await _rows(session, kind="deadline") if r.id != one.id]
+    assert [(r.status, r.outcome) for r in merged] == [
+        ("dropped", f"merged into reminder {one.id}")
+    ]
+    await mark_sending(session, [one.id], at)
+    await record_outcomes(session, [Outcome(one.id, OutcomeStatus.RETRY, error="502")], at)
+    _, again = await claim_due(session, at + timedelta(hours=1), "t2", 100)
+    assert [(d.id, [e.event for e in d.also]) for d in again] == [(one.id, ["auction"])]
+    await mark_sending(session, [one.id], at)
+    await record_outcomes(session, [Outcome(one.id, OutcomeStatus.SENT, 7)], at)
+    assert await _send_due(session, NOW + timedelta(days=3), "t3") == []  # nothing twice

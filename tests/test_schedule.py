@@ -18,6 +18,7 @@ from bot.services.schedule import (
     plan,
     resolve_timezone,
 )
+from bot.ui.reminders import leads_words
 from bot.ui.render import until_words
 
 EKB = "Asia/Yekaterinburg"  # UTC+5
@@ -96,6 +97,14 @@ def test_plan_skips_events_behind_and_keys_are_stable() -> None:
         "s7:stage_end:2:60",
     ]
     assert planned[0].due_at < now  # 3 days before an event 2 days ahead: already behind
+
+
+def test_lead_times_in_words() -> None:
+    """«за …» in the settings and the subscription: whole weeks are weeks, not «7 дней»."""
+    assert leads_words(parse_lead_times("1w, 2w, 5 недель")) == "5 недель, 2 недели, 1 неделю"
+    assert leads_words(parse_lead_times("3w")) == "3 недели"
+    assert leads_words(parse_lead_times("8d,3d,1,5 дня,3h")) == ("8 дней, 3 дня, 36 часов, 3 часа")
+    assert leads_words(parse_lead_times("90m, 5m")) == "1 час 30 минут, 5 минут"
 
 
 def test_until_words() -> None:

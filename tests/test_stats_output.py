@@ -104,7 +104,15 @@ async def test_csv_chart_and_json(
     data = to_csv(stats)
     assert data.startswith(b"\xef\xbb\xbf")  # Russian Excel: UTF-8 with BOM, «;», «,»
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == ["section", "key", "name", "count", "total", "share", "total_share"]
+    assert rows[0] == [  # a Russian Excel user reads Russian column headers
+        "Раздел",
+        "Ключ",
+        "Название",
+        "Количество",
+        "Сумма, ₽",
+        "Доля по количеству",
+        "Доля по сумме",
+    ]
     assert rows[1][0] == "query" and rows[1][-1] == ""  # the period is not a share
     assert rows[2][:3] == ["period", "2026-01-01", "2026-12-31"]
     money_cells = [r[4] for r in rows[3:] if r[4]]

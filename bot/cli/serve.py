@@ -15,7 +15,7 @@ import typer
 
 from bot.cli.common import fail, settings_or_exit
 from bot.config import ConfigError, Settings
-from bot.logging_setup import setup_logging
+from bot.logging_setup import console_logging, setup_logging
 
 T = TypeVar("T")
 
@@ -89,12 +89,12 @@ def worker() -> None:
 def chat() -> None:
     """Talk to the bot in the console: no token, no network; numbers press buttons."""
     settings = settings_or_exit()
+    from bot.console import LOG_FILE
     from bot.runner import run_console_chat
-
-    setup_logging("WARNING" if settings.log_level != "DEBUG" else "DEBUG")
 
     def read_line() -> str | None:
         line = sys.stdin.readline()
         return line if line else None
 
-    asyncio.run(run_console_chat(settings, read_line, sys.stdout))
+    with console_logging(settings.log_level, LOG_FILE):  # not between the messages
+        asyncio.run(run_console_chat(settings, read_line, sys.stdout, LOG_FILE))

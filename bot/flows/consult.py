@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -209,7 +210,8 @@ async def locate(message: Message, session: Session, settings: Settings) -> Cons
         replied = message.reply_to_message
         assert replied is not None
         found = await find_by_post(session, chat.id, replied.message_id)
-        if found is None and message.date - replied.date < RECENT_POST:
+        recent = message.date - replied.date < RECENT_POST
+        if found is None and recent and names_a_consultation(replied):
             found = await _recorded_soon(
                 session, lambda: find_by_post(session, chat.id, replied.message_id)
             )
@@ -219,10 +221,20 @@ async def locate(message: Message, session: Session, settings: Settings) -> Cons
 
 # A card is recorded after Telegram has accepted it, so a consultant who replies at once can
 # overtake that commit (updates are handled concurrently): a reply to a bot message sent a
-# moment ago waits for its record a little before it counts as a reply to something else.
+# moment ago that may be such a post waits for its record a little before it counts as a
+# reply to something else. Every post the desk records names its consultation in its first
+# line («🧑‍💼 Вопрос №12 · новый», «✏️ Уточнение к вопросу №12», «📎 Вложение к вопросу №12»);
+# a message that does not (a menu, the /queue listing, an article) is known not to be one.
 RECENT_POST = timedelta(minutes=2)
 RECORD_WAIT_SECONDS = 8.0
 RECORD_POLL_SECONDS = 0.2
+POST_HEADER_RE = re.compile(r"№\d")
+
+
+def names_a_consultation(replied: Message) -> bool:
+    """Whether the bot's message `replied` may be a consultation post (see above)."""
+    first_line = (replied.text or replied.caption or "").split("\n", 1)[0]
+    return POST_HEADER_RE.search(first_line) is not None
 
 
 async def _recorded_soon(

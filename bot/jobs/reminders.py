@@ -8,8 +8,8 @@ import logging
 from bot.outcome import Outcome
 from bot.services import Clock, Sessionmaker
 from bot.services.reminders.digests import collect_digests
+from bot.services.reminders.due import DueReminder
 from bot.services.reminders.outbox import (
-    DueReminder,
     claim_due,
     new_token,
     record_tick,

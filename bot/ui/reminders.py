@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.services.reminders.outbox import DueReminder
+from bot.services.reminders.due import DueEvent, DueReminder
 from bot.services.reminders.prefs import Prefs
 from bot.services.reminders.subscriptions import Subscribed, SubscriptionView
 from bot.ui.answers import OutMessage
@@ -91,14 +91,15 @@ def reminder_message(due: DueReminder, now: datetime) -> OutMessage:
         )
     else:
         assert due.event_at is not None
+        main = DueEvent(due.event, due.event_no, due.event_at, due.date_only)
+        ahead = sorted(
+            (e for e in (main, *due.also) if e.event_at > now or e is main),
+            key=lambda e: e.event_at,
+        )
         text = render(
             "reminders/deadline",
-            left=due.event_at - now,
-            event_at=due.event_at,
-            date_only=due.date_only,
-            days_left=_days_between(now, due.event_at, due.timezone) if due.date_only else None,
+            events=[_deadline(e, now, due.timezone) for e in ahead],
             tz=due.timezone,
-            phrase=EVENT_PHRASES.get(due.event, due.event).format(n=due.event_no),
             sub_kind=due.sub_kind,
             target=due.target,
             title=due.title,
@@ -111,6 +112,17 @@ def reminder_message(due: DueReminder, now: datetime) -> OutMessage:
         )
     builder.adjust(2)
     return OutMessage(text, builder.as_markup() if builder.buttons else None)
+
+
+def _deadline(e: DueEvent, now: datetime, tz: str) -> dict[str, Any]:
+    """One deadline line of a reminder: how far, when, what."""
+    return {
+        "left": e.event_at - now,
+        "event_at": e.event_at,
+        "date_only": e.date_only,
+        "days_left": _days_between(now, e.event_at, tz) if e.date_only else None,
+        "phrase": EVENT_PHRASES.get(e.event, e.event).format(n=e.event_no),
+    }
 
 
 def _searches(payload: dict[str, Any]) -> list[dict[str, Any]]:
@@ -130,8 +142,15 @@ def _searches(payload: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+WEEK_MINUTES = 7 * 1440
+
+
 def lead_words(minutes: int) -> str:
-    """A lead time exactly, not rounded: «1 день», «36 часов», «1 час 30 минут»."""
+    """A lead time exactly, not rounded, as it follows «за»: «1 неделю», «2 недели», «1 день»,
+    «36 часов», «1 час 30 минут» (a whole number of weeks in weeks: «1w» is not «7 дней»)."""
+    if minutes % WEEK_MINUTES == 0:
+        weeks = minutes // WEEK_MINUTES
+        return f"{weeks} {plural(weeks, 'неделю', 'недели', 'недель')}"
     if minutes % 1440 == 0:
         days = minutes // 1440
         return f"{days} {plural(days, 'день', 'дня', 'дней')}"

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.services.stats.regions import ALL
 from bot.services.stats.result import Stats, ratio
+from bot.ui.render import render
 
 
 class _CsvWriter:
@@ -32,10 +33,11 @@ class _CsvWriter:
 
 def to_csv(stats: Stats) -> bytes:
     """The figures as CSV for Russian Excel (UTF-8 with BOM, «;» between cells, decimal
-    commas): section, key, name, count, total, share, total_share; the period is its own row."""
+    commas). The headers are Russian (templates/stats/csv_header); the cells are section, key,
+    name, count, total, share, total_share; the period is its own row."""
     out = io.StringIO()
     w = _CsvWriter(csv.writer(out, delimiter=";", lineterminator="\r\n"))
-    w.writerow(["section", "key", "name", "count", "total", "share", "total_share"])
+    w.writerow(render("stats/csv_header").splitlines())
     p, c = stats.procedures, stats.contracts
     w.writerow(["query", stats.region or ALL, stats.region_name, "", "", "", ""])
     w.writerow(["period", stats.period.start.isoformat(), stats.period.end.isoformat()])

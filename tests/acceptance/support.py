@@ -146,3 +146,31 @@ async def procedures(engine: AsyncEngine, number: str | None = None) -> int:
             return int((await conn.execute(query)).scalar_one())
     except DBAPIError:
         return 0
+
+
+def reminders_to(api: FakeBotAPI, chat_id: int, about: str = "") -> list[float]:
+    """When each reminder («⏰ …», mentioning `about`) reached `chat_id`."""
+    return [
+        s.at
+        for s in api.sent
+        if s.chat_id == chat_id and (s.text or "").startswith("⏰") and about in (s.text or "")
+    ]
+
+
+def importing_bot(api: FakeBotAPI, workdir: Path, url: str, **env: str) -> tuple[BotProcess, Path]:
+    """A `smebot run` on DATABASE_URL `url` that imports `workdir/import` (made here) every
+    3 s, with `env` on top; returns it and the import directory."""
+    import_dir = workdir / "import"
+    import_dir.mkdir(exist_ok=True)
+    settings = {
+        "DATABASE_URL": url,
+        "IMPORT_DIR": str(import_dir),
+        "IMPORT_INTERVAL_MINUTES": "0.05",
+    }
+    return BotProcess(api, workdir, settings | env), import_dir
+
+
+def reminders_every(poll: float, leads: str) -> dict[str, str]:
+    """Settings of a bot whose outbox runs every `poll` seconds with lead times `leads` and no
+    quiet hours (a test's reminders are not held until the morning)."""
+    return {"REMINDER_POLL_SECONDS": str(poll), "REMINDER_LEAD_TIMES": leads, "QUIET_HOURS": "нет"}

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.sources.demo import DemoGenerator
-from tests.acceptance.support import WAIT, BotProcess, drop_files, eventually, procedures
+from tests.acceptance.support import WAIT, drop_files, eventually, importing_bot, procedures
 from tests.support.consult import DeskAPI
 
 OWNER, CONSULTANT, ADMIN = 4101, 4102, 4103
@@ -51,8 +51,14 @@ async def test_owner_consultant_and_admin_through_smebot_run(
 ) -> None:
     api = desk_api
     url, engine = bot_db
-    import_dir = tmp_path / "import"
-    import_dir.mkdir()
+    bot, import_dir = importing_bot(
+        api,
+        tmp_path,
+        url,
+        ADMIN_IDS=str(ADMIN),
+        CONSULTANT_IDS=str(CONSULTANT),
+        LOG_LEVEL="INFO",
+    )
     now = datetime.now(UTC)
     generator = DemoGenerator(now=now)
     demo = list(generator.files(40))
@@ -63,18 +69,6 @@ async def test_owner_consultant_and_admin_through_smebot_run(
     drop_files(import_dir, [*demo, (name, xml)])
     for staff in (CONSULTANT, ADMIN):
         api.add_private_chat(staff)
-
-    bot = BotProcess(
-        api,
-        tmp_path,
-        {
-            "DATABASE_URL": url,
-            "IMPORT_DIR": str(import_dir),
-            "ADMIN_IDS": str(ADMIN),
-            "CONSULTANT_IDS": str(CONSULTANT),
-            "LOG_LEVEL": "INFO",
-        },
-    )
     await bot.start()
     try:
         # /start and /help

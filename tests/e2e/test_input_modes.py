@@ -7,11 +7,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.config import Settings
 from tests.fakebotapi import FakeBotAPI
 from tests.fakebotapi.records import Sent
-from tests.support.bot import FixedClock, RunningBot
-from tests.support.consult import CONS, DeskAPI, rows, run
+from tests.support.bot import RunningBot
+from tests.support.consult import CONS, DeskAPI, DeskBot, rows
 
 USER = 5001
 SAVED = "Сохранено"
@@ -116,23 +115,19 @@ async def test_a_question_is_not_a_value(running_bot: RunningBot) -> None:
 @pytest.mark.parametrize("word", ["Отмена", "отменить", "cancel"])
 async def test_typed_cancel_leaves_the_consultation_dialogue(
     desk: DeskAPI,
-    settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
-    clock: FixedClock,
     word: str,
+    desk_bot: DeskBot,
 ) -> None:
     desk.add_private_chat(CONS)
-    bot = await run(desk, settings, sessionmaker, clock)
-    try:
-        prompt = await say(desk, "/consult")
-        assert prompt.button("Отмена")
-        assert await replies(bot, word) == ["Хорошо, вопрос консультанту не отправлен."]
-        after = await replies(bot, QUESTION)
-        assert is_article(after[0]), after
-        assert await rows(sessionmaker) == []
-        assert not [s for s in desk.sent if s.chat_id == CONS]
-    finally:
-        await bot.stop()
+    bot = await desk_bot()
+    prompt = await say(desk, "/consult")
+    assert prompt.button("Отмена")
+    assert await replies(bot, word) == ["Хорошо, вопрос консультанту не отправлен."]
+    after = await replies(bot, QUESTION)
+    assert is_article(after[0]), after
+    assert await rows(sessionmaker) == []
+    assert not [s for s in desk.sent if s.chat_id == CONS]
 
 
 # ------------------------------------------------------------- typed values

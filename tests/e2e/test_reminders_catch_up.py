@@ -84,7 +84,7 @@ async def test_a_week_ahead_lead_still_reminds_about_a_deadline_in_two_days(
     mark = api.mark()
     api.press(ALICE, card, "Напоминать")
     done = await api.next_message(ALICE, after=mark)
-    assert "Готово" in done.text and "за 7 дней" in done.text, done.text
+    assert "Готово" in done.text and "за 1 неделю" in done.text, done.text
     assert "новых напоминаний пока нет" not in done.text
     # 24 Nov 10:00 local: the deadline is 26 Nov 10:00, the reminder a minute from now
     assert "Срок подачи заявок — через 2 дня, 26 ноября в 10:00" in done.text, done.text

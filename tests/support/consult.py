@@ -107,6 +107,9 @@ async def run(
     return await start_desk_bot(api, configured(settings, **values), sessionmaker, clock)
 
 
+DeskBot = Callable[..., Awaitable[RunningBot]]  # the e2e `desk_bot` fixture: start(**settings)
+
+
 async def ask(api: DeskAPI, text: str | None = QUESTION, **content: Any) -> Sent:
     """USER opens the dialogue with /consult and sends the question; returns «принят»."""
     mark = api.mark()

@@ -17,6 +17,12 @@ Claim / confirm protocol (why a killed process never makes a user see a reminder
    most the messages in flight at the moment of the kill and the look-ahead (0.2 s of
    sending: 5 messages at 25/s) are affected, and each is recorded. A graceful stop sends
    the rows already marked and releases its claimed rows at once.
+
+Deadline rows of one subscription due at the same moment (catch-up reminders of a late
+subscription, two events whose leads meet) become one message at claim time
+(`due.merge_same_moment`): the row of the nearest event carries the others' events in its
+payload, written in the commit that drops theirs as merged, so the protocol above still
+sends each message, and so each event, at most once.
 """
 
 from __future__ import annotations
@@ -33,30 +39,13 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.outcome import Outcome, OutcomeStatus
+from bot.services.reminders.due import DueReminder, due_of, merge_same_moment
 from models import Reminder, ReminderStatus, Subscription, User
 
 log = logging.getLogger("smebot.reminders")
 LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 6
 RETRY_BASE = timedelta(minutes=1)
-
-
-@dataclass(frozen=True, slots=True)
-class DueReminder:
-    id: int
-    user_id: int
-    kind: str  # deadline | update | digest | news
-    event: str
-    event_no: int
-    event_at: datetime | None
-    date_only: bool
-    lead_minutes: int
-    subscription_id: int | None
-    sub_kind: str
-    target: str
-    title: str
-    timezone: str
-    payload: dict[str, Any]
 
 
 def new_token() -> str:
@@ -185,6 +174,7 @@ async def claim_due(
                 Reminder.lead_minutes,
                 Reminder.subscription_id,
                 Reminder.payload,
+                Reminder.due_at,
                 Subscription.kind.label("sub_kind"),
                 Subscription.target,
                 Subscription.title,
@@ -217,13 +207,28 @@ async def claim_due(
             else:
                 drops.append(_superseded(r.id))
         else:
-            out.append(_due(r))
-    out.extend(_due(r) for r in keep.values())
-    if drops:
-        await session.execute(update(Reminder), drops)
-        await session.commit()
+            out.append(due_of(r))
+    carriers, merged = merge_same_moment(list(keep.values()))
+    out.extend(due_of(r, payload) for r, payload in carriers)
+    await _record_drops(session, drops + merged, carriers)
     out.sort(key=lambda d: d.id)
     return len(rows), out
+
+
+async def _record_drops(
+    session: AsyncSession,
+    drops: list[dict[str, Any]],
+    carriers: list[tuple[Any, dict[str, Any] | None]],
+) -> None:
+    """The dropped rows, and the merged events written into the row carrying them, in one
+    commit: a retried or recovered carrier still tells them, and none is ever told twice."""
+    merges = [{"id": r.id, "payload": json.dumps(p)} for r, p in carriers if p is not None]
+    if not drops and not merges:
+        return
+    for values in (drops, merges):
+        if values:
+            await session.execute(update(Reminder), values)
+    await session.commit()
 
 
 def _superseded(row_id: int) -> dict[str, Any]:
@@ -232,25 +237,6 @@ def _superseded(row_id: int) -> dict[str, Any]:
         "status": ReminderStatus.DROPPED,
         "outcome": "superseded by a shorter lead",
     }
-
-
-def _due(r: Any) -> DueReminder:
-    return DueReminder(
-        id=r.id,
-        user_id=r.user_id,
-        kind=r.kind,
-        event=r.event,
-        event_no=r.event_no,
-        event_at=r.event_at,
-        date_only=r.date_only,
-        lead_minutes=r.lead_minutes,
-        subscription_id=r.subscription_id,
-        sub_kind=r.sub_kind or "",
-        target=r.target or "",
-        title=r.title or "",
-        timezone=r.timezone,
-        payload=json.loads(r.payload) if r.payload else {},
-    )
 
 
 async def record_tick(
