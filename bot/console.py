@@ -35,7 +35,7 @@ from bot.ui.render import render
 
 CONSOLE_USER = User(id=100_000_001, is_bot=False, first_name="Гость", language_code="ru")
 CONSOLE_BOT = User(id=100_000_000, is_bot=True, first_name="smebot", username="smebot_console_bot")
-EXIT_WORDS = frozenset({"exit", "quit", "выход", ":q"})
+EXIT_WORDS = frozenset({"exit", "quit", "выход", ":q", "/quit", "/exit", "/выход"})
 SAVE_DIR = Path("data/console")
 LOG_FILE = SAVE_DIR / "console.log"  # `smebot chat` logs here, not into the conversation
 BUTTON_DIGITS = 4  # longer numbers (notices, contracts, INN) are messages, never buttons

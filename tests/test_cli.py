@@ -127,7 +127,7 @@ def test_empty_token_from_env_example_opens_the_console(tmp_path: Path, cli_db: 
 
 def test_chat_through_stdin(tmp_path: Path, cli_db: str) -> None:
     # smoke: chat
-    lines = "/help\n8\nфото котика\n/menu\n1\n99\n/consult Как вернуть обеспечение?\n"
+    lines = "/help\n8\nфото котика\n/menu\n1\n99\n/consult Как вернуть обеспечение?\n/quit\n/help\n"
     result = smebot_process(tmp_path, "chat", stdin=lines, DATABASE_URL=cli_db)
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -140,6 +140,9 @@ def test_chat_through_stdin(tmp_path: Path, cli_db: str) -> None:
     assert "[1] ⚖️ Вопрос по закону" in out
     assert "В базе пока нет закупок" in out and "make run" in out  # a fresh database says so
     assert "Как пользоваться ботом" in out
+    # /quit ended the chat: the /help after it got no answer
+    assert "Как пользоваться ботом" not in out[out.rindex("Отозвать вопрос") :]
+    assert "Команду /quit я не знаю" not in out
     assert "Поиск закупок" in out  # button 8 (the 2nd of the help menu): find
     assert "Напишите ваш вопрос" in out  # button 1: the first menu's, still on screen
     assert "Кнопки [99] нет" in out  # not a question to the knowledge base
