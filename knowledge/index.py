@@ -1,4 +1,4 @@
-"""The article index: BM25F postings over title, questions, tags and body (lemmas, stems,
+"""The article index: BM25F postings over title, questions, phrasings, tags and body (lemmas, stems,
 bigrams and glossary concepts), the corpus vocabulary for typo correction, and the semantic
 layer's vectors."""
 
@@ -21,8 +21,20 @@ from knowledge.terms import TERM_FACTOR, bigrams, is_word, stems
 from knowledge.text import STOPWORDS, lemma, words
 from knowledge.vectors import load_vectors
 
-FIELD_WEIGHTS: dict[str, float] = {"title": 3.0, "questions": 1.5, "tags": 2.0, "body": 1.0}
-FIELD_B: dict[str, float] = {"title": 0.3, "questions": 0.5, "tags": 0.3, "body": 0.75}
+FIELD_WEIGHTS: dict[str, float] = {
+    "title": 3.0,
+    "questions": 1.5,
+    "phrasings": 1.0,
+    "tags": 2.0,
+    "body": 1.0,
+}
+FIELD_B: dict[str, float] = {
+    "title": 0.3,
+    "questions": 0.5,
+    "phrasings": 0.5,
+    "tags": 0.3,
+    "body": 0.75,
+}
 K1 = 2.0
 LAWS_OF = {"44-ФЗ": "44фз", "223-ФЗ": "223фз"}
 
@@ -99,6 +111,7 @@ class ArticleIndex:
             fields = {
                 "title": self._analyze(article.title),
                 "questions": self._analyze(" . ".join(article.questions)),
+                "phrasings": self._analyze(" . ".join(article.phrasings)),
                 "tags": self._analyze(" . ".join((*article.tags, *article.laws))),
                 "body": self._analyze(article.body),
             }

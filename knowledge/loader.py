@@ -47,6 +47,12 @@ REQUIRED = (
 )
 
 
+OPTIONAL = ("phrasings", "related", "announce", "valid_from", "valid_until", "sources")
+# More ways owners put the question (stories, slang, abbreviations, English): searched, never
+# shown. At most MAX_PHRASINGS of at most MAX_PHRASING characters each.
+MAX_PHRASINGS, MAX_PHRASING = 30, 400
+
+
 MAX_YAML = 64 * 1024  # characters of front matter; real articles use about 2,000
 
 
@@ -92,6 +98,7 @@ class Article:
     valid_from: date | None = None
     valid_until: date | None = None
     sources: tuple[str, ...] = ()
+    phrasings: tuple[str, ...] = ()
     path: str = ""
 
     @property
@@ -195,7 +202,7 @@ def parse_article(text: str, path: str = "<upload>", *, today: date | None = Non
     for key in REQUIRED:
         if data.get(key) in (None, "", []):
             problem(_key_line(front, key), f"missing required field '{key}'")
-    unknown = set(data) - {*REQUIRED, "related", "announce", "valid_from", "valid_until", "sources"}
+    unknown = set(data) - {*REQUIRED, *OPTIONAL}
     for key in sorted(unknown):
         problem(_key_line(front, key), f"unknown field '{key}'")
 
@@ -226,6 +233,18 @@ def parse_article(text: str, path: str = "<upload>", *, today: date | None = Non
     questions = _strings(data.get("questions")) or ()
     if data.get("questions") is not None and not 3 <= len(questions) <= 8:
         problem(_key_line(front, "questions"), f"questions: expected 3–8, found {len(questions)}")
+    phrasings = _strings(data.get("phrasings") or []) or ()
+    if len(phrasings) > MAX_PHRASINGS:
+        problem(
+            _key_line(front, "phrasings"),
+            f"phrasings: at most {MAX_PHRASINGS}, found {len(phrasings)}",
+        )
+    for text_ in phrasings:
+        if len(text_) > MAX_PHRASING:
+            problem(
+                _value_line(front, "phrasings", text_),
+                f"a phrasing is longer than {MAX_PHRASING} characters",
+            )
     tags = _strings(data.get("tags") or []) or ()
     laws = _strings(data.get("laws")) or ()
     for law in laws:
@@ -298,6 +317,7 @@ def parse_article(text: str, path: str = "<upload>", *, today: date | None = Non
             valid_from=vf,
             valid_until=vu,
             sources=sources,
+            phrasings=phrasings,
             path=path,
         )
     )

@@ -29,6 +29,21 @@ def test_good_article_parses() -> None:
     assert result.article.laws == ("ч. 1 ст. 30 44-ФЗ",)
 
 
+def test_phrasings_are_searched_not_shown() -> None:
+    text = GOOD.replace("related: []", 'related: []\nphrasings:\n  - "нас кинули с оплатой"')
+    result = parse_article(text, "knowledge/articles/smp/test-article.md")
+    assert result.problems == [] and result.article is not None
+    assert result.article.phrasings == ("нас кинули с оплатой",)
+    assert "кинули" not in result.article.html
+    too_many = "phrasings:\n" + "".join(f"  - вопрос {i}\n" for i in range(31))
+    refused = parse_article(
+        GOOD.replace("related: []", "related: []\n" + too_many.rstrip("\n")),
+        "knowledge/articles/smp/test-article.md",
+    )
+    assert refused.article is None
+    assert any("phrasings: at most 30" in p.reason for p in refused.problems)
+
+
 @pytest.mark.parametrize(
     ("text", "line", "reason"),
     [
