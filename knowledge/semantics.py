@@ -78,7 +78,10 @@ class Semantics:
             if v is not None and t not in cols:
                 cols[t] = len(vecs)
                 vecs.append(v)
-        rows = np.unique(np.concatenate([self.doc_terms[i] for i in docs] or [NO_ROWS]))
+        seen = np.zeros(len(self.terms), np.bool_)  # a mask, not np.unique's sort
+        for i in docs:
+            seen[self.doc_terms[i]] = True
+        rows = np.flatnonzero(seen).astype(np.int32)
         if not vecs or not len(rows):
             return {}, rows, None
         return cols, rows, self.terms[rows] @ np.vstack(vecs).T
