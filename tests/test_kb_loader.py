@@ -15,7 +15,7 @@ from tests.support.cli import smebot, smebot_process
 
 
 def test_shipped_knowledge_base_is_valid() -> None:
-    articles, problems = load_directory(DEFAULT_KNOWLEDGE_DIR, today=date(2026, 11, 30))
+    articles, problems = load_directory(DEFAULT_KNOWLEDGE_DIR, today=date(2026, 12, 1))
     assert problems == []
     assert len(articles) >= 80
     assert {a.section for a in articles} == set(SECTIONS)
