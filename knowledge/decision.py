@@ -41,6 +41,13 @@ class Hit:
     article: Article
     score: float
     confidence: float
+    # the score without the phrasings' (knowledge.index.PHRASE_WEIGHT): the article's own
+    # evidence, which a clear lead below ANSWER must show
+    own: float | None = None
+
+    @property
+    def evidence(self) -> float:
+        return self.score if self.own is None else self.own
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +83,12 @@ class SearchResult:
             best.score >= CLEAR * runner_up or best.confidence >= SURE
         ):
             return True
-        return best.confidence >= LEADER and best.score >= LEAD * runner_up
+        own_runner_up = rivals[0].evidence if rivals else 0.0
+        return (
+            best.confidence >= LEADER
+            and best.score >= LEAD * runner_up
+            and best.evidence >= LEAD * own_runner_up
+        )
 
     def _counterpart(self, best: Hit, other: Hit) -> bool:
         """A 223-ФЗ-only article behind a leader that covers 44-ФЗ, for a question that names
@@ -98,9 +110,12 @@ class SearchResult:
         return tuple(h for h in self.hits[:3] if h.confidence >= floor)
 
 
-def confidence(score: float, coverage: float, margin: float, top: float) -> float:
+def confidence(
+    score: float, coverage: float, margin: float, top: float, own: float | None = None
+) -> float:
     """Blend of how much of the question the article covers, how strong the match is
-    in absolute terms, and (for the first hit) how clearly it beats the runner-up."""
-    strength = 1 - math.exp(-score / 6.0)
+    in absolute terms (`own`: the score without the phrasings', when it differs), and (for the
+    first hit) how clearly it beats the runner-up."""
+    strength = 1 - math.exp(-(score if own is None else own) / 6.0)
     relative = score / top if top else 0.0
     return max(0.0, min(1.0, (0.5 * coverage + 0.35 * strength + 0.15 * margin) * relative))

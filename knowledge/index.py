@@ -24,18 +24,22 @@ from knowledge.vectors import load_vectors
 FIELD_WEIGHTS: dict[str, float] = {
     "title": 3.0,
     "questions": 1.5,
-    "phrasings": 1.0,
     "tags": 2.0,
     "body": 1.0,
 }
 FIELD_B: dict[str, float] = {
     "title": 0.3,
     "questions": 0.5,
-    "phrasings": 0.5,
     "tags": 0.3,
     "body": 0.75,
 }
 K1 = 2.0
+# Phrasings (more ways owners ask: knowledge.loader) rank an article but do not make their
+# words part of the base's vocabulary: a question's word found only in phrasings stays
+# unknown for coverage, typo correction and meaning, so off-topic slang does not become a
+# topic. Their own BM25 (idf over the phrasings) adds PHRASE_WEIGHT of its score.
+PHRASE_WEIGHT = 1.0
+PHRASE_B = 0.5
 LAWS_OF = {"44-ФЗ": "44фз", "223-ФЗ": "223фз"}
 
 
@@ -111,7 +115,6 @@ class ArticleIndex:
             fields = {
                 "title": self._analyze(article.title),
                 "questions": self._analyze(" . ".join(article.questions)),
-                "phrasings": self._analyze(" . ".join(article.phrasings)),
                 "tags": self._analyze(" . ".join((*article.tags, *article.laws))),
                 "body": self._analyze(article.body),
             }
@@ -150,6 +153,7 @@ class ArticleIndex:
             doc_weights.append(weights)
             doc.fields = {}  # the postings hold everything the ranking needs
         self.postings = Postings(postings)
+        self.phrase_postings = self._phrase_postings([d.article for d in self.docs])
         # verb <-> deverbal noun of the vocabulary (knowledge.derivation)
         self.related = derivations(self.df)
         vectors = load_vectors() if semantic else None
@@ -166,6 +170,30 @@ class ArticleIndex:
     @cached_property
     def lemma_keys(self) -> list[str]:
         return [t for t in self.df if len(t) >= 4 and is_word(t)]
+
+    def _phrase_postings(self, articles: list[Article]) -> Postings:
+        fields: list[Counter[str]] = []
+        for article in articles:
+            seq = [lemma(w) for w in words(" . ".join(article.phrasings))]
+            tokens = [t for t in seq if t not in STOPWORDS and len(t) > 1]
+            fields.append(
+                Counter(tokens + stems(tokens) + bigrams(tokens) + self.glossary.concepts(seq))
+            )
+        n = max(len(fields), 1)
+        lengths = [sum(f.values()) for f in fields]
+        avg = (sum(lengths) / n) or 1.0
+        df: Counter[str] = Counter()
+        for f in fields:
+            df.update(f.keys())
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, field in enumerate(fields):
+            norm = 1 - PHRASE_B + PHRASE_B * lengths[i] / avg
+            for term in sorted(field):
+                tf = field[term] / norm
+                idf = math.log(1 + (n - df[term] + 0.5) / (df[term] + 0.5))
+                idf *= TERM_FACTOR.get(term[0], 1.0)
+                postings[term].append((i, PHRASE_WEIGHT * idf * tf / (K1 + tf)))
+        return Postings(postings)
 
     def _analyze(self, text: str) -> list[str]:
         seq = []
@@ -184,4 +212,8 @@ class ArticleIndex:
     def nbytes(self) -> int:
         """The postings' and the semantic layer's arrays (the shared word vectors not
         included)."""
-        return self.postings.nbytes + (self.semantics.nbytes if self.semantics else 0)
+        return (
+            self.postings.nbytes
+            + self.phrase_postings.nbytes
+            + (self.semantics.nbytes if self.semantics else 0)
+        )

@@ -1,5 +1,6 @@
-"""Ranking a question against the article index: BM25F postings, the semantic boost, the
-title and law rescoring, and each hit's coverage of the question (knowledge.decision turns
+"""Ranking a question against the article index: BM25F postings, the articles' phrasings
+(they order the articles; the confidence rests on the articles' own score), the semantic
+boost, the title and law rescoring, and each hit's coverage of the question (knowledge.decision turns
 them into answer / choice / decline)."""
 
 from __future__ import annotations
@@ -129,9 +130,16 @@ class SearchIndex(ArticleIndex):
         self._derived(acc, touched, related)
         top_lexical = float(acc.max()) if touched.any() else 0.0
         self._semantic_boost(acc, touched, parts, top_lexical)
-        candidates = np.flatnonzero(touched)
-        order = candidates[np.argsort(-acc[candidates], kind="stable")]
+        phrased = self._phrased(q)
+        candidates = np.flatnonzero(touched | (phrased > 0))
+        order = candidates[np.argsort(-(acc + phrased)[candidates], kind="stable")]
         ranked = [(int(i), float(acc[i])) for i in order[: max(LAW_POOL, k, 3)]]
+        # Phrasings order the articles; how strong the match is stays the articles' own
+        # score (an off-topic question in an owner's words must not look strong).
+        own = dict(
+            self._title_and_law(ranked, base, tokens, parts.lemmas, max(top_lexical, 1.0), related)
+        )
+        ranked = [(i, s + float(phrased[i])) for i, s in ranked]
         ranked = self._title_and_law(
             ranked, base, tokens, parts.lemmas, max(top_lexical, 1.0), related
         )
@@ -153,14 +161,16 @@ class SearchIndex(ArticleIndex):
             scores.append((score, min(coverage, 1.0), i))
         hits = []
         top = scores[0][0] if scores else 0.0
-        second = scores[1][0] if len(scores) > 1 else 0.0
+        own_second = max((own.get(i, 0.0) for _, _, i in scores[1:]), default=0.0)
         for rank, (score, coverage, i) in enumerate(scores[:k]):
-            margin = (score - second) / score if rank == 0 and score else 0.0
+            mine = own.get(i, 0.0)
+            margin = max(mine - own_second, 0.0) / mine if rank == 0 and mine > 0 else 0.0
             hits.append(
                 Hit(
                     self.docs[i].article,
                     round(score, 4),
-                    round(confidence(score, coverage, margin, top), 4),
+                    round(confidence(score, coverage, margin, top, own.get(i, 0.0)), 4),
+                    round(own.get(i, 0.0), 4),
                 )
             )
         vague = total_weight < VAGUE
@@ -251,6 +261,15 @@ class SearchIndex(ArticleIndex):
                 acc[docs] += contributions
                 touched[docs] = True
         return acc, touched
+
+    def _phrased(self, terms: list[str]) -> npt.NDArray[np.float64]:
+        """BM25 over the articles' phrasings (knowledge.index.PHRASE_WEIGHT)."""
+        acc = np.zeros(len(self.docs), np.float64)
+        for term in terms:
+            found = self.phrase_postings.get(term)
+            if found is not None:
+                acc[found[0]] += found[1]
+        return acc
 
     def _semantic_boost(
         self,

@@ -142,13 +142,13 @@ def test_quality_floors(kb: KnowledgeBase) -> None:
     for case in load_cases(EVAL):
         if case.expected:
             assert case.expected in kb.articles, case.expected
-    # measured 2026-12-02 (issue 14, neighbouring domains declined, the question proper
-    # picks among a story's leaders): fact 79.7 %, wrong 6.0 %, top-1 88.8 %, top-3 95.6 %,
-    # out of scope declined 96.2 %
-    assert report.fact_rate >= 0.78
-    assert report.wrong_rate <= 0.07
-    assert report.top1_rate >= 0.87
-    assert report.top3_rate >= 0.94
+    # measured 2026-12-01 with the articles' phrasings (ranking only): fact 82.7 %, wrong
+    # 3.5 %, top-1 91.2 %, top-3 98.0 %, out of scope declined 95.4 % (before them: 79.7 /
+    # 6.0 / 88.8 / 95.6 / 96.2)
+    assert report.fact_rate >= 0.81
+    assert report.wrong_rate <= 0.045
+    assert report.top1_rate >= 0.90
+    assert report.top3_rate >= 0.97
     assert report.decline_rate >= 0.95
 
 

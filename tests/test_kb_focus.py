@@ -3,6 +3,12 @@ article among the few the whole story found neck and neck."""
 
 from __future__ import annotations
 
+import dataclasses
+from functools import cache
+
+import pytest
+
+from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.services.answers import KnowledgeBase
 from knowledge.decision import SUGGEST
 
@@ -12,7 +18,30 @@ STORY = (
 )
 
 
-def test_the_question_proper_picks_among_the_storys_leading_articles(kb: KnowledgeBase) -> None:
+@cache
+def _without_phrasings() -> KnowledgeBase:
+    shipped = KnowledgeBase.from_dir(DEFAULT_KNOWLEDGE_DIR)
+    articles = [dataclasses.replace(a, phrasings=()) for a in shipped.articles.values()]
+    return KnowledgeBase(articles, shipped.glossary)
+
+
+@pytest.fixture
+def bare() -> KnowledgeBase:
+    """The articles without their phrasings, which now answer the story below outright:
+    the mechanism is shown where the story alone leaves it neck and neck."""
+    return _without_phrasings()
+
+
+def test_the_story_is_answered_with_its_rule(kb: KnowledgeBase) -> None:
+    answer = kb.ask(STORY)
+    assert answer.outcome == "answer" and answer.article is not None
+    assert answer.article.id == "protection-complaint-deadlines-44"
+
+
+def test_the_question_proper_picks_among_the_storys_leading_articles(
+    bare: KnowledgeBase,
+) -> None:
+    kb = bare
     whole = kb.index._search(STORY)
     # the story alone: the cancelled-procurement article leads, neck and neck, no answer
     assert not whole.confident

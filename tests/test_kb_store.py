@@ -4,7 +4,7 @@ publishing edits and new articles, refusing broken uploads, history and rollback
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,13 +16,16 @@ from bot.services import kb_store
 from bot.services.answers import KnowledgeBase
 from bot.services.errors import BadInput, NotFound
 from knowledge.glossary import Glossary
-from knowledge.loader import article_files, load_articles
+from knowledge.loader import article_files, load_articles, load_directory
 from models import ArticleVersion
 from tests.factories import ARTICLE_BODY as BODY
 from tests.factories import GOOD_ARTICLE as GOOD
 from tests.support.kb import NEW, OTHER, write_kb
 
-NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # the day the shipped articles were checked
+# the day the shipped articles were last checked (an article dated later is refused)
+NOW = datetime.combine(
+    max(a.updated for a in load_directory(DEFAULT_KNOWLEDGE_DIR)[0]), time(9), tzinfo=UTC
+)
 
 
 async def count_versions(session: AsyncSession) -> int:
