@@ -1,7 +1,7 @@
 """Ranking a question against the article index: BM25F postings, the articles' phrasings
 (they order the articles; the confidence rests on the articles' own score), the semantic
-boost, the title and law rescoring, and each hit's coverage of the question (knowledge.decision turns
-them into answer / choice / decline)."""
+boost, the title and law rescoring, and each hit's coverage of the question
+(knowledge.decision turns them into answer / choice / decline)."""
 
 from __future__ import annotations
 
