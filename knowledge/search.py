@@ -6,6 +6,7 @@ boost, the title and law rescoring, and each hit's coverage of the question
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -41,6 +42,15 @@ DERIVED = 0.7
 # outright with one of the story's first FOCUS_PICKS articles that the story offered at
 # least with SUGGEST confidence: the question proper picks that article among them.
 FOCUS_PICKS = 3
+# A question whose meaning is near one of an article's phrasings (cosine of the idf-weighted
+# mean word vectors above PHRASE_SEM_FLOOR) ranks that article higher, by up to PHRASE_SEM
+# times the top BM25 score; like the phrasings' own BM25 it orders, it is not evidence.
+PHRASE_SEM = 0.3
+PHRASE_SEM_FLOOR = 0.6
+
+
+def _content(t: str) -> bool:
+    return t not in STOPWORDS and len(t) > 1 and not t.isdigit()
 
 
 def _ordinary_weight(lem: str) -> float:
@@ -59,6 +69,36 @@ def _head_share(term: str, head: frozenset[str], related: tuple[str, ...]) -> fl
 
 class SearchIndex(ArticleIndex):
     """Built once from the articles; `search` is pure and cheap."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.phrase_vectors, self.phrase_owner_rows = self._phrase_vectors()
+
+    def _phrase_vectors(self) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int32]]:
+        """Each phrasing's meaning, weighed as a question's is (_query_vector), and the row of
+        its article."""
+        sem = self.semantics
+        if sem is None:
+            return np.zeros((0, 1), np.float32), NO_ROWS
+        rows: list[npt.NDArray[np.float32]] = []
+        owner: list[int] = []
+        for i, doc in enumerate(self.docs):
+            for text in doc.article.phrasings:
+                lemmas = [lemma(w) for w in words(text)]
+                v = self._query_vector([t for t in lemmas if _content(t)])
+                if v is not None:
+                    rows.append(v)
+                    owner.append(i)
+        if not rows:
+            return np.zeros((0, sem.vectors.dim), np.float32), NO_ROWS
+        return np.vstack(rows), np.array(owner, np.int32)
+
+    def _query_vector(self, lemmas: list[str]) -> npt.NDArray[np.float32] | None:
+        if self.semantics is None:
+            return None
+        return self.semantics.query_vector(
+            (t, self.idf.get(t, ORDINARY)) for t in dict.fromkeys(lemmas)
+        )
 
     def parse_query(self, query: str) -> QueryParts:
         return parse_query(self, query)
@@ -129,8 +169,9 @@ class SearchIndex(ArticleIndex):
         acc, touched = self._lexical([t for t in q if t not in self._alternates(related)])
         self._derived(acc, touched, related)
         top_lexical = float(acc.max()) if touched.any() else 0.0
-        self._semantic_boost(acc, touched, parts, top_lexical)
-        phrased = self._phrased(q)
+        qvec = self._query_vector(parts.lemmas)
+        self._semantic_boost(acc, touched, qvec, top_lexical)
+        phrased = self._phrased(q) + self._phrase_meaning(qvec, max(top_lexical, 1.0))
         candidates = np.flatnonzero(touched | (phrased > 0))
         order = candidates[np.argsort(-(acc + phrased)[candidates], kind="stable")]
         ranked = [(int(i), float(acc[i])) for i in order[: max(LAW_POOL, k, 3)]]
@@ -262,6 +303,21 @@ class SearchIndex(ArticleIndex):
                 touched[docs] = True
         return acc, touched
 
+    def _phrase_meaning(
+        self, qvec: npt.NDArray[np.float32] | None, top: float
+    ) -> npt.NDArray[np.float64]:
+        """Each article's nearest phrasing in meaning (the cosine of the mean word vectors)
+        above PHRASE_SEM_FLOOR adds up to PHRASE_SEM * top BM25 to its rank (not its
+        evidence: see _search)."""
+        out = np.zeros(len(self.docs), np.float64)
+        if qvec is None or not len(self.phrase_owner_rows):
+            return out
+        best = np.full(len(self.docs), -1.0)
+        np.maximum.at(best, self.phrase_owner_rows, (self.phrase_vectors @ qvec).astype(np.float64))
+        return np.maximum(best - PHRASE_SEM_FLOOR, 0.0) * (
+            PHRASE_SEM * top / (1 - PHRASE_SEM_FLOOR)
+        )
+
     def _phrased(self, terms: list[str]) -> npt.NDArray[np.float64]:
         """BM25 over the articles' phrasings (knowledge.index.PHRASE_WEIGHT)."""
         acc = np.zeros(len(self.docs), np.float64)
@@ -275,16 +331,13 @@ class SearchIndex(ArticleIndex):
         self,
         acc: npt.NDArray[np.float64],
         touched: npt.NDArray[np.bool_],
-        parts: QueryParts,
+        qvec: npt.NDArray[np.float32] | None,
         top: float,
     ) -> None:
         """Adds the semantic layer's boost to every candidate, and the SEM_CANDIDATES
         articles nearest in meaning as candidates."""
         sem = self.semantics
-        if sem is None:
-            return
-        qvec = sem.query_vector((t, self.idf.get(t, ORDINARY)) for t in dict.fromkeys(parts.lemmas))
-        if qvec is None:
+        if sem is None or qvec is None:
             return
         cosines = sem.docs @ qvec
         scale = SEMANTIC * max(top, 1.0) / (1 - SEM_FLOOR)
