@@ -1,6 +1,6 @@
-"""The article index: BM25F postings over title, questions, phrasings, tags and body (lemmas, stems,
-bigrams and glossary concepts), the corpus vocabulary for typo correction, and the semantic
-layer's vectors."""
+"""The article index: BM25F postings over title, questions, tags and body (lemmas, stems,
+bigrams and glossary concepts), a BM25 index of the articles' phrasings of their own, the
+corpus vocabulary for typo correction, and the semantic layer's vectors."""
 
 from __future__ import annotations
 
@@ -21,18 +21,8 @@ from knowledge.terms import TERM_FACTOR, bigrams, is_word, stems
 from knowledge.text import STOPWORDS, lemma, words
 from knowledge.vectors import load_vectors
 
-FIELD_WEIGHTS: dict[str, float] = {
-    "title": 3.0,
-    "questions": 1.5,
-    "tags": 2.0,
-    "body": 1.0,
-}
-FIELD_B: dict[str, float] = {
-    "title": 0.3,
-    "questions": 0.5,
-    "tags": 0.3,
-    "body": 0.75,
-}
+FIELD_WEIGHTS: dict[str, float] = {"title": 3.0, "questions": 1.5, "tags": 2.0, "body": 1.0}
+FIELD_B: dict[str, float] = {"title": 0.3, "questions": 0.5, "tags": 0.3, "body": 0.75}
 K1 = 2.0
 # Phrasings (more ways owners ask: knowledge.loader) rank an article but do not make their
 # words part of the base's vocabulary: a question's word found only in phrasings stays
@@ -172,6 +162,7 @@ class ArticleIndex:
         return [t for t in self.df if len(t) >= 4 and is_word(t)]
 
     def _phrase_postings(self, articles: list[Article]) -> Postings:
+        """BM25 over each article's phrasings, as one field, with their own idf."""
         fields: list[Counter[str]] = []
         for article in articles:
             seq = [lemma(w) for w in words(" . ".join(article.phrasings))]
