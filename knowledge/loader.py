@@ -69,16 +69,36 @@ class _Loader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+_Base: Any = getattr(yaml, "CSafeLoader", _Loader)
+
+
+class _FastLoader(_Base):  # type: ignore[misc]
+    """The same rules with libyaml, about ten times faster (the articles' phrasings made
+    front matter the larger part of loading the base): aliases and anchors are refused in
+    a first pass over the events, before anything is built."""
+
+
+for _cls in (_Loader, _FastLoader):
+    _cls.yaml_implicit_resolvers = {
+        first: [(t, regexp) for t, regexp in resolvers if t != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
 
 
 def load_yaml(text: str) -> Any:
     if len(text) > MAX_YAML:
         raise yaml.YAMLError(f"front matter longer than {MAX_YAML // 1024} KB")
-    return yaml.load(text, Loader=_Loader)
+    if _FastLoader is _Loader:
+        return yaml.load(text, Loader=_Loader)
+    try:
+        for event in yaml.parse(text, Loader=_FastLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+                raise yaml.YAMLError("anchor or alias")
+        return yaml.load(text, Loader=_FastLoader)
+    except yaml.YAMLError:
+        # the pure-Python loader says what is wrong in its own words and marks (the same
+        # messages as before libyaml was used)
+        return yaml.load(text, Loader=_Loader)
 
 
 @dataclass(frozen=True, slots=True)
