@@ -99,3 +99,14 @@ def test_kb_check_cli(tmp_path: Path) -> None:
     bad = smebot(root, "kb", "check", "--dir", str(tmp_path))
     assert bad.returncode == 1
     assert "test-article.md:13: updated: 'вчера' is not a date" in bad.stdout
+
+
+def test_libyaml_reads_every_shipped_front_matter_as_the_python_loader_does() -> None:
+    import yaml
+
+    from knowledge.loader import FRONT_RE, _Loader, article_files, load_yaml
+
+    for path in article_files(DEFAULT_KNOWLEDGE_DIR):
+        match = FRONT_RE.match(path.read_text(encoding="utf-8"))
+        assert match is not None, path
+        assert load_yaml(match.group(1)) == yaml.load(match.group(1), Loader=_Loader), path
