@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.services.importer.rows import search_text
 from bot.services.users import Contact, touch_user
+from knowledge.loader import Article
 from models import Procedure, Reminder, Subscription, User
 
 NOW = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
@@ -35,6 +36,31 @@ related: []
 ---
 {ARTICLE_BODY}
 """
+
+
+def article(
+    id_: str,
+    title: str,
+    body: str,
+    *,
+    section: str = "application",
+    laws: tuple[str, ...] = (),
+    phrasings: tuple[str, ...] = (),
+) -> Article:
+    """An in-memory article for search tests (no file, no validation)."""
+    return Article(
+        id=id_,
+        title=title,
+        section=section,
+        questions=(),
+        tags=(),
+        laws=laws,
+        applies_to="44-ФЗ",
+        updated=date(2026, 11, 1),
+        reviewed_by="тест",
+        body=body,
+        phrasings=phrasings,
+    )
 
 
 async def add_user(session: AsyncSession, user_id: int, tz: str = "Asia/Yekaterinburg") -> None:

@@ -3,27 +3,15 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from bot.services.answers import KnowledgeBase
 from knowledge.derivation import candidates, derivations, nouns_of
 from knowledge.loader import Article
 from knowledge.search import SearchIndex
+from tests.factories import article
 
 
 def _article(id_: str, title: str, body: str) -> Article:
-    return Article(
-        id=id_,
-        title=title,
-        section="application",
-        questions=(),
-        tags=(),
-        laws=(),
-        applies_to="44-ФЗ",
-        updated=date(2026, 11, 30),
-        reviewed_by="тест",
-        body=body,
-    )
+    return article(id_, title, body)
 
 
 def test_rules_derive_the_nouns_of_a_verb() -> None:

@@ -5,10 +5,10 @@ for, and an off-topic question in the same slang does not look like a strong mat
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
 
 from knowledge.loader import Article
 from knowledge.search import SearchIndex
+from tests.factories import article
 
 BODY = (
     "Заказчик оплачивает поставленный товар после подписания документа о приёмке. "
@@ -16,20 +16,8 @@ BODY = (
 )
 
 
-def _article(id_: str, title: str, phrasings: tuple[str, ...] = ()) -> Article:
-    return Article(
-        id=id_,
-        title=title,
-        section="execution",
-        questions=(),
-        tags=(),
-        laws=(),
-        applies_to="44-ФЗ",
-        updated=date(2026, 11, 30),
-        reviewed_by="тест",
-        body=BODY * 3,
-        phrasings=phrasings,
-    )
+def _article(id_: str, title: str) -> Article:
+    return article(id_, title, BODY * 3, section="execution")
 
 
 ARTICLES = [

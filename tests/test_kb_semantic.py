@@ -4,8 +4,6 @@ questions with no procurement in them are still declined."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from bot.services.answers import KnowledgeBase
@@ -15,6 +13,7 @@ from knowledge.loader import Article
 from knowledge.query import focus_text
 from knowledge.search import SearchIndex
 from knowledge.vectors import load_vectors
+from tests.factories import article
 
 needs_vectors = pytest.mark.skipif(load_vectors() is None, reason="natasha is not installed")
 
@@ -66,18 +65,7 @@ def test_english_questions_are_answered(kb: KnowledgeBase, question: str, expect
 
 
 def _article(id_: str, title: str, body: str) -> Article:
-    return Article(
-        id=id_,
-        title=title,
-        section="contract",
-        questions=(),
-        tags=(),
-        laws=("ч. 7 ст. 34 44-ФЗ",),
-        applies_to="44-ФЗ",
-        updated=date(2026, 11, 1),
-        reviewed_by="тест",
-        body=body,
-    )
+    return article(id_, title, body, section="contract", laws=("ч. 7 ст. 34 44-ФЗ",))
 
 
 @needs_vectors
