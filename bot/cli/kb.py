@@ -58,7 +58,8 @@ def _question_sets(questions: str | None) -> list[Path]:
             raise fail(f"{paths[0]} does not exist")
         return paths
     eval_dir = Path("tests/eval")
-    names = ("dev.yaml", "test.yaml", "fresh.yaml")  # tuning, blind, blind written 2026-12-01
+    # tuning; blind; blind sets written on 2026-12-01 (fresh2 after that day's tuning)
+    names = ("dev.yaml", "test.yaml", "fresh.yaml", "fresh2.yaml")
     paths = [eval_dir / n for n in names if (eval_dir / n).exists()]
     if not paths:
         raise fail(f"no question sets in {eval_dir}")
@@ -70,7 +71,8 @@ def evaluate_answers(
         str | None,
         typer.Option(
             help="One labelled question set (YAML); default: tests/eval/dev.yaml and, "
-            "reported separately, the blind tests/eval/test.yaml and fresh.yaml when they exist"
+            "reported separately, the blind tests/eval/test.yaml, fresh.yaml and fresh2.yaml when "
+            "they exist"
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
