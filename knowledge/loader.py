@@ -88,7 +88,7 @@ for _cls in (_Loader, _FastLoader):
 def load_yaml(text: str) -> Any:
     if len(text) > MAX_YAML:
         raise yaml.YAMLError(f"front matter longer than {MAX_YAML // 1024} KB")
-    if _FastLoader is _Loader:
+    if _Base is _Loader:  # no libyaml: the pure-Python loader does it all
         return yaml.load(text, Loader=_Loader)
     try:
         for event in yaml.parse(text, Loader=_FastLoader):
