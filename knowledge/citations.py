@@ -64,7 +64,7 @@ _AMENDING_RE = re.compile(
     r"(?:№\s*)?$"
 )
 _CONNECTOR_RE = re.compile(r"\s*(?:,|;|и|или)?\s*")
-_OLD_RULE_RE = re.compile(
+OLD_RULE_RE = re.compile(
     r"утрат\w*\s+сил|больше\s+не\s+(?:действ|применя)|не\s+действует|отмен[её]н|до\s+реформы"
     r"|в\s+(?:прежней|старой)\s+редакции|^\W*Раньше\b",
     re.IGNORECASE,
@@ -156,7 +156,26 @@ def _sentence_law(sentence: str, applies_to: str) -> str | None:
     return None
 
 
-def _blocks(lines: list[str]) -> Iterator[list[tuple[int, str]]]:
+# 223-ФЗ has articles 1–8 (with 3.1–3.6 …): a bare «ст. 42» in an article on both laws is 44-ФЗ's
+LAST_223_ARTICLE = (8,)
+
+
+def citation_law(citation: Citation, sentence: str, applies_to: str) -> str | None:
+    """The law a body citation cites: named after it (rules 1–2), or by its sentence (rule 3);
+    in an article on both laws, a bare citation of an article 223-ФЗ does not have (after ст. 8)
+    in a sentence that names no statute is 44-ФЗ's."""
+    law = citation.law or _sentence_law(sentence, applies_to)
+    if (
+        law is None
+        and applies_to == "both"
+        and citation.article > LAST_223_ARTICLE
+        and _STATUTE_RE.search(sentence) is None
+    ):
+        return LAW
+    return law
+
+
+def body_blocks(lines: list[str]) -> Iterator[list[tuple[int, str]]]:
     """Paragraphs, list items and headings of a Markdown body, as (line index, text) runs."""
     block: list[tuple[int, str]] = []
     for index, line in enumerate(lines):
@@ -170,7 +189,7 @@ def _blocks(lines: list[str]) -> Iterator[list[tuple[int, str]]]:
         yield block
 
 
-def _sentences(block: list[tuple[int, str]]) -> Iterator[tuple[int, str]]:
+def sentences(block: list[tuple[int, str]]) -> Iterator[tuple[int, str]]:
     """(index of the line it starts on, sentence) for each sentence of a block; a sentence
     keeps the block's line breaks, so a citation's line is its start line plus those before it."""
     text = "\n".join(line for _, line in block)
@@ -194,12 +213,11 @@ class _Found:
 
 
 def _body_citations(lines: list[str], first_line: int, applies_to: str) -> Iterator[_Found]:
-    for block in _blocks(lines):
-        for line_index, sentence in _sentences(block):
-            warns = bool(_OLD_RULE_RE.search(sentence))
+    for block in body_blocks(lines):
+        for line_index, sentence in sentences(block):
+            warns = bool(OLD_RULE_RE.search(sentence))
             for citation in find_citations(sentence):
-                law = citation.law or _sentence_law(sentence, applies_to)
-                if law == LAW:
+                if citation_law(citation, sentence, applies_to) == LAW:
                     line = first_line + line_index + sentence.count("\n", 0, citation.start)
                     yield _Found(line, citation, warns)
 
@@ -237,7 +255,7 @@ def _reason(citation: Citation, status: Status) -> str:
     return reason
 
 
-def _front_fields(text: str) -> tuple[str, dict[str, Any], int] | None:
+def front_fields(text: str) -> tuple[str, dict[str, Any], int] | None:
     """(front matter, its fields, offset of the body) or None when it does not parse."""
     match = FRONT_RE.match(text)
     if match is None:
@@ -260,7 +278,7 @@ def _texts(value: Any) -> list[str]:
 def citation_problems(text: str, path: str) -> list[Problem]:
     """Citations of repealed or non-existent units of 44-ФЗ in an article file's text."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    fields = _front_fields(text)
+    fields = front_fields(text)
     if fields is None:
         return []  # parse_article reports the broken front matter
     front, data, body_start = fields

@@ -110,6 +110,15 @@ class LawArticle:
     parts: Numbered = field(default_factory=Numbered)
     part_items: dict[Number, LawPart] = field(default_factory=dict)
     items: Numbered = field(default_factory=Numbered)  # items of an article without parts (ст. 3)
+    # the lines of each part with its items (None: the text before the first part, or all of
+    # an article without parts), for the figure check (knowledge.figures)
+    lines: dict[Number | None, list[str]] = field(default_factory=dict)
+
+    def text(self, part: Number | None = None) -> str:
+        """A part's text with its items; the whole article's for None."""
+        if part is None:
+            return " ".join(line for chunk in self.lines.values() for line in chunk)
+        return " ".join(self.lines.get(part, ()))
 
 
 @dataclass
@@ -174,11 +183,12 @@ class _Parser:
     law: LawText = field(default_factory=LawText)
     article: LawArticle | None = None
     part: LawPart | None = None
+    part_key: Number | None = None
     unit: _Unit | None = None
     article_title: list[str] | None = None  # the heading «Статья N. …» until its blank line
     section_heading: list[str] | None = None  # a «§ …» heading until the text after it
 
-    def feed(self, line: str) -> None:  # noqa: C901  (one line-classifying state machine)
+    def feed(self, line: str) -> None:
         if self.section_heading is not None and self._section_line(line):
             return
         if not line.strip():
@@ -199,9 +209,11 @@ class _Parser:
                 self.law.repealed_articles.append((number(match[1]), number(match[2])))
         elif self.article_title is not None and not line.startswith(" "):
             self.article_title.append(line)  # the title wraps to column 0
-        elif self.article is None:
-            return
-        elif not line.startswith(" "):
+        elif self.article is not None:
+            self._body_line(self.article, line)
+
+    def _body_line(self, article: LawArticle, line: str) -> None:
+        if not line.startswith(" "):
             if self.unit is not None:
                 self.unit.lines.append(line)  # a wrapped line
         elif (match := _PART_RE.match(line)) is not None:
@@ -210,6 +222,7 @@ class _Parser:
             self._start_item(number(match[1]), _maybe_number(match[2]), match[3])
         else:
             self._end_unit()  # an unnumbered paragraph (абзац) ends the item before it
+        article.lines.setdefault(self.part_key, []).append(line.strip())
 
     def finish(self) -> LawText:
         self._end_article()
@@ -246,6 +259,7 @@ class _Parser:
         assert self.article is not None
         self._end_unit()
         self.part = self.article.part_items.setdefault(first, LawPart())
+        self.part_key = first
         self.unit = _Unit(self.article.parts, first, last, [text])
 
     def _start_item(self, first: Number, last: Number | None, text: str) -> None:
@@ -264,6 +278,7 @@ class _Parser:
         self._end_unit()
         self.article = None
         self.part = None
+        self.part_key = None
 
 
 def _at_text_indent(line: str) -> bool:

@@ -38,6 +38,16 @@ related: []
 """
 
 
+def article_file(laws: list[str], body: str = ARTICLE_BODY, applies_to: str = "44-ФЗ") -> str:
+    """GOOD_ARTICLE's file text with other `laws`, body and `applies_to`."""
+    listed = "".join(f"  - {law}\n" for law in laws)
+    return (
+        GOOD_ARTICLE.replace("  - ч. 1 ст. 30 44-ФЗ\n", listed)
+        .replace(ARTICLE_BODY, body)
+        .replace("applies_to: 44-ФЗ", f"applies_to: {applies_to}")
+    )
+
+
 def article(
     id_: str,
     title: str,

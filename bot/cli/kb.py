@@ -45,10 +45,55 @@ def check(directory: KnowledgeDir = None) -> None:
         )
     for problem in problems:
         typer.echo(str(problem))
+    _figure_warnings(root)
     if problems:
         typer.echo(f"{len(problems)} problem(s) in {root}", err=True)
         raise typer.Exit(1)
     typer.echo(f"{len(articles)} articles OK")
+
+
+def _figure_warnings(root: Path) -> None:
+    """The figure check as warnings (a reviewer's aid: see knowledge.figures)."""
+    from knowledge.figures import check_directory
+
+    report = check_directory(root / "articles")
+    for problem in report.problems:
+        typer.echo(f"warning: {problem}")
+    if report.problems:
+        typer.echo(
+            f"{len(report.problems)} figure(s) of {report.checked} not found in the 44-ФЗ text "
+            "they cite (smebot kb figures)",
+            err=True,
+        )
+
+
+def figures(
+    directory: KnowledgeDir = None,
+    unchecked: Annotated[
+        bool, typer.Option("--unchecked", help="Also list the figures that cite no 44-ФЗ unit")
+    ] = False,
+) -> None:
+    """Check every figure an article states beside a 44-ФЗ citation («7 рабочих дней», «5 %»,
+    «600 тыс. руб.») against the text of the cited part; print `file:line: reason`, exit 1
+    when one does not match."""
+    from knowledge.figures import check_directory
+
+    root = Path(directory) if directory else settings_or_exit().knowledge_dir
+    if not (root / "articles").is_dir():
+        raise fail(f"{root}/articles does not exist")
+    report = check_directory(root / "articles")
+    for problem in report.problems:
+        typer.echo(str(problem))
+    if unchecked:
+        for item in report.unchecked:
+            typer.echo(f"{item.path}:{item.line}: unchecked «{item.figure}» (no 44-ФЗ unit cited)")
+    typer.echo(
+        f"{report.checked} figure(s) checked against the text of 44-ФЗ, "
+        f"{len(report.problems)} not found; {len(report.unchecked)} cite no 44-ФЗ unit "
+        "(another law, a decree or no citation in their sentence)"
+    )
+    if report.problems:
+        raise typer.Exit(1)
 
 
 def _question_sets(questions: str | None) -> list[Path]:
