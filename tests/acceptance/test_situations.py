@@ -25,10 +25,6 @@ SITUATIONS = Path(__file__).resolve().parents[1] / "eval" / "situations.yaml"
 _TAG = re.compile(r"<[^>]+>")
 KNOWN_MISSES = frozenset(
     {
-        # answered with the acceptance article: its own question says «тянуть», and the
-        # question proper alone («…тянуть с оплатой?») picks it too
-        "Мы поставили бумагу в школу, акт подписали три недели назад, а денег до сих пор "
-        "нет. Сколько заказчик вообще может тянуть с оплатой?",
         # offered a choice (the first article offered holds the rule)
         "отправили документ о приемке через ЕИС, а заказчик молчит уже две недели, ни "
         "подписи ни отказа. сколько он может так молчать?",
