@@ -4,7 +4,8 @@ choice or decline."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from knowledge.loader import Article
 from knowledge.text import part_of_speech
@@ -65,6 +66,9 @@ class SearchResult:
     law_named: bool = False  # the question names 44-ФЗ or 223-ФЗ
     # the question proper alone (knowledge.query.focus_text) is answered with the same leader
     agreed: bool = False
+    # articles the question proper moved (knowledge.search.FOCUS_RANK), with the confidence
+    # they had in the story's own order
+    moved: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def best(self) -> Hit | None:

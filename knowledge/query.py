@@ -99,18 +99,23 @@ def _asks(text: str) -> bool:
     return bool(INTERROGATIVES & {*found, *map(lemma, found)})
 
 
+def sentences(query: str) -> list[str]:
+    """The message's sentences that hold a word."""
+    return [s for s in _SENTENCE.findall(query) if words(s)]
+
+
 def focus_text(query: str) -> str | None:
     """The question proper — from the clause where the last asking sentence starts asking
     to its end; the last sentence when none asks — or None when that is the whole message."""
-    sentences = [s for s in _SENTENCE.findall(query) if words(s)]
-    asking = [s for s in sentences if "?" in s or _asks(s)]
-    if not asking and len(sentences) < 2:
+    told = sentences(query)
+    asking = [s for s in told if "?" in s or _asks(s)]
+    if not asking and len(told) < 2:
         return None
-    sentence = (asking or sentences)[-1]
+    sentence = (asking or told)[-1]
     clauses = sentence.split(",")
     start = next((i for i, c in enumerate(clauses) if _asks(c)), 0)
     focus = ",".join(clauses[start:])
-    if len(sentences) == 1 and start == 0:
+    if len(told) == 1 and start == 0:
         return None
     return focus
 

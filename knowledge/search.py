@@ -13,7 +13,14 @@ import numpy.typing as npt
 
 from knowledge.decision import MIN_SIGNAL, SUGGEST, VAGUE, Hit, SearchResult, confidence
 from knowledge.index import ArticleIndex
-from knowledge.query import ORDINARY, ORDINARY_NOUN, QueryParts, focus_text, parse_query
+from knowledge.query import (
+    ORDINARY,
+    ORDINARY_NOUN,
+    QueryParts,
+    focus_text,
+    parse_query,
+    sentences,
+)
 from knowledge.semantics import NO_ROWS, SEM_CANDIDATES, SEM_FLOOR, SEMANTIC, Similarities
 from knowledge.terms import STEM_WEIGHT, bigrams, is_word, stem, stems
 from knowledge.text import STOPWORDS, lemma, part_of_speech, words
@@ -42,6 +49,14 @@ DERIVED = 0.7
 # outright with one of the story's first FOCUS_PICKS articles that the story offered at
 # least with SUGGEST confidence: the question proper picks that article among them.
 FOCUS_PICKS = 3
+# A message of two sentences or more whose question proper (focus_text) is not all of it: the
+# story's first FOCUS_RERANK articles are reordered by their score plus FOCUS_RANK times their
+# score for the question proper alone (among its first FOCUS_POOL), so that of the articles
+# the whole story finds, the one the question itself asks about leads. The scores keep their
+# places (the leader keeps the leader's score): it orders, it is not more evidence.
+FOCUS_RANK = 0.5
+FOCUS_RERANK = 5
+FOCUS_POOL = 10
 # A question whose meaning is near one of an article's phrasings (cosine of the idf-weighted
 # mean word vectors above PHRASE_SEM_FLOOR) ranks that article higher, by up to PHRASE_SEM
 # times the top BM25 score; like the phrasings' own BM25 it orders, it is not evidence.
@@ -113,13 +128,22 @@ class SearchIndex(ArticleIndex):
         threshold is answered when its question proper alone (focus_text), naming a glossary
         term, is answered outright with the same article (two readings that agree) or with
         one of the story's first FOCUS_PICKS articles offered at least as a suggestion (the
-        question proper picks among them; that article goes first)."""
-        result = self._search(query, k)
+        question proper picks among them; that article goes first). In a story of two
+        sentences or more, the question proper also reorders the story's first articles
+        (FOCUS_RANK)."""
+        text = focus_text(query)
+        alone = None
+        if text is not None and words(text) and len(sentences(query)) > 1:
+            alone = self._search(text, max(k, FOCUS_POOL))
+        result = self._search(query, k, alone)
         best = result.best
-        focus = None if best is None or result.confident else focus_text(query)
+        focus = None if best is None or result.confident else text
         if best is None or focus is None or not words(focus):
             return result
-        alone = self._search(focus, k)
+        if alone is None:
+            alone = self._search(focus, k)
+        else:
+            alone = dataclasses.replace(alone, hits=alone.hits[:k])
         if (
             not alone.confident
             or alone.best is None
@@ -131,12 +155,17 @@ class SearchIndex(ArticleIndex):
         if picked not in at:
             return result
         i = at.index(picked)
-        if i and result.hits[i].confidence < SUGGEST:
+        # an article the question proper moved (FOCUS_RANK) is judged by its place in the
+        # story's own order: it is picked only if the story offered it
+        offered = result.moved.get(picked, result.hits[i].confidence)
+        if (i or picked in result.moved) and offered < SUGGEST:
             return result
         hits = (result.hits[i], *result.hits[:i], *result.hits[i + 1 :])
         return dataclasses.replace(result, hits=hits, agreed=True)
 
-    def _search(self, query: str, k: int = 5) -> SearchResult:
+    def _search(self, query: str, k: int = 5, alone: SearchResult | None = None) -> SearchResult:
+        """The hits for `query` read as one text; `alone`, the search of its question proper,
+        reorders the first ones (FOCUS_RANK)."""
         parts = self.parse_query(query)
         tokens, unknown = parts.tokens, parts.unknown
         content = [lemma(w) for w in words(query)]
@@ -184,6 +213,9 @@ class SearchIndex(ArticleIndex):
         ranked = self._title_and_law(
             ranked, base, tokens, parts.lemmas, max(top_lexical, 1.0), related
         )
+        before = dict(ranked[:FOCUS_RERANK])
+        if alone is not None and ranked:
+            ranked = self._by_question(ranked, alone)
         leading = ranked[: max(k, 3)]
         matched_by_doc: dict[int, set[str]] = {i: set() for i, _ in leading}
         leading_docs = np.array([i for i, _ in leading], np.int32)
@@ -203,9 +235,13 @@ class SearchIndex(ArticleIndex):
         hits = []
         top = scores[0][0] if scores else 0.0
         own_second = max((own.get(i, 0.0) for _, _, i in scores[1:]), default=0.0)
+        moved = {}
         for rank, (score, coverage, i) in enumerate(scores[:k]):
             mine = own.get(i, 0.0)
             margin = max(mine - own_second, 0.0) / mine if rank == 0 and mine > 0 else 0.0
+            if before.get(i, score) != score:
+                story = confidence(before[i], coverage, 0.0, top, mine)
+                moved[self.docs[i].article.id] = round(story, 4)
             hits.append(
                 Hit(
                     self.docs[i].article,
@@ -230,7 +266,22 @@ class SearchIndex(ArticleIndex):
             no_signal=no_signal,
             uncovered=parts.uncovered,
             law_named=bool({"44фз", "223фз"} & {*tokens, *parts.lemmas}),
+            moved=moved,
         )
+
+    def _by_question(
+        self, ranked: list[tuple[int, float]], alone: SearchResult
+    ) -> list[tuple[int, float]]:
+        """The first FOCUS_RERANK articles reordered by their score plus FOCUS_RANK times their
+        score for the question proper alone; each place keeps its score."""
+        head = ranked[:FOCUS_RERANK]
+        asked = {h.article.id: h.score for h in alone.hits}
+        order = sorted(
+            head,
+            key=lambda r: r[1] + FOCUS_RANK * asked.get(self.docs[r[0]].article.id, 0.0),
+            reverse=True,
+        )
+        return [(i, s) for (i, _), (_, s) in zip(order, head, strict=True)] + ranked[FOCUS_RERANK:]
 
     def _terms(
         self,

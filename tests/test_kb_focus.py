@@ -68,3 +68,46 @@ def test_the_question_proper_does_not_pick_an_article_the_story_did_not_offer(
     assert not whole.confident and all(h.confidence < SUGGEST for h in whole.hits)
     assert not kb.index.search(question).confident
     assert kb.ask(question).outcome == "none"
+
+
+# Written for this test, not taken from an eval set: the acceptance-term article leads the
+# story (the signed acceptance document), the question asks when the customer must pay.
+PAID_LATE = (
+    "Мы небольшая типография, напечатали брошюры для школы по контракту. Документ о приёмке "
+    "заказчик подписал ещё в начале месяца. В какой срок заказчик обязан заплатить?"
+)
+
+
+def test_the_question_proper_reorders_the_storys_leading_articles(kb: KnowledgeBase) -> None:
+    whole = kb.index._search(PAID_LATE)
+    assert whole.best is not None
+    assert whole.best.article.id == "execution-acceptance-term-44"
+    result = kb.index.search(PAID_LATE)
+    assert result.best is not None
+    assert result.best.article.id == "execution-payment-term-44"
+    # the places keep their scores: the new leader has the story leader's score, and the
+    # confidence it had in the story's own order is kept beside it
+    assert [h.score for h in result.hits[:3]] == [h.score for h in whole.hits[:3]]
+    assert result.moved["execution-payment-term-44"] == whole.hits[1].confidence
+
+
+def test_a_single_sentence_is_not_reordered(kb: KnowledgeBase) -> None:
+    # one sentence: its asking clause is the question proper, but there is no story to reorder
+    question = "заказчик подписал документ о приёмке, сколько дней у него на оплату"
+    assert kb.index.search(question).moved == {}
+
+
+def test_an_article_moved_up_is_picked_only_if_the_story_offered_it(kb: KnowledgeBase) -> None:
+    # a firm's own purchasing, not public procurement: the question proper alone («как
+    # устроить у себя в фирме тендер») is answered with an article the story offered below
+    # SUGGEST; moved up to lead, it still is not picked, and the story is declined
+    story = (
+        "Мы небольшая мебельная фабрика, у нас склад в области. Хотим сами закупить фанеру "
+        "подешевле у нескольких поставщиков — как устроить у себя в фирме тендер между ними?"
+    )
+    result = kb.index.search(story)
+    assert result.best is not None
+    moved_up = result.best.article.id
+    assert result.moved[moved_up] < SUGGEST
+    assert not result.agreed
+    assert kb.ask(story).outcome not in ("answer", "definition")
