@@ -31,7 +31,10 @@ from knowledge.vocabulary import (
     NEIGHBOURS,
     OFF_TOPIC,
     OFF_TOPIC_DF,
+    PRIVATE_PARTY,
     PROCUREMENT_FRAME,
+    PUBLIC_FRAME,
+    PUBLIC_WORDS,
     TIE_WORDS,
     UNCOVERED,
 )
@@ -205,12 +208,39 @@ def _related(
     return related
 
 
-def _off_topic(named: bool, seq: list[str], concepts: list[str]) -> bool:
+SENTENCE_RE = re.compile(r"(?<=[.!?;])\s+|\n+")
+PAST_RE = re.compile(
+    r"\b(?:раньше|ранее|прежде|до\s+этого|previously|used\s+to|before\s+that)\b", re.IGNORECASE
+)
+NOT_PUBLIC_RE = re.compile(r"\bnot\s+(?:a\s+|the\s+)?(?:government|state|public)\b", re.IGNORECASE)
+
+
+def _private(query: str, tokens: set[str]) -> bool:
+    """The question calls its counterparty private (PRIVATE_PARTY, in a sentence that is not
+    about the firm's past: «раньше торговали только с частными клиентами» is the usual
+    preamble to a procurement question) and names nothing public (PUBLIC_WORDS as written,
+    PUBLIC_FRAME among its lemmas and concepts)."""
+    said: set[str] = set()
+    for sentence in SENTENCE_RE.split(query):
+        if not PAST_RE.search(sentence):
+            said |= {w.lower() for w in words(sentence)}
+    said |= {lemma(w) for w in said}
+    if not PRIVATE_PARTY & said or PUBLIC_WORDS & said:
+        return False
+    if NOT_PUBLIC_RE.search(query):  # «a private client, not the government»
+        tokens = tokens - {"государственный"}
+    return not PUBLIC_FRAME & tokens
+
+
+def _off_topic(named: bool, seq: list[str], concepts: list[str], private: bool = False) -> bool:
     """Off-topic: a word of OFF_TOPIC (`named`) or a pair of NEIGHBOURS, in a question
     that nothing ties to public procurement (PROCUREMENT_FRAME): with such a tie, the
     off-topic word names what is bought («поставили автомобиль по госконтракту»). A word of
     a neighbouring domain (DOMAINS) needs a looser tie: a word of TIE_WORDS or a concept
-    of procurement itself (not EVERYDAY_CONCEPTS)."""
+    of procurement itself (not EVERYDAY_CONCEPTS). A private counterparty (`private`:
+    PRIVATE_PARTY, nothing of PUBLIC_FRAME or PUBLIC_WORDS) is off-topic."""
+    if private:
+        return True
     if PROCUREMENT_FRAME & {*seq, *concepts}:
         return False
     words_ = set(seq)
@@ -278,7 +308,8 @@ def parse_query(index: ArticleIndex, query: str) -> QueryParts:
         else:
             seq.append(fixed)
     concepts = glossary.concepts(seq)
-    off_topic = _off_topic(off_topic, seq, concepts)
+    private = _private(query, {*seq, *concepts})
+    off_topic = _off_topic(off_topic, seq, concepts, private)
     covered = glossary.covered(seq)  # «eis» is not in the articles but is a term
     if translated != original:
         concepts += [

@@ -219,6 +219,26 @@ PROCUREMENT_FRAME = frozenset(
      "#пп1875", "#квотасмп", "#единственныйпоставщик", "#контракт", "#торги"}
 )  # fmt: skip
 
+# A counterparty the question calls private («частному дистрибьютору», «частник», «a private
+# client»), a marketplace or a card acquirer: the deal is a private one under the civil code,
+# not public procurement, unless the question names it as public (PUBLIC_FRAME). «Заказчик»,
+# «поставщик» or «договор» do not make it public: a private buyer is a «заказчик» too.
+PRIVATE_PARTY = frozenset(
+    {"частный", "частник", "private", "маркетплейс", "marketplace", "авито", "avito",
+     "вайлдберриз", "wildberries", "озон", "ozon", "эквайринг", "acquiring"}
+)  # fmt: skip
+PUBLIC_FRAME = frozenset(
+    {"госзаказчик", "госконтракт", "госзакупка", "госзаказ", "госкомпания", "госкорпорация",
+     "государственный", "муниципальный", "бюджетный", "учреждение", "администрация",
+     "министерство", "больница", "поликлиника", "школа", "детсад", "садик", "вуз",
+     "#оз", "#оик", "#спецсчет", "#торги",
+     "#44фз", "#223фз", "#еис", "#еруз", "#рнп", "#нмцк", "#нмцд", "#икз",
+     "#казначейскоесопровождение", "#пп1352", "#квотасмп"}
+)  # fmt: skip
+# «контракт» in Russian is the public one (a private deal is a «договор»); the English
+# «contract» is either, and «площадка» (an ЭТП) is Avito too: neither makes a deal public.
+PUBLIC_WORDS = frozenset({"контракт", "госконтракт"})
+
 # A firm's own affairs in the neighbouring domains — its taxes, its staff, customs, its own
 # customers and loans («декларация по УСН», «трудовой договор», «гарантия для таможни»,
 # «покупатель вернул товар», «кредит на грузовик»): a question with such a word is off-topic

@@ -46,3 +46,35 @@ def test_the_same_domains_tied_to_procurement_stay_in_scope(
     # the price, the contract, the auction or the bid tie the tax or the loan to procurement
     assert not kb.index.parse_query(question).off_topic
     assert kb.ask(question).outcome not in {"off_topic", "none"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Отгрузили мебель частной гостинице, акт подписали, а оплаты нет уже полгода. "
+        "Какую неустойку можно с них требовать и куда идти?",
+        "Наш покупатель — частник, взял партию плитки с отсрочкой и пропал. Как вернуть деньги?",
+        "Our buyer is a private company, it rejected the delivery. Can we claim a penalty?",
+        "Продаём через маркетплейс, он удержал штраф из выплаты. Как оспорить?",
+    ],
+)
+def test_a_deal_with_a_private_counterparty_is_off_topic(kb: KnowledgeBase, question: str) -> None:
+    assert kb.ask(question).outcome == "off_topic"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # the firm's past with private clients is the usual preamble to a procurement question
+        "Раньше работали только с частными заказчиками. Теперь выиграли аукцион на поставку "
+        "бумаги — сколько дней у нас на подписание контракта?",
+        # a private firm in public procurement
+        "Мы частная клиника и участвуем в аукционе больницы. Какое нужно обеспечение заявки?",
+        "Может ли частная компания участвовать в госзакупках?",
+    ],
+)
+def test_a_private_firm_in_public_procurement_stays_in_scope(
+    kb: KnowledgeBase, question: str
+) -> None:
+    assert not kb.index.parse_query(question).off_topic
+    assert kb.ask(question).outcome in ("answer", "suggest")  # what the search finds
