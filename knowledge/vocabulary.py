@@ -247,7 +247,7 @@ PUBLIC_WORDS = frozenset({"контракт", "госконтракт"})
 DOMAINS = frozenset(
     {"налог", "налоговый", "ндс", "ндфл", "усн", "упрощенка", "енвд", "ифнс", "вычет",
      "налогообложение", "трудовой", "прогул", "объяснительный", "зарплата", "employee",
-     "salary", "таможня", "таможенный", "растаможка", "ввоз", "customs", "покупатель",
+     "salary", "таможня", "таможенный", "растаможка", "ввоз", "customs", "custom", "покупатель",
      "потребитель", "кредит", "кредитный"}
 )  # fmt: skip
 # What ties a question with a word of DOMAINS to procurement: PROCUREMENT_FRAME, the price,
@@ -283,6 +283,9 @@ UNCOVERED = frozenset(
         "маркетплейс",
         "патент",
         "ипотечный",
+        "роспатент",  # registering a trademark, not naming one in a procurement
+        "пристав",  # bailiffs' sales of seized property
+        "фссп",
         "страховка",
         "осаго",
         "каско",

@@ -130,7 +130,8 @@ def test_eval_set_shape() -> None:
     out = [c for c in cases if c.out_of_scope]
     english = [c for c in cases if c.question.isascii()]
     assert len(cases) >= 200
-    assert 0.12 <= len(out) / len(cases) <= 0.25  # own everyday out-of-scope questions added
+    # own everyday out-of-scope questions and long out-of-scope stories added
+    assert 0.12 <= len(out) / len(cases) <= 0.30
     assert len(english) / len(cases) >= 0.08
 
 
@@ -142,14 +143,14 @@ def test_quality_floors(kb: KnowledgeBase) -> None:
     for case in load_cases(EVAL):
         if case.expected:
             assert case.expected in kb.articles, case.expected
-    # measured 2026-12-01 with the articles' phrasings (ranking only): fact 82.7 %, wrong
-    # 3.2 %, top-1 91.2 %, top-3 98.4 %, out of scope declined 95.4 % (before them: 79.7 /
-    # 6.0 / 88.8 / 95.6 / 96.2)
+    # measured 2026-12-01 on 828 questions (160 of them added that afternoon: long stories,
+    # near-domain out-of-scope questions): fact 82.4 %, wrong 2.6 %, top-1 91.6 %, top-3
+    # 98.4 %, out of scope declined 95.0 % (on the 668 before: 82.9 / 3.0 / 91.6 / 98.4 / 95.4)
     assert report.fact_rate >= 0.81
-    assert report.wrong_rate <= 0.045
+    assert report.wrong_rate <= 0.04
     assert report.top1_rate >= 0.90
     assert report.top3_rate >= 0.97
-    assert report.decline_rate >= 0.95
+    assert report.decline_rate >= 0.94
 
 
 def test_ask_cli_json_and_stdin() -> None:

@@ -78,3 +78,15 @@ def test_a_private_firm_in_public_procurement_stays_in_scope(
 ) -> None:
     assert not kb.index.parse_query(question).off_topic
     assert kb.ask(question).outcome in ("answer", "suggest")  # what the search finds
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "как купить квартиру с торгов у судебных приставов",
+        "сколько ждать регистрации товарного знака в роспатенте",
+        "how long does customs clearance of a machine from Germany take",
+    ],
+)
+def test_neighbouring_institutions_are_declined(kb: KnowledgeBase, question: str) -> None:
+    assert kb.ask(question).outcome in ("none", "off_topic")
