@@ -38,6 +38,9 @@ _DASHES = str.maketrans(
 STOPWORDS = frozenset(
     [
         "а",
+        "скок",  # «скока», «скоко»: chat spelling of «сколько»
+        "скоко",
+        "че",
         "без",
         "более",
         "бы",
