@@ -22,7 +22,13 @@ from bot.services.consultations import get_consultation, messages_of
 from bot.services.errors import BadInput, NotFound, Refused
 from bot.services.gaps import find_gaps
 from bot.services.kb_store.files import load_articles_from_db
-from bot.services.kb_store.uploads import decode_upload, publish, rollback, validate_upload
+from bot.services.kb_store.uploads import (
+    decode_upload,
+    figure_problems,
+    publish,
+    rollback,
+    validate_upload,
+)
 from bot.services.kb_store.versions import ArticlesRejected, current_text, history
 from bot.services.reminders.digests import queue_news
 from bot.ui.callbacks import KbCB, KbOp
@@ -64,7 +70,7 @@ async def on_document(message: Message, bot: Bot, session: Session, state: FSMCo
         versions = await history(session, article.id)
     current = next((v.version for v in versions if v.current and not v.is_deleted), None)
     await state.update_data(kb_upload=text)
-    out = preview_message(article, current)
+    out = preview_message(article, current, await figure_problems(text))
     await message.answer(out.text, reply_markup=out.keyboard)
 
 

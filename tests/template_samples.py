@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from bot.services.answers import ArticleRef, ArticleView
@@ -29,6 +30,7 @@ from bot.services.stats.period import Period
 from bot.services.stats.result import ContractTotals, MonthPoint, ProcedureTotals, Share, Stats
 from bot.sources.records import ProcedureStatus
 from bot.ui.commands import ADMIN_COMMANDS, COMMANDS, STAFF_COMMANDS
+from knowledge.figures import Figure, FigureProblem
 from knowledge.glossary import Term
 from knowledge.loader import Article
 
@@ -608,17 +610,32 @@ _ARTICLE = Article(
     body="Текст",
     announce=True,
 )
+_FIGURE = FigureProblem(
+    "upload.md",
+    18,
+    Figure(Fraction(3), "day", "working", "3 <рабочих> дня"),
+    ("ч. 5 ст. 49",),
+    False,
+)
 _VERSION = VersionInfo(
     "security-bid-size-44", 2, "security/x.md", "tg:1", _AT, HOSTILE, False, True
 )
 SAMPLES.update(
     {
         "kb/preview": [
-            {"article": _ARTICLE, "current_version": 3, "excerpt": "<b>Жирный</b> &amp; текст"},
+            {
+                "article": _ARTICLE,
+                "current_version": 3,
+                "excerpt": "<b>Жирный</b> &amp; текст",
+                "figures": [],
+                "more_figures": 0,
+            },
             {
                 "article": dataclasses.replace(_ARTICLE, announce=False),
                 "current_version": None,
                 "excerpt": "текст\n\n…",
+                "figures": [_FIGURE, dataclasses.replace(_FIGURE, working_vs_calendar=True)],
+                "more_figures": 3,
             },
         ],
         "kb/published": [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -10,16 +12,31 @@ from bot.services.kb_store.versions import VersionInfo
 from bot.ui.answers import OutMessage
 from bot.ui.callbacks import KbCB, KbOp
 from bot.ui.render import TEMPLATES_DIR, render
+from knowledge.figures import FigureProblem
 from knowledge.loader import Article
 from knowledge.markdown import split_html
 
 PREVIEW_BODY = 2500
 
 
-def preview_message(article: Article, current_version: int | None) -> OutMessage:
+MAX_FIGURE_NOTES = 10
+
+
+def preview_message(
+    article: Article, current_version: int | None, figures: Sequence[FigureProblem] = ()
+) -> OutMessage:
+    """The upload's preview; `figures` the figures not found in the 44-ФЗ part they cite,
+    shown as warnings above the article (publishing stays possible: knowledge.figures)."""
     chunks = split_html(article.html, PREVIEW_BODY)
     excerpt = chunks[0] + ("\n\n…" if len(chunks) > 1 else "")
-    text = render("kb/preview", article=article, current_version=current_version, excerpt=excerpt)
+    text = render(
+        "kb/preview",
+        article=article,
+        current_version=current_version,
+        excerpt=excerpt,
+        figures=list(figures[:MAX_FIGURE_NOTES]),
+        more_figures=max(0, len(figures) - MAX_FIGURE_NOTES),
+    )
     return OutMessage(text, publish_keyboard())
 
 

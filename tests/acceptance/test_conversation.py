@@ -43,7 +43,9 @@ sources:
 а закупка потом всё равно проходит по правилам 44-ФЗ, в том числе в рамках доли закупок
 у СМП (ч. 1 ст. 30 44-ФЗ). Запишите контакты заказчиков и подпишитесь в боте на поиск по
 своим товарам, чтобы не пропустить извещение, когда оно появится в ЕИС.
-"""
+
+Заказчики обязаны закупать у СМП не менее 15 % годового объёма (ч. 1 ст. 30 44-ФЗ).
+"""  # the last figure is wrong on purpose (the law says 25 %): the preview warns about it
 
 
 async def test_owner_consultant_and_admin_through_smebot_run(
@@ -136,6 +138,7 @@ async def test_owner_consultant_and_admin_through_smebot_run(
         api.user_sends_document(ADMIN, f"{ARTICLE_ID}.md", ARTICLE.encode("utf-8"))
         preview = await api.next_message(ADMIN, after=mark, method="sendMessage", timeout=WAIT)
         assert "Предпросмотр" in preview.text, preview.text
+        assert "«15 %» — нет в ч. 1 ст. 30" in preview.text, preview.text  # the figure check
         mark = api.mark()
         api.press(ADMIN, preview, "Опубликовать")
         published = await api.next_message(ADMIN, after=mark, method="sendMessage", timeout=WAIT)

@@ -108,6 +108,34 @@ async def test_staff_edit_publish_history_rollback(
     assert not api.rejections
 
 
+async def test_a_figure_the_cited_part_does_not_state_is_flagged_in_the_preview(
+    kb_bot: tuple[RunningBot, KnowledgeBase], session: AsyncSession
+) -> None:
+    running, _ = kb_bot
+    api = running.api
+    before = await _versions(session)
+    # ч. 5 ст. 49 44-ФЗ: «Не позднее двух рабочих дней …» — three is not in that part
+    wrong = PATH.read_text(encoding="utf-8").rstrip("\n") + (
+        "\n\nВ аукционе по 44-ФЗ заявки рассматривают за 3 рабочих дня (ч. 5 ст. 49 44-ФЗ).\n"
+    )
+    mark = api.mark()
+    api.user_sends_document(ADMIN, f"{ARTICLE}.md", wrong.encode("utf-8"))
+    preview = await api.next_message(ADMIN, after=mark)
+    line = wrong.count("\n")  # the added sentence is the file's last line
+    assert "Предпросмотр" in preview.text
+    assert "Проверьте цифры" in preview.text
+    assert f"строка {line}: «3 рабочих дня» — нет в ч. 5 ст. 49" in preview.text
+    mark = api.mark()
+    api.press(ADMIN, preview, "Опубликовать")  # a warning, not a refusal
+    assert "Опубликовано" in (await api.next_message(ADMIN, after=mark)).text
+    assert await _versions(session) == before + 1
+    # the shipped article as it is: no warning
+    mark = api.mark()
+    api.user_sends_document(ADMIN, f"{ARTICLE}.md", PATH.read_bytes())
+    assert "Проверьте цифры" not in (await api.next_message(ADMIN, after=mark)).text
+    assert not api.rejections
+
+
 async def test_gaps_for_staff_and_nothing_for_users(
     kb_bot: tuple[RunningBot, KnowledgeBase],
 ) -> None:

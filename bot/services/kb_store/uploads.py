@@ -22,6 +22,7 @@ from bot.services.kb_store.versions import (
     rejected,
 )
 from knowledge.citations import enforced_citation_problems
+from knowledge.figures import FigureProblem, check_figures
 from knowledge.loader import FRONT_RE, Article, Problem, load_yaml, parse_article
 from models import ArticleVersion
 
@@ -188,6 +189,13 @@ async def validate_upload(
     """The checks of `publish` without storing (for a preview); `today` defaults to the
     system date, as in `smebot kb check`. Raises ArticlesRejected (a BadInput)."""
     return await _check_off_loop(text, await current_heads(session), today or date.today())  # noqa: DTZ011  (system date, as `smebot kb check`)
+
+
+async def figure_problems(text: str) -> list[FigureProblem]:
+    """Figures of an uploaded article that the 44-ФЗ part they cite does not state (a
+    reviewer's warning in the preview, not a refusal: knowledge.figures)."""
+    report = await asyncio.to_thread(check_figures, text, UPLOAD)
+    return report.problems
 
 
 async def publish(
