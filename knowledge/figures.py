@@ -23,7 +23,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from knowledge.citations import (
     LAW,
@@ -35,7 +37,7 @@ from knowledge.citations import (
     front_fields,
     sentences,
 )
-from knowledge.law import LawText, Status, law_44, show
+from knowledge.law import Number, Status, law_44, show
 from knowledge.text import lemma
 
 # Units of measure, and the day kinds that must agree.
@@ -236,18 +238,21 @@ class FigureProblem:
 
 @dataclass(frozen=True, slots=True)
 class Unchecked:
-    """A figure in a sentence that cites no unit of 44-ФЗ."""
+    """A figure that cites no unit of 44-ФЗ, or stands beside another source that may be its."""
 
     path: str
     line: int
     figure: Figure
 
 
-def _cited_text(law: LawText, citation: Citation) -> str:
-    if law.status(citation.article, citation.part) is not Status.IN_FORCE:
-        return ""
-    article = law.articles[citation.article]
-    return article.text(citation.part)
+@cache
+def _law_figures(article: Number, part: Number | None) -> tuple[Figure, ...]:
+    """The figures of a unit of 44-ФЗ in force (a part with its items, or a whole article),
+    read once per process: many sentences cite the same part."""
+    law = law_44()
+    if law.status(article, part) is not Status.IN_FORCE:
+        return ()
+    return tuple(figures(law.articles[article].text(part)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,13 +263,8 @@ class _Sentence:
     heading: str  # the section's heading («### По 44-ФЗ (ч. 5 ст. 42)»), "" before any
 
 
-def _sentences_of(text: str) -> Iterator[_Sentence]:
+def _sentences_of(text: str, body_start: int) -> Iterator[_Sentence]:
     """The sentences of an article file's body with their section heading."""
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    fields = front_fields(text)
-    if fields is None:
-        return
-    body_start = fields[2]
     first_line = text.count("\n", 0, body_start) + 1
     heading = ""
     for block in body_blocks(text[body_start:].split("\n")):
@@ -297,12 +297,15 @@ def check_figures(text: str, path: str) -> FigureReport:
     (or, in a sentence that cites none, no unit the article's `laws` cite, for an article on
     44-ФЗ alone), and the figures that could not be checked: no 44-ФЗ unit cited, or another
     source named beside the citation. Worked examples and old rules named as such are skipped."""
-    law = law_44()
     report = FigureReport()
-    fields = front_fields(text.removeprefix("\ufeff").replace("\r\n", "\n"))
-    applies_to = str(fields[1].get("applies_to") or "") if fields else ""
-    listed = _listed_citations(text)
-    for sentence in _sentences_of(text):
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    fields = front_fields(text)
+    if fields is None:
+        return report  # the loader reports the broken front matter
+    _front, data, body_start = fields
+    applies_to = str(data.get("applies_to") or "")
+    listed = _listed_citations(data)
+    for sentence in _sentences_of(text, body_start):
         said = sentence.text
         stated = figures(said)
         if not stated or sentence.example or _EXAMPLE_RE.search(said):
@@ -316,15 +319,16 @@ def check_figures(text: str, path: str) -> FigureReport:
             report.unchecked.extend(Unchecked(path, sentence.line, f) for f in stated)
             continue
         units = cited or listed
-        in_law = [f for c in units for f in figures(_cited_text(law, c))]
+        in_law = [f for c in units for f in _law_figures(c.article, c.part)]
         names = tuple(dict.fromkeys(_name(c) for c in units))
         for figure in stated:
-            if not _matches(figure, in_law) and other:
+            if _matches(figure, in_law):
+                report.checked += 1
+            elif other:
                 # «3 месяца (ч. 4 ст. 198 АПК РФ)», «по 223-ФЗ — 5 %»: the other source's
                 report.unchecked.append(Unchecked(path, sentence.line, figure))
-                continue
-            report.checked += 1
-            if not _matches(figure, in_law):
+            else:
+                report.checked += 1
                 kind = _kind_differs(figure, in_law)
                 report.problems.append(
                     FigureProblem(path, sentence.line, figure, names, kind, bool(cited))
@@ -332,13 +336,12 @@ def check_figures(text: str, path: str) -> FigureReport:
     return report
 
 
-def _listed_citations(text: str) -> list[Citation]:
+def _listed_citations(data: dict[str, Any]) -> list[Citation]:
     """The 44-ФЗ units of an article's `laws`, when the article is on 44-ФЗ alone and lists
     nothing else (a figure may come from any other source it lists)."""
-    fields = front_fields(text.removeprefix("\ufeff").replace("\r\n", "\n"))
-    if fields is None or fields[1].get("applies_to") != LAW:
+    if data.get("applies_to") != LAW:
         return []
-    laws = fields[1].get("laws")
+    laws = data.get("laws")
     entries = laws if isinstance(laws, list) else [laws] if isinstance(laws, str) else []
     units = [find_citations(str(entry)) for entry in entries]
     if not all(found and all(c.law == LAW for c in found) for found in units):
