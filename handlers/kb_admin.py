@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from io import BytesIO
@@ -41,7 +42,8 @@ MAX_FILE = 256 * 1024
 
 
 async def _reload(session: Session, kb: KnowledgeBase) -> None:
-    kb.replace_articles(await load_articles_from_db(session))
+    articles = await load_articles_from_db(session)
+    kb.replace_articles(articles, await asyncio.to_thread(kb.build_index, articles))
 
 
 async def on_document(message: Message, bot: Bot, session: Session, state: FSMContext) -> None:

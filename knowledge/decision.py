@@ -27,6 +27,10 @@ SURE = 0.7
 # confidence is at least LEADER and its score at least LEAD times the runner-up's.
 LEADER = 0.5
 LEAD = 1.3
+# A leader the bot would offer among alternatives is answered when the classifier, a second
+# reading trained on the articles alone (knowledge.classifier), ranks it first with at least
+# this probability (the alternatives stay as buttons).
+AGREE = 0.4
 
 # A question whose words together weigh less than this (in idf) is made only of words many
 # articles share («статья», «закупка», «контракт», «обеспечение», «223»): too vague to answer
@@ -69,6 +73,9 @@ class SearchResult:
     # articles the question proper moved (knowledge.search.FOCUS_RANK), with the confidence
     # they had in the story's own order
     moved: Mapping[str, float] = field(default_factory=dict)
+    # the classifier's probability for the leader when it ranks the leader first too
+    # (knowledge.classifier), else 0
+    classified: float = 0.0
 
     @property
     def best(self) -> Hit | None:
@@ -88,11 +95,21 @@ class SearchResult:
         ):
             return True
         own_runner_up = rivals[0].evidence if rivals else 0.0
-        return (
+        if (
             best.confidence >= LEADER
             and best.score >= LEAD * runner_up
             and best.evidence >= LEAD * own_runner_up
-        )
+        ):
+            return True
+        return self.classified >= AGREE and best.confidence >= self._floor
+
+    @property
+    def _floor(self) -> float:
+        """The confidence from which an article is offered (SUGGEST_AROUND with an ordinary
+        noun or English word no article uses around the question)."""
+        if any(part_of_speech(w) == "NOUN" or w.isascii() for w in self.ordinary):
+            return SUGGEST_AROUND
+        return SUGGEST
 
     def _counterpart(self, best: Hit, other: Hit) -> bool:
         """A 223-ФЗ-only article behind a leader that covers 44-ФЗ, for a question that names
@@ -108,10 +125,7 @@ class SearchResult:
     def suggestions(self) -> tuple[Hit, ...]:
         if self.off_topic or self.no_signal or self.uncovered or self.confident:
             return ()
-        floor = SUGGEST
-        if any(part_of_speech(w) == "NOUN" or w.isascii() for w in self.ordinary):
-            floor = SUGGEST_AROUND
-        return tuple(h for h in self.hits[:3] if h.confidence >= floor)
+        return tuple(h for h in self.hits[:3] if h.confidence >= self._floor)
 
 
 def confidence(

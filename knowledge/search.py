@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from knowledge.classifier import classifier_for
 from knowledge.decision import MIN_SIGNAL, SUGGEST, VAGUE, Hit, SearchResult, confidence
 from knowledge.index import ArticleIndex
 from knowledge.query import (
@@ -62,10 +63,22 @@ FOCUS_POOL = 10
 # times the top BM25 score; like the phrasings' own BM25 it orders, it is not evidence.
 PHRASE_SEM = 0.3
 PHRASE_SEM_FLOOR = 0.6
+# The classifier's reading (knowledge.classifier): an article it finds likely (probability
+# p at or above CLASSIFIED_FLOOR) ranks higher by CLASSIFIED * p times the top BM25 score;
+# like the phrasings it orders, it is not evidence.
+CLASSIFIED = 0.5
+CLASSIFIED_FLOOR = 0.02
 
 
 def _content(t: str) -> bool:
     return t not in STOPWORDS and len(t) > 1 and not t.isdigit()
+
+
+def _agreement(p: npt.NDArray[np.float64] | None, leader: int | None) -> float:
+    """The classifier's probability for the leader when the classifier ranks it first too."""
+    if p is None or leader is None or int(np.argmax(p)) != leader:
+        return 0.0
+    return round(float(p[leader]), 4)
 
 
 def _ordinary_weight(lem: str) -> float:
@@ -88,6 +101,13 @@ class SearchIndex(ArticleIndex):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.phrase_vectors, self.phrase_owner_rows = self._phrase_vectors()
+        self.classifier = classifier_for([doc.article for doc in self.docs])
+
+    @property
+    def nbytes(self) -> int:
+        """The index's arrays and the classifier's weights (the shared word vectors not
+        included)."""
+        return super().nbytes + (self.classifier.nbytes if self.classifier else 0)
 
     def _phrase_vectors(self) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int32]]:
         """Each phrasing's meaning, weighed as a question's is (_query_vector), and the row of
@@ -199,9 +219,12 @@ class SearchIndex(ArticleIndex):
         self._derived(acc, touched, related)
         top_lexical = float(acc.max()) if touched.any() else 0.0
         qvec = self._query_vector(parts.lemmas)
+        classified = self.classifier.probabilities(query) if self.classifier is not None else None
         self._semantic_boost(acc, touched, qvec, top_lexical)
         phrased = self._phrased(q) + self._phrase_meaning(qvec, max(top_lexical, 1.0))
         candidates = np.flatnonzero(touched | (phrased > 0))
+        # the classifier orders the candidates; it does not make one
+        phrased[candidates] += self._classified(classified, max(top_lexical, 1.0))[candidates]
         order = candidates[np.argsort(-(acc + phrased)[candidates], kind="stable")]
         ranked = [(int(i), float(acc[i])) for i in order[: max(LAW_POOL, k, 3)]]
         # Phrasings order the articles; how strong the match is stays the articles' own
@@ -267,6 +290,7 @@ class SearchIndex(ArticleIndex):
             uncovered=parts.uncovered,
             law_named=bool({"44фз", "223фз"} & {*tokens, *parts.lemmas}),
             moved=moved,
+            classified=_agreement(classified, scores[0][2] if scores else None),
         )
 
     def _by_question(
@@ -368,6 +392,13 @@ class SearchIndex(ArticleIndex):
         return np.maximum(best - PHRASE_SEM_FLOOR, 0.0) * (
             PHRASE_SEM * top / (1 - PHRASE_SEM_FLOOR)
         )
+
+    def _classified(self, p: npt.NDArray[np.float64] | None, top: float) -> npt.NDArray[np.float64]:
+        """The classifier's probability for each article from CLASSIFIED_FLOOR up, times
+        CLASSIFIED * top BM25 (an ordering term, see _search)."""
+        if p is None or CLASSIFIED <= 0:
+            return np.zeros(len(self.docs), np.float64)
+        return np.where(p >= CLASSIFIED_FLOOR, p, 0.0) * (CLASSIFIED * top)
 
     def _phrased(self, terms: list[str]) -> npt.NDArray[np.float64]:
         """BM25 over the articles' phrasings (knowledge.index.PHRASE_WEIGHT)."""

@@ -143,12 +143,12 @@ def test_quality_floors(kb: KnowledgeBase) -> None:
     for case in load_cases(EVAL):
         if case.expected:
             assert case.expected in kb.articles, case.expected
-    # measured 2026-12-01 on 828 questions (160 of them added that afternoon: long stories,
-    # near-domain out-of-scope questions): fact 82.4 %, wrong 2.6 %, top-1 91.6 %, top-3
-    # 98.4 %, out of scope declined 95.0 % (on the 668 before: 82.9 / 3.0 / 91.6 / 98.4 / 95.4)
-    assert report.fact_rate >= 0.81
+    # measured 2026-12-01 on 828 questions with the article classifier: fact 84.3 %, wrong
+    # 3.0 %, top-1 92.8 %, top-3 98.4 %, out of scope declined 95.0 % (before it: 82.4 / 2.6 /
+    # 91.6 / 98.4 / 95.0)
+    assert report.fact_rate >= 0.83
     assert report.wrong_rate <= 0.04
-    assert report.top1_rate >= 0.90
+    assert report.top1_rate >= 0.92
     assert report.top3_rate >= 0.97
     assert report.decline_rate >= 0.94
 

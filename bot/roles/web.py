@@ -28,6 +28,7 @@ from bot.roles.pg import KB_LOAD_LOCK, advisory_lock
 from bot.services import Sessionmaker
 from bot.services.answers import KnowledgeBase
 from bot.services.kb_store.files import load_articles_from_db
+from knowledge.search import SearchIndex
 
 log = logging.getLogger("smebot.web")
 SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -63,8 +64,10 @@ class SharedKnowledgeBase(KnowledgeBase):
         shared.notifier = notifier
         return shared
 
-    def replace_articles(self, articles: list[Any], *, broadcast: bool = True) -> None:
-        super().replace_articles(articles)
+    def replace_articles(
+        self, articles: list[Any], index: SearchIndex | None = None, *, broadcast: bool = True
+    ) -> None:
+        super().replace_articles(articles, index)
         if broadcast and self.notifier is not None:
             self.notifier.publish_soon(KB)
 
@@ -75,7 +78,8 @@ def refresher(kb: SharedKnowledgeBase, sessionmaker: Sessionmaker, metrics: Metr
         if kind == KB:
             async with sessionmaker() as session:
                 articles = await load_articles_from_db(session)
-            kb.replace_articles(articles, broadcast=False)
+            index = await asyncio.to_thread(kb.build_index, articles)
+            kb.replace_articles(articles, index, broadcast=False)
         elif kind == STATS:
             from bot.services.stats.cache import clear_cache
 

@@ -107,12 +107,20 @@ class KnowledgeBase:
     def from_dir(cls, directory: Path) -> KnowledgeBase:
         return cls(load_articles(directory), Glossary.load(directory / "glossary.yaml"))
 
-    def replace_articles(self, articles: list[Article]) -> None:
+    def build_index(self, articles: list[Article]) -> SearchIndex:
+        """The index of a new set of articles; it trains their classifier, a second or two
+        for the shipped base, so the bot builds it in a worker thread
+        (`asyncio.to_thread(kb.build_index, articles)`) and hands it to replace_articles."""
+        return SearchIndex(articles, self.glossary)
+
+    def replace_articles(self, articles: list[Article], index: SearchIndex | None = None) -> None:
         """Swap in a new set of articles (after a publish) without a restart.
 
-        The new index is built first; the articles and the index are then assigned in one
-        statement, with no await in between, so no update sees one without the other."""
-        index = SearchIndex(articles, self.glossary)
+        The new index is built first (or given, built from the same articles); the articles
+        and the index are then assigned in one statement, with no await in between, so no
+        update sees one without the other."""
+        if index is None:
+            index = self.build_index(articles)
         self.articles, self.index, self._views = {a.id: a for a in articles}, index, {}
 
     # ---------------------------------------------------------------- views

@@ -1,0 +1,136 @@
+"""The article classifier (knowledge.classifier): its fast reading equals scikit-learn's own,
+it tells articles apart by their phrasings, and its agreement with the leader turns a choice
+into an answer (knowledge.decision.AGREE)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.sparse import hstack
+
+import knowledge.classifier as classifier
+from bot.services.answers import KnowledgeBase
+from knowledge.classifier import ArticleClassifier, classifier_for, fit
+from knowledge.decision import AGREE, SUGGEST, Hit, SearchResult
+from tests.factories import article
+
+ARTICLES = [
+    article(
+        "security-bid",
+        "Обеспечение заявки",
+        "## Размер\nОбеспечение заявки вносят деньгами или независимой гарантией.",
+        phrasings=(
+            "сколько денег заморозят на спецсчёте под заявку",
+            "какое обеспечение заявки на аукционе",
+            "чем обеспечить заявку, гарантией или деньгами",
+        ),
+    ),
+    article(
+        "payment-term",
+        "Срок оплаты по контракту",
+        "## Срок\nЗаказчик оплачивает поставленный товар после приёмки.",
+        phrasings=(
+            "заказчик не платит за поставленный товар",
+            "когда заказчик обязан оплатить контракт",
+            "задерживают оплату по госконтракту что делать",
+        ),
+    ),
+    article(
+        "complaint-fas",
+        "Жалоба в ФАС",
+        "## Порядок\nЖалобу на действия заказчика подают в контрольный орган.",
+        phrasings=(
+            "куда жаловаться на заказчика",
+            "как написать жалобу в антимонопольную службу",
+            "обжаловать отказ в допуске",
+        ),
+    ),
+]
+
+QUESTIONS = [
+    "Какое обеспечение заявки на электронном аукционе?",
+    "заказчик не платит уже два месяца, что делать",
+    "a",
+    "  ИП  на УСН — НДС?? 44-ФЗ ч. 1 ст. 30",
+    "how big is the bid security",
+    "",
+]
+
+
+def test_the_fast_reading_is_scikit_learns_decision_function() -> None:
+    chars, words, model = fit(ARTICLES)
+    fast = ArticleClassifier(ARTICLES)
+    for question in QUESTIONS:
+        features = hstack(
+            [chars.transform([question]), words.transform([classifier._lemmas(question)])]
+        ).tocsr()
+        expected = np.asarray(model.decision_function(features)).ravel()
+        assert np.allclose(fast.margins(question), expected, atol=1e-4), question
+
+
+def test_the_fast_reading_equals_scikit_learn_on_the_shipped_base(kb: KnowledgeBase) -> None:
+    articles = [doc.article for doc in kb.index.docs]
+    chars, words, model = fit(articles)
+    fast = kb.index.classifier
+    assert fast is not None
+    for question in [*QUESTIONS[:2], "банковская гарантия отклонена заказчиком, что делать"]:
+        features = hstack(
+            [chars.transform([question]), words.transform([classifier._lemmas(question)])]
+        ).tocsr()
+        expected = np.asarray(model.decision_function(features)).ravel()
+        assert np.allclose(fast.margins(question), expected, atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("скока бабок надо заморозить под заявку", "security-bid"),  # slang, a typo
+        ("заказчик задерживает оплату уже месяц", "payment-term"),
+        ("хочу пожаловаться на заказчика в антимонопольный орган", "complaint-fas"),
+    ],
+)
+def test_an_unseen_wording_goes_to_its_article(question: str, expected: str) -> None:
+    model = ArticleClassifier(ARTICLES)
+    p = model.probabilities(question)
+    assert p.sum() == pytest.approx(1.0)
+    assert ARTICLES[int(np.argmax(p))].id == expected
+
+
+def test_it_is_cached_by_the_training_texts_and_skipped_outside_its_size(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert classifier_for(ARTICLES) is None  # three articles: too few to learn from
+    monkeypatch.setattr(classifier, "MIN_ARTICLES", 2)
+    first = classifier_for(ARTICLES)
+    assert first is not None
+    assert classifier_for(list(ARTICLES)) is first  # same texts: no second training
+    changed = [ARTICLES[0], ARTICLES[1], article("x", "Другое", "Текст.", phrasings=("иное",))]
+    assert classifier_for(changed) is not first
+    assert classifier_for(ARTICLES[:1]) is None  # one article: nothing to tell apart
+    monkeypatch.setattr(classifier, "MAX_ARTICLES", 2)
+    assert classifier_for(ARTICLES) is None
+
+
+def test_its_agreement_turns_an_offered_leader_into_an_answer(kb: KnowledgeBase) -> None:
+    a, b, c = list(kb.articles.values())[:3]
+
+    def result(confidence: float, classified: float) -> SearchResult:
+        hits = (Hit(a, 10.2, confidence), Hit(b, 10.0, 0.5), Hit(c, 5.0, 0.4))
+        return SearchResult("q", hits, ("q",), (), False, classified=classified)
+
+    assert not result(0.52, 0.0).confident  # neck and neck: offered as a choice
+    assert result(0.52, AGREE).confident  # the classifier ranks it first too
+    assert not result(0.52, AGREE - 0.01).confident
+    assert not result(SUGGEST - 0.01, 0.9).confident  # not even offered: no agreement helps
+    off = SearchResult("q", result(0.52, 0.9).hits, ("q",), (), True, classified=0.9)
+    assert not off.confident  # off-topic stays declined
+
+
+def test_the_search_reports_the_classifiers_agreement(kb: KnowledgeBase) -> None:
+    result = kb.index.search("как подать жалобу в ФАС на заказчика")
+    assert result.best is not None
+    p = kb.index.classifier.probabilities(result.query) if kb.index.classifier else None
+    assert p is not None
+    leader = [doc.article.id for doc in kb.index.docs].index(result.best.article.id)
+    assert int(np.argmax(p)) == leader  # a plain question: both readings agree
+    assert result.classified == pytest.approx(p[leader], abs=1e-4)
