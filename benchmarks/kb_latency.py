@@ -96,7 +96,7 @@ def main() -> None:
     # and scikit-learn's modules (the classifier's training imports them; they are code, not
     # index): the index's own memory is what stays allocated after the build
     import scipy.sparse  # noqa: F401
-    import sklearn.feature_extraction.text  # noqa: F401
+    import sklearn.feature_extraction.text
     import sklearn.svm  # noqa: F401
 
     print(
