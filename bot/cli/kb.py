@@ -103,8 +103,9 @@ def _question_sets(questions: str | None) -> list[Path]:
             raise fail(f"{paths[0]} does not exist")
         return paths
     eval_dir = Path("tests/eval")
-    # tuning; blind; blind sets written on 2026-12-01 (fresh2 after that day's tuning)
-    names = ("dev.yaml", "test.yaml", "fresh.yaml", "fresh2.yaml")
+    # tuning; blind; blind sets written on 2026-12-01 (fresh2 after that day's tuning, fresh3
+    # after the article classifier was chosen)
+    names = ("dev.yaml", "test.yaml", "fresh.yaml", "fresh2.yaml", "fresh3.yaml")
     paths = [eval_dir / n for n in names if (eval_dir / n).exists()]
     if not paths:
         raise fail(f"no question sets in {eval_dir}")
@@ -116,7 +117,8 @@ def evaluate_answers(
         str | None,
         typer.Option(
             help="One labelled question set (YAML); default: tests/eval/dev.yaml and, "
-            "reported separately, the blind tests/eval/test.yaml, fresh.yaml and fresh2.yaml when "
+            "reported separately, the blind tests/eval/test.yaml, fresh.yaml, fresh2.yaml and "
+            "fresh3.yaml when "
             "they exist"
         ),
     ] = None,
