@@ -229,6 +229,16 @@ async def test_two_web_replicas_and_an_elected_worker(
         assert "Опубликовано" in published.text, published.text
         publisher = api.webhook_log[-1][1]
         assert press_id
+
+        async def refreshed() -> bool:
+            # the other replica counts the invalidation once its new index is in place (the
+            # index, with the article classifier, is rebuilt in a worker thread: a second or two)
+            counts = [
+                await w.metric('smebot_invalidations_received_total{kind="kb"}') for w in webs
+            ]
+            return sum(c or 0.0 for c in counts) >= 1
+
+        await until(refreshed, "the other replica's refresh", procs)
         for asker in (6101, 6102):  # two questions: whichever replica the proxy picks
             update_id, reply = await ask(api, asker, OLD_TITLE + "?")
             replica = api.delivered_to(update_id)[0]
