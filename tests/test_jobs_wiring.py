@@ -60,7 +60,7 @@ async def test_the_reminder_job_sends_a_due_reminder(
         reminder = await fake_api.next_message(501, timeout=WAIT)
         assert reminder.text.startswith("⏰"), reminder.text
     finally:
-        scheduler.shutdown(wait=False)
+        await scheduler.stop(reminders.delivery.stop, grace=WAIT)  # as `smebot run` stops
         await reminders.stop()
         await bot.session.close()
 
@@ -81,7 +81,7 @@ async def test_the_import_dir_job_imports_new_files(
     try:
         await until(lambda: _at_least(count(session), 5), "the IMPORT_DIR job")
     finally:
-        scheduler.shutdown(wait=False)
+        await scheduler.stop(grace=WAIT)
 
 
 async def test_the_eis_sync_job_runs(
@@ -98,7 +98,7 @@ async def test_the_eis_sync_job_runs(
         await until(lambda: len(eis.days) == 2, "the EIS sync job")
         await until(lambda: _at_least(count(session), 1), "the EIS import")
     finally:
-        scheduler.shutdown(wait=False)
+        await scheduler.stop(grace=WAIT)
 
 
 async def test_the_consultation_sla_job_runs(
@@ -122,7 +122,7 @@ async def test_the_consultation_sla_job_runs(
         await until(lambda: calls, "the consultation SLA job")
         assert calls[0]["sla_hours"] == settings.consult_sla_hours
     finally:
-        scheduler.shutdown(wait=False)
+        await scheduler.stop(grace=WAIT)
         await bot.session.close()
 
 

@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.services.privacy import apply_retention
 from models import Consultation, ConsultationMessage, QuestionLog
 from tests.factories import add_user
-from tests.support.waiting import until
+from tests.support.waiting import WAIT, until
 
 USER = 4242
 
@@ -70,7 +70,7 @@ async def test_the_retention_job_runs_through_the_scheduler(
 
         await until(done, "the retention job")
     finally:
-        scheduler.shutdown(wait=False)
+        await scheduler.stop(grace=WAIT)
 
 
 async def test_retention_days_come_from_the_settings(
