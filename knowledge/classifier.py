@@ -7,7 +7,8 @@ compounds by their character n-grams.
 
 It is trained from the articles alone (no evaluation set is read; its C was chosen by
 5-fold cross-validation on the phrasings, see docs/benchmarks.md) when an index is built,
-and cached by the training texts, so rebuilding an index over the same articles is free.
+and cached by the training texts, in memory and on disk (`cache_dir`, SMEBOT_CACHE_DIR), so
+rebuilding an index over the same articles, or restarting over them, trains nothing.
 Below MIN_ARTICLES or above MAX_ARTICLES articles it is not trained (the one-vs-rest fit and
 its weights grow with articles × n-grams: 600 recombined synthetic articles took 60 s and
 100 MiB; 300 was not measured, it is three times the shipped base);
@@ -18,10 +19,14 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import logging
+import os
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -40,6 +45,12 @@ CHAR_GRAMS = (3, 5)
 # a character n-gram found in one training text only is not a feature
 CHAR_MIN_DF = 2
 _CACHE_SIZE = 4
+# What the disk cache's key covers besides the training texts: the file layout, the
+# parameters and the versions of what turns a text into features.
+_FORMAT = 1
+_KEPT_ON_DISK = 8
+
+log = logging.getLogger(__name__)
 
 
 def training_texts(article: Article) -> list[str]:
@@ -51,28 +62,91 @@ def training_texts(article: Article) -> list[str]:
 
 
 class ArticleClassifier:
-    """Trained once per set of articles with scikit-learn; `probabilities` reads a question
-    with the fitted vocabularies, idf and weights alone (the same arithmetic as
+    """Trained once per set of articles with scikit-learn (`trained`); `probabilities` reads a
+    question with the fitted vocabularies, idf and weights alone (the same arithmetic as
     TfidfVectorizer.transform and LinearSVC.decision_function, without their per-call input
-    checks, which cost about ten times the product itself)."""
+    checks, which cost about ten times the product itself). `save` and `load` keep those
+    arrays on disk, so a restart over the same articles needs neither the training nor
+    scikit-learn."""
 
-    def __init__(self, articles: Sequence[Article]) -> None:
+    def __init__(
+        self,
+        size: int,
+        chars: Sequence[str],
+        words: Sequence[str],
+        idf: npt.NDArray[np.float64],
+        weights: npt.NDArray[np.float32],
+        intercept: npt.NDArray[np.float64],
+        rows: npt.NDArray[np.int64],
+    ) -> None:
+        self.size = size
+        self._chars: dict[str, int] = dict(zip(chars, range(len(chars)), strict=True))
+        n_chars = len(chars)
+        self._words: dict[str, int] = dict(
+            zip(words, range(n_chars, n_chars + len(words)), strict=True)
+        )
+        self._idf = idf
+        # the weights by feature (one row per n-gram), for gathering a question's rows
+        self._weights = weights
+        self._intercept = intercept
+        self._rows = rows
+
+    @classmethod
+    def trained(cls, articles: Sequence[Article]) -> ArticleClassifier:
+        """Fit on the articles' training texts (ValueError when there is nothing to learn)."""
         chars, words_, model = fit(articles)
-        self.size = len(articles)
-        n_chars = len(chars.vocabulary_)
-        self._chars: dict[str, int] = {g: int(i) for g, i in chars.vocabulary_.items()}
-        self._words: dict[str, int] = {g: int(i) + n_chars for g, i in words_.vocabulary_.items()}
-        self._idf = np.concatenate([chars.idf_, words_.idf_]).astype(np.float64)
         rows = np.asarray(model.classes_, np.int64)
         coef = np.asarray(model.coef_, np.float32)
         intercept = np.asarray(model.intercept_, np.float64)
         if len(rows) == 2:  # a binary model keeps one margin, for the second class
             coef = np.vstack([-coef[0], coef[0]])
             intercept = np.array([-intercept[0], intercept[0]])
-        # the weights by feature (one row per n-gram), for gathering a question's rows
-        self._weights = np.ascontiguousarray(coef.T)
-        self._intercept = intercept
-        self._rows = rows
+        return cls(
+            len(articles),
+            _by_column(chars.vocabulary_),
+            _by_column(words_.vocabulary_),
+            np.concatenate([chars.idf_, words_.idf_]).astype(np.float64),
+            np.ascontiguousarray(coef.T),
+            intercept,
+            rows,
+        )
+
+    def save(self, path: Path) -> None:
+        """Write the arrays (and the vocabularies, one n-gram per line) to `path` atomically."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+        with temporary.open("wb") as out:
+            np.savez(
+                out,
+                size=np.array(self.size),
+                chars=_joined(self._chars),
+                words=_joined(self._words),
+                idf=self._idf,
+                weights=self._weights,
+                intercept=self._intercept,
+                rows=self._rows,
+            )
+        os.replace(temporary, path)
+
+    @classmethod
+    def load(cls, path: Path) -> ArticleClassifier:
+        """Read what `save` wrote (OSError, ValueError or KeyError when it cannot)."""
+        with np.load(path, allow_pickle=False) as data:
+            chars = _split(data["chars"])
+            words = _split(data["words"])
+            weights = np.ascontiguousarray(data["weights"], np.float32)
+            made = cls(
+                int(data["size"]),
+                chars,
+                words,
+                np.asarray(data["idf"], np.float64),
+                weights,
+                np.asarray(data["intercept"], np.float64),
+                np.asarray(data["rows"], np.int64),
+            )
+        if weights.shape[0] != len(chars) + len(words) or len(made._idf) != weights.shape[0]:
+            raise ValueError(f"{path}: vocabularies and weights disagree")
+        return made
 
     def margins(self, query: str) -> npt.NDArray[np.float64]:
         """LinearSVC's decision function for the question, one margin per trained article."""
@@ -166,31 +240,107 @@ def _lemmas(text: str) -> str:
     return " ".join(lemmas(text))
 
 
-_cache: OrderedDict[str, ArticleClassifier] = OrderedDict()
-_lock = threading.Lock()
+def _by_column(vocabulary: Mapping[str, Any]) -> list[str]:
+    """A fitted vocabulary's n-grams in the order of their columns."""
+    out = [""] * len(vocabulary)
+    for gram, col in vocabulary.items():
+        out[int(col)] = gram
+    return out
 
 
-def classifier_for(articles: Sequence[Article]) -> ArticleClassifier | None:
-    """The classifier for these articles (cached by their training texts), or None when
-    there are fewer than MIN_ARTICLES (too little to tell apart) or more than MAX_ARTICLES."""
-    if not MIN_ARTICLES <= len(articles) <= MAX_ARTICLES:
+def _joined(vocabulary: Mapping[str, int]) -> npt.NDArray[np.uint8]:
+    """The n-grams in column order, one per line, as UTF-8 bytes (no n-gram holds a newline:
+    both analyzers split on whitespace)."""
+    text = "\n".join(sorted(vocabulary, key=vocabulary.__getitem__))
+    return np.frombuffer(text.encode(), np.uint8)
+
+
+def _split(data: npt.NDArray[np.uint8]) -> list[str]:
+    text = data.tobytes().decode()
+    return text.split("\n") if text else []
+
+
+def cache_dir() -> Path | None:
+    """Where trained classifiers are kept between runs: SMEBOT_CACHE_DIR, else
+    $XDG_CACHE_HOME/smebot (~/.cache/smebot); SMEBOT_CACHE_DIR=off keeps none."""
+    configured = os.environ.get("SMEBOT_CACHE_DIR", "")
+    if configured.lower() == "off":
         return None
+    if configured:
+        return Path(configured)
+    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(xdg) / "smebot"
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+def _key(articles: Sequence[Article]) -> str:
     digest = hashlib.blake2b(digest_size=16)
+    settings = (_FORMAT, C, CHAR_GRAMS, CHAR_MIN_DF, _version("scikit-learn"))
+    digest.update(repr((*settings, _version("pymorphy3"))).encode())
     for article in articles:
         digest.update(article.id.encode())
         for text in training_texts(article):
             digest.update(b"\0" + text.encode())
         digest.update(b"\1")
-    key = digest.hexdigest()
+    return digest.hexdigest()
+
+
+def _from_disk(key: str) -> ArticleClassifier | None:
+    directory = cache_dir()
+    if directory is None:
+        return None
+    path = directory / f"classifier-{key}.npz"
+    if not path.is_file():
+        return None
+    try:
+        return ArticleClassifier.load(path)
+    except (OSError, ValueError, KeyError) as error:
+        log.warning("classifier cache %s unreadable (%s): training again", path, error)
+        return None
+
+
+def _to_disk(key: str, made: ArticleClassifier) -> None:
+    directory = cache_dir()
+    if directory is None:
+        return
+    try:
+        made.save(directory / f"classifier-{key}.npz")
+        kept = sorted(directory.glob("classifier-*.npz"), key=lambda p: p.stat().st_mtime)
+        for old in kept[:-_KEPT_ON_DISK]:
+            old.unlink(missing_ok=True)
+    except OSError as error:
+        log.warning("classifier cache in %s not written (%s)", directory, error)
+
+
+_cache: OrderedDict[str, ArticleClassifier] = OrderedDict()
+_lock = threading.Lock()
+
+
+def classifier_for(articles: Sequence[Article]) -> ArticleClassifier | None:
+    """The classifier for these articles, or None when there are fewer than MIN_ARTICLES
+    (too little to tell apart) or more than MAX_ARTICLES. Cached by their training texts in
+    memory and on disk (`cache_dir`), so a restart over the same articles is not trained."""
+    if not MIN_ARTICLES <= len(articles) <= MAX_ARTICLES:
+        return None
+    key = _key(articles)
     with _lock:
         found = _cache.get(key)
         if found is not None:
             _cache.move_to_end(key)
             return found
-    try:
-        made = ArticleClassifier(articles)
-    except ValueError:  # nothing to learn from (no n-gram in two texts, one class)
-        return None
+    made = _from_disk(key)
+    if made is None or made.size != len(articles):
+        try:
+            made = ArticleClassifier.trained(articles)
+        except ValueError:  # nothing to learn from (no n-gram in two texts, one class)
+            return None
+        _to_disk(key, made)
     with _lock:
         _cache[key] = made
         while len(_cache) > _CACHE_SIZE:

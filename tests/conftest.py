@@ -4,6 +4,8 @@ settings, the fake Bot API server and a running bot polling it over real HTTP.""
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +28,22 @@ SAMPLES_MISSING = (
     f"real samples not found at {SAMPLES} (a clone has no ../shared/samples; set SMEBOT_SAMPLES "
     "to the directory of EIS/OCDS sample files to run these tests)"
 )
+
+
+_OWN_CACHE: list[str] = []
+
+
+def pytest_configure() -> None:
+    """The trained classifier is kept in a cache directory of this run (every `smebot run`
+    subprocess reads it instead of training again), not in the user's ~/.cache."""
+    if "SMEBOT_CACHE_DIR" not in os.environ:
+        _OWN_CACHE.append(tempfile.mkdtemp(prefix="smebot-test-cache-"))
+        os.environ["SMEBOT_CACHE_DIR"] = _OWN_CACHE[0]
+
+
+def pytest_unconfigure() -> None:
+    for directory in _OWN_CACHE:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def pytest_report_header() -> str:

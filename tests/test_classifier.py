@@ -4,6 +4,9 @@ into an answer (knowledge.decision.AGREE)."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy.sparse import hstack
@@ -59,7 +62,7 @@ QUESTIONS = [
 
 def test_the_fast_reading_is_scikit_learns_decision_function() -> None:
     chars, words, model = fit(ARTICLES)
-    fast = ArticleClassifier(ARTICLES)
+    fast = ArticleClassifier.trained(ARTICLES)
     for question in QUESTIONS:
         features = hstack(
             [chars.transform([question]), words.transform([classifier._lemmas(question)])]
@@ -90,7 +93,7 @@ def test_the_fast_reading_equals_scikit_learn_on_the_shipped_base(kb: KnowledgeB
     ],
 )
 def test_an_unseen_wording_goes_to_its_article(question: str, expected: str) -> None:
-    model = ArticleClassifier(ARTICLES)
+    model = ArticleClassifier.trained(ARTICLES)
     p = model.probabilities(question)
     assert p.sum() == pytest.approx(1.0)
     assert ARTICLES[int(np.argmax(p))].id == expected
@@ -134,3 +137,57 @@ def test_the_search_reports_the_classifiers_agreement(kb: KnowledgeBase) -> None
     leader = [doc.article.id for doc in kb.index.docs].index(result.best.article.id)
     assert int(np.argmax(p)) == leader  # a plain question: both readings agree
     assert result.classified == pytest.approx(p[leader], abs=1e-4)
+
+
+@pytest.fixture
+def disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty disk cache, an empty memory cache and classifiers trained from three articles."""
+    monkeypatch.setenv("SMEBOT_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(classifier, "_cache", OrderedDict())
+    monkeypatch.setattr(classifier, "MIN_ARTICLES", 2)
+    return tmp_path
+
+
+def test_a_restart_reads_the_trained_arrays_from_disk(
+    disk: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trained = classifier_for(ARTICLES)
+    assert trained is not None
+    assert len(list(disk.glob("classifier-*.npz"))) == 1
+    monkeypatch.setattr(classifier, "_cache", OrderedDict())  # a new process
+
+    def no_training(_articles: object) -> None:
+        raise AssertionError("trained again although the disk holds it")
+
+    monkeypatch.setattr(ArticleClassifier, "trained", no_training)
+    loaded = classifier_for(ARTICLES)
+    assert loaded is not None and loaded is not trained
+    for question in QUESTIONS:
+        assert np.array_equal(loaded.margins(question), trained.margins(question)), question
+    assert loaded.nbytes == trained.nbytes
+
+
+def test_an_unreadable_cache_file_is_trained_again_and_replaced(
+    disk: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert classifier_for(ARTICLES) is not None
+    (path,) = disk.glob("classifier-*.npz")
+    path.write_bytes(b"not an npz file")
+    monkeypatch.setattr(classifier, "_cache", OrderedDict())
+    again = classifier_for(ARTICLES)
+    assert again is not None
+    assert "unreadable" in caplog.text
+    assert ArticleClassifier.load(path).size == len(ARTICLES)  # rewritten whole
+
+
+def test_changed_articles_get_their_own_file_and_off_keeps_none(
+    disk: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert classifier_for(ARTICLES) is not None
+    changed = [ARTICLES[0], ARTICLES[1], article("x", "Другое", "Текст.", phrasings=("иное",))]
+    assert classifier_for(changed) is not None
+    assert len(list(disk.glob("classifier-*.npz"))) == 2
+    monkeypatch.setenv("SMEBOT_CACHE_DIR", "off")
+    monkeypatch.setattr(classifier, "_cache", OrderedDict())
+    assert classifier_for(ARTICLES[1:]) is not None
+    assert len(list(disk.glob("classifier-*.npz"))) == 2
