@@ -50,6 +50,7 @@ def main() -> None:
         "dev": dev,
         "dev A": [c for c in dev if half(c) == "A"],
         "dev B": [c for c in dev if half(c) == "B"],
+        "dev en": [c for c in dev if c.lang == "en"],
         "situations": load_cases(EVAL / "situations.yaml"),
     }
     reports = {name: evaluate(kb, cases, text_of) for name, cases in sets.items()}

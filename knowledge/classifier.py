@@ -5,6 +5,10 @@ others*. BM25 counts the words an article shares with a question; the classifier
 words and word pieces that tell the articles apart, and reads unseen inflections, typos and
 compounds by their character n-grams.
 
+A last class is trained on knowledge/offtopic.yaml, messages the bot must decline (taxes,
+staff, private contracts, everyday topics; written from the brief and the article titles):
+`reading` gives its share beside the articles' distribution (knowledge.decision.OUTSIDE).
+
 It is trained from the articles alone (no evaluation set is read; its C was chosen by
 5-fold cross-validation on the phrasings, see docs/benchmarks.md) when an index is built,
 and cached by the training texts, in memory and on disk (`cache_dir`, SMEBOT_CACHE_DIR), so
@@ -17,6 +21,7 @@ the search then orders by its other terms alone.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import logging
@@ -31,6 +36,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import yaml
 
 from knowledge.loader import Article
 from knowledge.text import lemmas
@@ -51,6 +57,21 @@ _FORMAT = 1
 _KEPT_ON_DISK = 8
 
 log = logging.getLogger(__name__)
+
+
+# Messages the bot must decline (knowledge/offtopic.yaml): the classifier's one class beyond
+# the articles, so a question can be read as like none of them.
+OUTSIDE = Path(__file__).with_name("offtopic.yaml")
+
+
+@functools.cache
+def outside_texts(path: Path = OUTSIDE) -> tuple[str, ...]:
+    """The off-topic messages the classifier learns as its last class (none when the file is
+    missing)."""
+    if not path.is_file():
+        return ()
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return tuple(str(m).strip() for m in data.get("messages") or () if str(m).strip())
 
 
 def training_texts(article: Article) -> list[str]:
@@ -92,9 +113,10 @@ class ArticleClassifier:
         self._rows = rows
 
     @classmethod
-    def trained(cls, articles: Sequence[Article]) -> ArticleClassifier:
-        """Fit on the articles' training texts (ValueError when there is nothing to learn)."""
-        chars, words_, model = fit(articles)
+    def trained(cls, articles: Sequence[Article], outside: Sequence[str] = ()) -> ArticleClassifier:
+        """Fit on the articles' training texts and the `outside` messages (ValueError when
+        there is nothing to learn)."""
+        chars, words_, model = fit(articles, outside)
         rows = np.asarray(model.classes_, np.int64)
         coef = np.asarray(model.coef_, np.float32)
         intercept = np.asarray(model.intercept_, np.float64)
@@ -172,11 +194,18 @@ class ArticleClassifier:
     def probabilities(self, query: str) -> npt.NDArray[np.float64]:
         """A distribution over the articles (in the order they were given): the margins
         through a softmax at TEMPERATURE."""
+        return self.reading(query)[0]
+
+    def reading(self, query: str) -> tuple[npt.NDArray[np.float64], float]:
+        """The distribution over the articles (`probabilities`) and the probability that the
+        question is like none of them: the outside class's share of the softmax over every
+        class (0 when no outside messages were trained)."""
         margins = self.margins(query)
         e = np.exp(TEMPERATURE * (margins - margins.max()))
+        mine = self._rows < self.size
         out = np.zeros(self.size, np.float64)
-        out[self._rows] = e / e.sum()
-        return out
+        out[self._rows[mine]] = e[mine] / e[mine].sum()
+        return out, float(e[~mine].sum() / e.sum())
 
     @property
     def nbytes(self) -> int:
@@ -187,10 +216,10 @@ class ArticleClassifier:
         )
 
 
-def fit(articles: Sequence[Article]) -> tuple[Any, Any, Any]:
+def fit(articles: Sequence[Article], outside: Sequence[str] = ()) -> tuple[Any, Any, Any]:
     """scikit-learn's vectorizers (character n-grams of the text, word n-grams of its lemmas)
     and the LinearSVC, fitted on the articles' training texts (row i of the model's classes
-    is articles[i])."""
+    is articles[i]) and the `outside` messages (class len(articles))."""
     from scipy.sparse import hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.svm import LinearSVC
@@ -201,6 +230,8 @@ def fit(articles: Sequence[Article]) -> tuple[Any, Any, Any]:
         for text in training_texts(article):
             texts.append(text)
             labels.append(row)
+    texts.extend(outside)
+    labels.extend([len(articles)] * len(outside))
     chars = TfidfVectorizer(
         analyzer="char_wb", ngram_range=CHAR_GRAMS, sublinear_tf=True, min_df=CHAR_MIN_DF
     )
@@ -279,7 +310,7 @@ def _version(package: str) -> str:
         return "-"
 
 
-def _key(articles: Sequence[Article]) -> str:
+def _key(articles: Sequence[Article], outside: Sequence[str]) -> str:
     digest = hashlib.blake2b(digest_size=16)
     settings = (_FORMAT, C, CHAR_GRAMS, CHAR_MIN_DF, _version("scikit-learn"))
     digest.update(repr((*settings, _version("pymorphy3"))).encode())
@@ -288,6 +319,8 @@ def _key(articles: Sequence[Article]) -> str:
         for text in training_texts(article):
             digest.update(b"\0" + text.encode())
         digest.update(b"\1")
+    for text in outside:
+        digest.update(b"\2" + text.encode())
     return digest.hexdigest()
 
 
@@ -322,13 +355,17 @@ _cache: OrderedDict[str, ArticleClassifier] = OrderedDict()
 _lock = threading.Lock()
 
 
-def classifier_for(articles: Sequence[Article]) -> ArticleClassifier | None:
+def classifier_for(
+    articles: Sequence[Article], outside: Sequence[str] | None = None
+) -> ArticleClassifier | None:
     """The classifier for these articles, or None when there are fewer than MIN_ARTICLES
     (too little to tell apart) or more than MAX_ARTICLES. Cached by their training texts in
     memory and on disk (`cache_dir`), so a restart over the same articles is not trained."""
     if not MIN_ARTICLES <= len(articles) <= MAX_ARTICLES:
         return None
-    key = _key(articles)
+    if outside is None:
+        outside = outside_texts()
+    key = _key(articles, outside)
     with _lock:
         found = _cache.get(key)
         if found is not None:
@@ -337,7 +374,7 @@ def classifier_for(articles: Sequence[Article]) -> ArticleClassifier | None:
     made = _from_disk(key)
     if made is None or made.size != len(articles):
         try:
-            made = ArticleClassifier.trained(articles)
+            made = ArticleClassifier.trained(articles, outside)
         except ValueError:  # nothing to learn from (no n-gram in two texts, one class)
             return None
         _to_disk(key, made)

@@ -156,6 +156,9 @@ class SearchIndex(ArticleIndex):
         if text is not None and words(text) and len(sentences(query)) > 1:
             alone = self._search(text, max(k, FOCUS_POOL))
         result = self._search(query, k, alone)
+        if alone is not None and alone.outside < result.outside:
+            # a story's preamble («привет, я директор…») is not what decides the topic
+            result = dataclasses.replace(result, outside=alone.outside)
         best = result.best
         focus = None if best is None or result.confident else text
         if best is None or focus is None or not words(focus):
@@ -219,7 +222,9 @@ class SearchIndex(ArticleIndex):
         self._derived(acc, touched, related)
         top_lexical = float(acc.max()) if touched.any() else 0.0
         qvec = self._query_vector(parts.lemmas)
-        classified = self.classifier.probabilities(query) if self.classifier is not None else None
+        classified, outside = (
+            self.classifier.reading(query) if self.classifier is not None else (None, 0.0)
+        )
         self._semantic_boost(acc, touched, qvec, top_lexical)
         phrased = self._phrased(q) + self._phrase_meaning(qvec, max(top_lexical, 1.0))
         candidates = np.flatnonzero(touched | (phrased > 0))
@@ -291,6 +296,7 @@ class SearchIndex(ArticleIndex):
             law_named=bool({"44фз", "223фз"} & {*tokens, *parts.lemmas}),
             moved=moved,
             classified=_agreement(classified, scores[0][2] if scores else None),
+            outside=round(outside, 4),
         )
 
     def _by_question(

@@ -14,7 +14,7 @@ from scipy.sparse import hstack
 import knowledge.classifier as classifier
 from bot.services.answers import KnowledgeBase
 from knowledge.classifier import ArticleClassifier, classifier_for, fit
-from knowledge.decision import AGREE, SUGGEST, Hit, SearchResult
+from knowledge.decision import AGREE, OUTSIDE, SUGGEST, SURE, Hit, SearchResult
 from tests.factories import article
 
 ARTICLES = [
@@ -73,7 +73,7 @@ def test_the_fast_reading_is_scikit_learns_decision_function() -> None:
 
 def test_the_fast_reading_equals_scikit_learn_on_the_shipped_base(kb: KnowledgeBase) -> None:
     articles = [doc.article for doc in kb.index.docs]
-    chars, words, model = fit(articles)
+    chars, words, model = fit(articles, classifier.outside_texts())
     fast = kb.index.classifier
     assert fast is not None
     for question in [*QUESTIONS[:2], "банковская гарантия отклонена заказчиком, что делать"]:
@@ -97,6 +97,35 @@ def test_an_unseen_wording_goes_to_its_article(question: str, expected: str) -> 
     p = model.probabilities(question)
     assert p.sum() == pytest.approx(1.0)
     assert ARTICLES[int(np.argmax(p))].id == expected
+
+
+DECLINED = (
+    "как оформить загранпаспорт ребёнку",
+    "рецепт борща с фасолью",
+    "какая погода завтра в челябинске",
+    "как уволить сотрудника за прогул",
+    "what is the best pizza in town",
+)
+
+
+def test_the_outside_class_reads_a_question_like_none_of_the_articles() -> None:
+    model = ArticleClassifier.trained(ARTICLES, DECLINED)
+    chars, words, fitted = fit(ARTICLES, DECLINED)
+    features = hstack(
+        [chars.transform(["рецепт пиццы"]), words.transform([classifier._lemmas("рецепт пиццы")])]
+    ).tocsr()
+    assert np.allclose(
+        model.margins("рецепт пиццы"),
+        np.asarray(fitted.decision_function(features)).ravel(),
+        atol=1e-4,
+    )
+    p, outside = model.reading("рецепт борща со сметаной")
+    assert len(p) == len(ARTICLES) and p.sum() == pytest.approx(1.0)
+    assert outside > 0.5
+    p, outside = model.reading("какое обеспечение заявки на аукционе")
+    assert ARTICLES[int(np.argmax(p))].id == "security-bid"
+    assert outside < 0.5
+    assert ArticleClassifier.trained(ARTICLES).reading("рецепт борща")[1] == 0.0  # none trained
 
 
 def test_it_is_cached_by_the_training_texts_and_skipped_outside_its_size(
@@ -191,3 +220,25 @@ def test_changed_articles_get_their_own_file_and_off_keeps_none(
     monkeypatch.setattr(classifier, "_cache", OrderedDict())
     assert classifier_for(ARTICLES[1:]) is not None
     assert len(list(disk.glob("classifier-*.npz"))) == 2
+
+
+def test_a_question_read_as_off_topic_is_declined_unless_the_leader_is_sure(
+    kb: KnowledgeBase,
+) -> None:
+    a, b, _ = list(kb.articles.values())[:3]
+
+    def result(confidence: float, outside: float) -> SearchResult:
+        hits = (Hit(a, 20.0, confidence), Hit(b, 5.0, 0.3))
+        return SearchResult("q", hits, ("q",), (), False, outside=outside)
+
+    assert result(0.65, OUTSIDE - 0.01).confident
+    assert not result(0.65, OUTSIDE).confident
+    assert not result(0.5, OUTSIDE).suggestions  # not even offered
+    assert result(SURE, 0.99).confident  # a sure leader overrules it
+
+    asked = "как проверить директора контрагента в реестре дисквалифицированных лиц"
+    assert kb.index.search(asked).outside >= OUTSIDE
+    assert kb.ask(asked).outcome == "none"  # the bot found nothing and offers a consultant
+    inside = kb.index.search("заказчик не платит по госконтракту уже два месяца")
+    assert inside.outside < 0.1
+    assert kb.ask(inside.query).outcome == "answer"

@@ -99,11 +99,11 @@ def test_a_single_sentence_is_not_reordered(kb: KnowledgeBase) -> None:
 
 def test_an_article_moved_up_is_picked_only_if_the_story_offered_it(kb: KnowledgeBase) -> None:
     # a firm's own purchasing, not public procurement: the question proper alone («как
-    # устроить у себя в фирме тендер») is answered with an article the story offered below
-    # SUGGEST; moved up to lead, it still is not picked, and the story is declined
+    # организовать у себя торги») ranks first an article the story offered below SUGGEST;
+    # moved up to lead, it still is not picked, and the story is declined
     story = (
-        "Мы небольшая мебельная фабрика, у нас склад в области. Хотим сами закупить фанеру "
-        "подешевле у нескольких поставщиков — как устроить у себя в фирме тендер между ними?"
+        "Мы сеть из двух кафе в Миассе. Хотим выбрать поставщика овощей по лучшей цене — как "
+        "организовать у себя торги между фермерами?"
     )
     result = kb.index.search(story)
     assert result.best is not None

@@ -8,7 +8,7 @@ import pytest
 
 from bot.services.answers import KnowledgeBase
 from knowledge import search
-from knowledge.decision import Hit, SearchResult
+from knowledge.decision import CLEAR, Hit, SearchResult
 from knowledge.loader import Article
 from knowledge.query import focus_text
 from knowledge.search import SearchIndex
@@ -143,10 +143,11 @@ def test_neck_and_neck_articles_are_offered_not_answered(kb: KnowledgeBase) -> N
         hits = (Hit(a, first, confidence), Hit(b, 10.0, 0.6), Hit(c, 5.0, 0.5))
         return SearchResult("q", hits, ("q",), (), False)
 
-    assert not result(10.5, 0.65).confident  # within 8 % of the runner-up: a choice
-    assert len(result(10.5, 0.65).suggestions) == 3
-    assert result(10.5, 0.75).confident  # unless the leader is very sure
-    assert result(11.0, 0.65).confident  # a clear lead is answered
+    close = 10.0 * CLEAR - 0.05
+    assert not result(close, 0.65).confident  # within CLEAR of the runner-up: a choice
+    assert len(result(close, 0.65).suggestions) == 3
+    assert result(close, 0.75).confident  # unless the leader is very sure
+    assert result(10.0 * CLEAR + 0.05, 0.65).confident  # a clear lead is answered
 
 
 def test_the_223_counterpart_of_a_44_leader_is_no_rival_unless_a_law_is_named(
