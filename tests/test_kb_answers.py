@@ -143,14 +143,14 @@ def test_quality_floors(kb: KnowledgeBase) -> None:
     for case in load_cases(EVAL):
         if case.expected:
             assert case.expected in kb.articles, case.expected
-    # measured 2026-12-01 on 828 questions with the article classifier: fact 84.3 %, wrong
-    # 3.0 %, top-1 92.8 %, top-3 98.4 %, out of scope declined 95.0 % (before it: 82.4 / 2.6 /
-    # 91.6 / 98.4 / 95.0)
+    # measured 2026-12-01 late evening on 828 questions (twice the phrasings, the classifier's
+    # off-topic class, CLEAR 1.05): fact 83.7 %, wrong 2.8 %, top-1 94.0 %, top-3 98.4 %, out
+    # of scope declined 95.9 % (the classifier alone: 84.3 / 3.0 / 92.8 / 98.4 / 95.0)
     assert report.fact_rate >= 0.83
     assert report.wrong_rate <= 0.04
-    assert report.top1_rate >= 0.92
+    assert report.top1_rate >= 0.93
     assert report.top3_rate >= 0.97
-    assert report.decline_rate >= 0.94
+    assert report.decline_rate >= 0.95
 
 
 def test_ask_cli_json_and_stdin() -> None:
