@@ -1,7 +1,8 @@
 """Twenty colloquial questions about concrete situations (tests/eval/situations.yaml: a late
 payment, a customer silent on acceptance, a rejected guarantee, a bid returned by the
 platform, ...) asked through the bot that `smebot run` starts: each answer names its rule
-with part and article.
+with part and article; and two questions outside procurement get the decline with the
+consultant offer.
 
 Issue 14 wants all twenty; KNOWN_MISSES are the questions the bot does not answer with their
 rule yet (the base has every rule; the search declines or offers a choice, or picks another
@@ -29,6 +30,14 @@ KNOWN_MISSES = frozenset(
         # phrasings the requirements article, which holds the rule, is second)
         "отправили бг заказчику в понедельник, сколько дней он может её рассматривать?",
     }
+)
+
+# Written for this test (not from an eval set): questions outside procurement that the
+# article search alone answered with an article; the classifier's off-topic class
+# (knowledge/offtopic.yaml, knowledge.decision.OUTSIDE) turns them into the polite decline.
+ELSEWHERE = (
+    "как проверить директора контрагента в реестре дисквалифицированных лиц",
+    "как зарегистрировать товарный знак для своей пекарни и сколько это стоит",
 )
 
 
@@ -62,6 +71,11 @@ async def test_situations_get_their_rule_with_part_and_article(
             assert pattern is not None
             if not pattern.search(text):
                 misses[case.question] = f"want /{case.fact}/, got: {text[:300]!r}"
+        for question in ELSEWHERE:
+            mark = desk_api.mark()
+            desk_api.user_says(OWNER, question)
+            text = await reply_text(desk_api, OWNER, mark)
+            assert "В базе знаний нет ответа" in text and "консультант" in text, text[:300]
         assert not desk_api.rejections, desk_api.rejections
     finally:
         code = await bot.stop()
