@@ -54,7 +54,7 @@ _CACHE_SIZE = 4
 # What the disk cache's key covers besides the training texts: the file layout, the
 # parameters and the versions of what turns a text into features.
 _FORMAT = 1
-_KEPT_ON_DISK = 8
+_KEPT_ON_DISK = 4  # as many as the in-memory cache holds (about 25 MB each)
 
 log = logging.getLogger(__name__)
 
@@ -137,18 +137,23 @@ class ArticleClassifier:
         """Write the arrays (and the vocabularies, one n-gram per line) to `path` atomically."""
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-        with temporary.open("wb") as out:
-            np.savez(
-                out,
-                size=np.array(self.size),
-                chars=_joined(self._chars),
-                words=_joined(self._words),
-                idf=self._idf,
-                weights=self._weights,
-                intercept=self._intercept,
-                rows=self._rows,
-            )
-        os.replace(temporary, path)
+        try:
+            with temporary.open("wb") as out:
+                np.savez(
+                    out,
+                    size=np.array(self.size),
+                    chars=_joined(self._chars),
+                    words=_joined(self._words),
+                    idf=self._idf,
+                    weights=self._weights,
+                    intercept=self._intercept,
+                    rows=self._rows,
+                )
+            os.replace(temporary, path)
+        except BaseException:
+            # a full disk or an interrupt mid-write: leave no hidden half-file behind
+            temporary.unlink(missing_ok=True)
+            raise
 
     @classmethod
     def load(cls, path: Path) -> ArticleClassifier:

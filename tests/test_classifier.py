@@ -209,6 +209,18 @@ def test_an_unreadable_cache_file_is_trained_again_and_replaced(
     assert ArticleClassifier.load(path).size == len(ARTICLES)  # rewritten whole
 
 
+def test_a_failed_write_leaves_no_half_file_and_the_bot_goes_on(
+    disk: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def full_disk(*_args: object, **_kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "savez", full_disk)
+    assert classifier_for(ARTICLES) is not None  # trained and served from memory
+    assert "not written" in caplog.text
+    assert list(disk.iterdir()) == []  # neither the file nor its hidden temporary
+
+
 def test_changed_articles_get_their_own_file_and_off_keeps_none(
     disk: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
