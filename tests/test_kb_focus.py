@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.services.answers import KnowledgeBase
-from knowledge.decision import SUGGEST
+from knowledge.decision import SUGGEST, Hit, SearchResult
 
 STORY = (
     "Итоги аукциона подвели вчера, победителем признали фирму, у которой, как мы знаем, нет "
@@ -97,17 +97,38 @@ def test_a_single_sentence_is_not_reordered(kb: KnowledgeBase) -> None:
     assert kb.index.search(question).moved == {}
 
 
-def test_an_article_moved_up_is_picked_only_if_the_story_offered_it(kb: KnowledgeBase) -> None:
-    # a firm's own purchasing, not public procurement: the question proper alone («как
-    # организовать у себя торги») ranks first an article the story offered below SUGGEST;
-    # moved up to lead, it still is not picked, and the story is declined
+@pytest.mark.parametrize(("offered", "picked"), [(SUGGEST - 0.1, False), (SUGGEST + 0.01, True)])
+def test_an_article_moved_up_is_picked_only_if_the_story_offered_it(
+    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch, offered: float, picked: bool
+) -> None:
+    # The question proper («как организовать у себя торги»), read alone, answers outright with
+    # the article it moved to the story's lead (FOCUS_RANK); the story itself had offered that
+    # article with `offered` confidence. Below SUGGEST it is not picked: the story stays
+    # undecided (a firm's own purchasing reads like an e-auction without being one). The
+    # readings are set here: real stories that show it drift with every phrasing added.
     story = (
         "Мы сеть из двух кафе в Миассе. Хотим выбрать поставщика овощей по лучшей цене — как "
         "организовать у себя торги между фермерами?"
     )
+    auction = kb.index.docs[0].article
+    other = kb.index.docs[1].article
+    told = SearchResult(
+        story,
+        (Hit(auction, 10.0, 0.45), Hit(other, 9.0, 0.42)),
+        ("аукцион",),
+        (),
+        False,
+        moved={auction.id: offered},
+    )
+    alone = SearchResult(
+        "как организовать у себя торги", (Hit(auction, 12.0, 0.9),), ("#аукцион",), (), False
+    )
+    assert not told.confident and alone.confident
+
+    def reading(query: str, *_args: object) -> SearchResult:
+        return told if query == story else alone
+
+    monkeypatch.setattr(kb.index, "_search", reading)
     result = kb.index.search(story)
-    assert result.best is not None
-    moved_up = result.best.article.id
-    assert result.moved[moved_up] < SUGGEST
-    assert not result.agreed
-    assert kb.ask(story).outcome not in ("answer", "definition")
+    assert result.agreed is picked
+    assert result.best is not None and result.best.article.id == auction.id
