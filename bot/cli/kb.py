@@ -104,8 +104,9 @@ def _question_sets(questions: str | None) -> list[Path]:
         return paths
     eval_dir = Path("tests/eval")
     # tuning; blind; blind sets written on 2026-12-01 (fresh2 after that day's tuning, fresh3
-    # after the article classifier was chosen, fresh4 after the off-topic class)
-    names = ("dev.yaml", "test.yaml", "fresh.yaml", "fresh2.yaml", "fresh3.yaml", "fresh4.yaml")
+    # after the article classifier was chosen, fresh4 after the off-topic class, fresh5 after
+    # the gap fills)
+    names = ("dev.yaml", "test.yaml", *(f"fresh{n}.yaml" for n in ("", 2, 3, 4, 5)))
     paths = [eval_dir / n for n in names if (eval_dir / n).exists()]
     if not paths:
         raise fail(f"no question sets in {eval_dir}")
@@ -117,7 +118,7 @@ def evaluate_answers(
         str | None,
         typer.Option(
             help="One labelled question set (YAML); default: tests/eval/dev.yaml and, "
-            "reported separately, the blind tests/eval/test.yaml and fresh.yaml to fresh4.yaml "
+            "reported separately, the blind tests/eval/test.yaml and fresh.yaml to fresh5.yaml "
             "when they exist"
         ),
     ] = None,
