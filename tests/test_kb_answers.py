@@ -143,14 +143,14 @@ def test_quality_floors(kb: KnowledgeBase) -> None:
     for case in load_cases(EVAL):
         if case.expected:
             assert case.expected in kb.articles, case.expected
-    # measured 2026-12-01 late evening on 828 questions (twice the phrasings, the classifier's
-    # off-topic class, CLEAR 1.05): fact 83.7 %, wrong 2.8 %, top-1 94.0 %, top-3 98.4 %, out
-    # of scope declined 95.9 % (the classifier alone: 84.3 / 3.0 / 92.8 / 98.4 / 95.0)
-    assert report.fact_rate >= 0.83
+    # measured 2026-12-01 at night on 828 questions (the gap fills, CONTEXT_COVER 0.5, 810
+    # off-topic messages): fact 84.8 %, wrong 3.0 %, top-1 94.0 %, top-3 98.0 %, out of scope
+    # declined 97.7 % (late evening, before them: 83.7 / 2.8 / 94.0 / 98.4 / 95.9)
+    assert report.fact_rate >= 0.84
     assert report.wrong_rate <= 0.04
     assert report.top1_rate >= 0.93
     assert report.top3_rate >= 0.97
-    assert report.decline_rate >= 0.95
+    assert report.decline_rate >= 0.96
 
 
 def test_ask_cli_json_and_stdin() -> None:
